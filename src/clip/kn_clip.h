@@ -1,0 +1,67 @@
+/* Clip files: timed device poses with optional ground-truth and predicted
+ * canonical joint poses. The format is docs/formats.md ("Clip files"). */
+#ifndef KN_CLIP_H
+#define KN_CLIP_H
+
+#include "core/kn_error.h"
+#include "math/kn_math.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KN_CLIP_VERSION        1u
+#define KN_CLIP_HEADER_SIZE    64u
+#define KN_CLIP_DEVICE_COUNT   3
+#define KN_CLIP_JOINT_COUNT    21u
+#define KN_CLIP_MAX_FRAMES     50000000u
+#define KN_CLIP_MAX_META_BYTES (1u << 20)
+#define KN_CLIP_HAS_TRUTH      0x1u
+#define KN_CLIP_HAS_PRED       0x2u
+
+/* XrSpaceLocationFlags bits, the only ones a device sample may carry. */
+#define KN_FLAG_ORIENTATION_VALID   0x1u
+#define KN_FLAG_POSITION_VALID      0x2u
+#define KN_FLAG_ORIENTATION_TRACKED 0x4u
+#define KN_FLAG_POSITION_TRACKED    0x8u
+#define KN_FLAGS_ALL                0xFu
+
+enum { KN_DEVICE_HEAD = 0, KN_DEVICE_LEFT_GRIP = 1, KN_DEVICE_RIGHT_GRIP = 2 };
+
+typedef struct kn_device_sample {
+    uint32_t flags;
+    kn_pose pose;
+} kn_device_sample;
+
+typedef struct kn_clip {
+    uint32_t frame_count;
+    uint32_t joint_count; /* 0, or KN_CLIP_JOINT_COUNT */
+    uint32_t flags;       /* KN_CLIP_HAS_TRUTH | KN_CLIP_HAS_PRED */
+    float rate_hz;
+    char *metadata;            /* NUL-terminated JSON object text */
+    int64_t *time_ns;          /* [frame_count] */
+    kn_device_sample *devices; /* [frame_count][KN_CLIP_DEVICE_COUNT] */
+    kn_pose *truth;            /* [frame_count][joint_count] or NULL */
+    kn_pose *pred;             /* [frame_count][joint_count] or NULL */
+} kn_clip;
+
+/* Reading validates everything docs/formats.md lists; on failure *clip is
+ * left empty and err names the frame and field. */
+kn_status kn_clip_read_file(const char *path, kn_clip *clip, kn_error *err);
+kn_status kn_clip_read_memory(const void *data, size_t size, kn_clip *clip, kn_error *err);
+void kn_clip_free(kn_clip *clip);
+
+/* Streaming writer (KINEST_RECORD appends frame by frame). It refuses what
+ * a reader would refuse, so every file it finishes reads back. */
+typedef struct kn_clip_writer kn_clip_writer;
+
+kn_status kn_clip_writer_open(const char *path, uint32_t joint_count, uint32_t flags, float rate_hz,
+                              const char *metadata, kn_clip_writer **writer, kn_error *err);
+kn_status kn_clip_writer_append(kn_clip_writer *writer, int64_t time_ns,
+                                const kn_device_sample devices[KN_CLIP_DEVICE_COUNT],
+                                const kn_pose *truth, const kn_pose *pred, kn_error *err);
+/* Writes the final frame count and closes; frees the writer in any case. */
+kn_status kn_clip_writer_close(kn_clip_writer *writer, kn_error *err);
+
+kn_status kn_clip_write_file(const char *path, const kn_clip *clip, kn_error *err);
+
+#endif

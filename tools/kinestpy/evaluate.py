@@ -1,0 +1,122 @@
+"""`kinest eval`: score predicted clips against ground-truth clips.
+
+--truth and --pred are each a .kclip file or a directory of them (searched
+recursively, matched by path relative to the directory). The truth comes from
+each truth clip's truth section (HAS_TRUTH). The prediction comes from the
+prediction clip's prediction section (HAS_PRED) when it has one, otherwise from
+its truth section (a plain clip whose joints are the prediction, e.g. another
+importer or a baseline that writes ordinary clips). Truth and prediction must
+have the same frame times.
+"""
+import json
+import os
+
+from . import clipio, metrics
+
+
+class EvalError(Exception):
+    pass
+
+
+def _collect(path):
+    if os.path.isfile(path):
+        return {os.path.basename(path): path}, True
+    if os.path.isdir(path):
+        out = {}
+        for d, _, files in os.walk(path):
+            for f in files:
+                if f.endswith(".kclip"):
+                    full = os.path.join(d, f)
+                    out[os.path.relpath(full, path)] = full
+        return out, False
+    raise EvalError("%s: no such file or directory" % path)
+
+
+def pairs(truth, pred):
+    t, t_single = _collect(truth)
+    p, p_single = _collect(pred)
+    if t_single and p_single:
+        return [(os.path.basename(truth), t[os.path.basename(truth)], p[os.path.basename(pred)])]
+    if t_single != p_single:
+        raise EvalError("--truth and --pred must both be files or both be directories")
+    if not t:
+        raise EvalError("%s: no .kclip files" % truth)
+    missing = sorted(set(t) - set(p))
+    if missing:
+        raise EvalError("%d truth clip(s) have no prediction under %s, e.g. %s"
+                        % (len(missing), pred, ", ".join(missing[:5])))
+    return [(rel, t[rel], p[rel]) for rel in sorted(t)]
+
+
+def prediction_of(clip):
+    if clip.has_pred:
+        return clip.pred_pos, clip.pred_quat, "prediction section"
+    if clip.has_truth:
+        return clip.truth_pos, clip.truth_quat, "truth section"
+    raise EvalError("holds no joints (neither HAS_PRED nor HAS_TRUTH)")
+
+
+def evaluate_pair(truth_path, pred_path):
+    tc = clipio.read(truth_path)
+    if not tc.has_truth:
+        raise EvalError("%s: no ground truth (HAS_TRUTH not set)" % truth_path)
+    pc = tc if os.path.samefile(truth_path, pred_path) else clipio.read(pred_path)
+    try:
+        pp, pq, where = prediction_of(pc)
+    except EvalError as e:
+        raise EvalError("%s: %s" % (pred_path, e))
+    if pc.frames != tc.frames or (pc.time_ns != tc.time_ns).any():
+        raise EvalError("%s: %d frames / times differ from the truth clip %s (%d frames)"
+                        % (pred_path, pc.frames, truth_path, tc.frames))
+    sums = metrics.clip_sums(pp, pq, tc.truth_pos, tc.truth_quat, tc.rate_hz)
+    return sums, tc.frames, where
+
+
+def group_of(rel):
+    parts = rel.replace(os.sep, "/").split("/")
+    return "/".join(parts[:-1]) if len(parts) > 1 else ""
+
+
+def run(truth, pred):
+    result = {"units": {k: v[0] for k, v in metrics.METRICS.items()}, "clips": {}, "groups": {}}
+    total, groups = {}, {}
+    for rel, tp, pp in pairs(truth, pred):
+        sums, frames, where = evaluate_pair(tp, pp)
+        result["clips"][rel] = dict(frames=frames, prediction_from=where, **metrics.finish(sums))
+        metrics.add(total, sums)
+        g = group_of(rel)
+        metrics.add(groups.setdefault(g, {}), sums)
+        groups[g].setdefault("_frames", [0, 0])[0] += frames
+        total.setdefault("_frames", [0, 0])[0] += frames
+    for g, s in sorted(groups.items()):
+        result["groups"][g] = dict(frames=s["_frames"][0], clips=sum(1 for r in result["clips"] if group_of(r) == g),
+                                   **metrics.finish(s))
+    result["all"] = dict(frames=total["_frames"][0], clips=len(result["clips"]), **metrics.finish(total))
+    return result
+
+
+def format_table(result):
+    cols = metrics.ORDER
+    head = "%-52s %7s " % ("clip", "frames") + " ".join("%9s" % c for c in cols)
+    units = "%-52s %7s " % ("", "") + " ".join("%9s" % metrics.METRICS[c][0].replace("10^2 ", "e2") for c in cols)
+    lines = [head, units, "-" * len(head)]
+
+    def row(name, r):
+        vals = " ".join("%9s" % ("-" if r[c] is None else "%.3f" % r[c]) for c in cols)
+        name = name if len(name) <= 52 else "..." + name[-49:]
+        return "%-52s %7d %s" % (name, r["frames"], vals)
+
+    for rel, r in result["clips"].items():
+        lines.append(row(rel, r))
+    if len(result["groups"]) > 1:
+        lines.append("-" * len(head))
+        for g, r in result["groups"].items():
+            lines.append(row("[%s] (%d clips)" % (g or ".", r["clips"]), r))
+    lines.append("-" * len(head))
+    lines.append(row("ALL (%d clips, frame-weighted)" % result["all"]["clips"], result["all"]))
+    return "\n".join(lines)
+
+
+def write_json(result, path):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=1)

@@ -1,0 +1,43 @@
+"""The fixed train / validation / test split (../shared/data/README.md, "Fixed split")."""
+import re
+
+SPLITS = ("train", "validation", "test")
+
+
+def split_of(folder, clip):
+    """Split of clip (file name without extensions) in data folder `folder`."""
+    if folder == "bandai/dataset-2":
+        m = re.search(r"_(\d+)$", clip)
+        if not m:
+            raise ValueError("%s: no take number" % clip)
+        n = int(m.group(1)) % 10
+        return "test" if n == 0 else "validation" if n == 5 else "train"
+    if folder == "bandai/dataset-1":
+        style = subgroup(folder, clip)["style"]
+        return "test" if style in ("happy", "tired") else "validation" if style == "proud" else "train"
+    if folder == "hdm05":
+        actor = subgroup(folder, clip)["actor"]
+        if actor in ("mm", "tr"):
+            return "test"
+        if actor in ("bd", "bk", "dg"):
+            return "train"
+        raise ValueError("%s: unknown HDM05 actor %r" % (clip, actor))
+    if folder == "cmu-sample":
+        return "test"
+    raise ValueError("no split rule for data folder %r" % folder)
+
+
+def subgroup(folder, clip):
+    """What the file name says about a clip: Bandai content/style/take, CMU subject/take, HDM05 actor."""
+    if folder.startswith("bandai/"):
+        m = re.match(r"(dataset-\d)_(.+)_([^_]+)_(\d+)$", clip)
+        if not m:
+            raise ValueError("%s: not a Bandai clip name" % clip)
+        return {"dataset": m.group(1), "content": m.group(2), "style": m.group(3), "take": int(m.group(4))}
+    if folder == "cmu-sample":
+        m = re.match(r"(\d+)_(\d+)$", clip)
+        return {"subject": m.group(1), "take": m.group(2)} if m else {}
+    if folder == "hdm05":
+        m = re.match(r"HDM_([a-z]+)_(.+?)(?:_(\d+))?(?:_120)?$", clip)
+        return {"actor": m.group(1), "motion": m.group(2)} if m else {}
+    return {}

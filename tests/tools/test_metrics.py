@@ -107,7 +107,8 @@ class TestEvalCommand(unittest.TestCase):
             r = subprocess.run(cmd, capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("ALL (2 clips", r.stdout)
-            res = json.load(open(out))
+            with open(out) as f:
+                res = json.load(f)
             one, two = res["clips"][os.path.join("a", "one.kclip")], res["clips"]["two.kclip"]
             self.assertAlmostEqual(one["MPJPE"], 5.0 * np.sqrt(3), places=3)
             self.assertEqual(one["prediction_from"], "prediction section")

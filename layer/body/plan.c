@@ -1,0 +1,160 @@
+/* Deciding, per instance, whether to bypass, pass through or emulate. */
+#include "body/body.h"
+#include "common/log.h"
+#include "xr/extensions.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint32_t ext_bits_of(const char *const *names, uint32_t count)
+{
+    uint32_t bits = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        const kn_extension *e = kn_extension_by_name(names[i]);
+        if (e)
+            bits |= e->bit;
+    }
+    return bits;
+}
+
+/* Our extensions in the runtime's own list: the names it would accept. */
+static uint32_t runtime_extensions(PFN_xrGetInstanceProcAddr runtime_gipa)
+{
+    PFN_xrVoidFunction fn = NULL;
+    if (XR_FAILED(runtime_gipa(XR_NULL_HANDLE, "xrEnumerateInstanceExtensionProperties", &fn)) ||
+        !fn) {
+        KN_LOG_W("cannot list the runtime's extensions; assuming it has none of ours");
+        return 0;
+    }
+    PFN_xrEnumerateInstanceExtensionProperties enumerate =
+        (PFN_xrEnumerateInstanceExtensionProperties)fn;
+    uint32_t count = 0, bits = 0;
+    if (XR_FAILED(enumerate(NULL, 0, &count, NULL)) || count == 0)
+        return 0;
+    XrExtensionProperties *props = calloc(count, sizeof *props);
+    if (!props)
+        return 0;
+    for (uint32_t i = 0; i < count; i++)
+        props[i].type = XR_TYPE_EXTENSION_PROPERTIES;
+    if (XR_SUCCEEDED(enumerate(NULL, count, &count, props)))
+        for (uint32_t i = 0; i < count; i++) {
+            const kn_extension *e = kn_extension_by_name(props[i].extensionName);
+            if (e)
+                bits |= e->bit;
+        }
+    free(props);
+    return bits;
+}
+
+static void log_bits(const char *what, uint32_t bits)
+{
+    char list[256] = "";
+    for (int i = 0; i < KN_EXT_COUNT; i++)
+        if (bits & kn_extensions[i].bit) {
+            if (list[0])
+                strncat(list, ", ", sizeof list - strlen(list) - 1);
+            strncat(list, kn_extensions[i].name, sizeof list - strlen(list) - 1);
+        }
+    KN_LOG_I("%s: %s", what, list[0] ? list : "none");
+}
+
+XrResult kn_body_plan_instance(const XrInstanceCreateInfo *app,
+                               PFN_xrGetInstanceProcAddr runtime_gipa, kn_body_plan *plan)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->info = *app;
+    if (app->enabledExtensionCount && !app->enabledExtensionNames)
+        return XR_ERROR_VALIDATION_FAILURE;
+    for (uint32_t i = 0; i < app->enabledExtensionCount; i++)
+        if (!app->enabledExtensionNames[i])
+            return XR_ERROR_VALIDATION_FAILURE;
+
+    plan->requested = ext_bits_of(app->enabledExtensionNames, app->enabledExtensionCount);
+    if (!plan->requested)
+        return XR_SUCCESS; /* bypass: nothing read, nothing changed */
+
+    kn_settings_read(&plan->settings);
+    plan->runtime = runtime_extensions(runtime_gipa);
+    log_bits("the application enabled", plan->requested);
+    log_bits("the runtime lists", plan->runtime);
+
+    /* Forced, the runtime's own body tracking is never used: do not turn it on. */
+    uint32_t strip = plan->settings.force ? plan->requested : plan->requested & ~plan->runtime;
+    if (!strip)
+        return XR_SUCCESS;
+    plan->names = malloc(app->enabledExtensionCount * sizeof *plan->names);
+    if (!plan->names)
+        return XR_ERROR_OUT_OF_MEMORY;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < app->enabledExtensionCount; i++) {
+        const kn_extension *e = kn_extension_by_name(app->enabledExtensionNames[i]);
+        if (!e || !(strip & e->bit))
+            plan->names[n++] = app->enabledExtensionNames[i];
+    }
+    plan->info.enabledExtensionCount = n;
+    plan->info.enabledExtensionNames = n ? plan->names : NULL;
+    return XR_SUCCESS;
+}
+
+void kn_body_plan_release(kn_body_plan *plan)
+{
+    free(plan->names);
+    plan->names = NULL;
+}
+
+/* Whether the runtime reports body tracking (and full-body tracking, if the
+ * application asked for it) on the head-mounted system. Only asked when the
+ * extensions went down enabled, so the property structs are legal there.
+ * The calls go through the layers below, like the application's would. */
+static bool runtime_tracks_bodies(const kn_instance *inst, uint32_t requested)
+{
+    XrSystemGetInfo get = {.type = XR_TYPE_SYSTEM_GET_INFO,
+                           .formFactor = XR_FORM_FACTOR_HEAD_MOUNTED_DISPLAY};
+    XrSystemId system;
+    XrResult r = inst->next.GetSystem(inst->handle, &get, &system);
+    if (XR_FAILED(r)) {
+        KN_LOG_I("runtime probe: xrGetSystem failed (%d); assuming no body tracking", (int)r);
+        return false;
+    }
+    XrSystemPropertiesBodyTrackingFullBodyMETA full = {
+        .type = XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_FULL_BODY_META};
+    XrSystemBodyTrackingPropertiesFB fb = {.type = XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_FB,
+                                           .next =
+                                               (requested & KN_EXT_META_FULL_BODY) ? &full : NULL};
+    XrSystemProperties props = {.type = XR_TYPE_SYSTEM_PROPERTIES, .next = &fb};
+    r = inst->next.GetSystemProperties(inst->handle, system, &props);
+    if (XR_FAILED(r)) {
+        KN_LOG_I("runtime probe: xrGetSystemProperties failed (%d)", (int)r);
+        return false;
+    }
+    return fb.supportsBodyTracking &&
+           (!(requested & KN_EXT_META_FULL_BODY) || full.supportsFullBodyTracking);
+}
+
+XrResult kn_body_adopt(kn_instance *inst, const kn_body_plan *plan)
+{
+    inst->enabled = plan->requested;
+    if (plan->settings.force) {
+        KN_LOG_I("%s=1: serving body tracking whatever the runtime has", KN_ENV_FORCE);
+    } else if ((plan->requested & ~plan->runtime) == 0 &&
+               (plan->requested & KN_EXT_FB_BODY_TRACKING) &&
+               runtime_tracks_bodies(inst, plan->requested)) {
+        KN_LOG_I("the runtime tracks bodies itself: passing through (%s=1 overrides)",
+                 KN_ENV_FORCE);
+        inst->intercept = false;
+        return XR_SUCCESS;
+    }
+    kn_body *body = calloc(1, sizeof *body);
+    if (!body)
+        return XR_ERROR_OUT_OF_MEMORY;
+    body->settings = plan->settings;
+    inst->body = body;
+    inst->intercept = true;
+    KN_LOG_I("serving body tracking (backend %s)", kn_backend_name(body->settings.backend));
+    return XR_SUCCESS;
+}
+
+void kn_body_free(kn_body *body)
+{
+    free(body);
+}

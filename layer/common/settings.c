@@ -1,0 +1,139 @@
+/* KINEST_* environment variables: grammar, defaults and warnings. */
+#include "common/settings.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *kn_settings_env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && v[0] ? v : NULL;
+}
+
+static bool word_in(const char *value, const char *const *words)
+{
+    for (; *words; words++)
+        if (strcasecmp(value, *words) == 0)
+            return true;
+    return false;
+}
+
+static bool parse_bool(const char *value, bool *out)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on", NULL};
+    static const char *const no[] = {"0", "false", "no", "off", NULL};
+    if (word_in(value, yes))
+        *out = true;
+    else if (word_in(value, no))
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
+bool kn_settings_parse_log_level(const char *value, kn_log_level *level)
+{
+    static const struct {
+        const char *name;
+        kn_log_level level;
+    } names[] = {{"off", KN_LOG_OFF},    {"none", KN_LOG_OFF},     {"error", KN_LOG_ERROR},
+                 {"warn", KN_LOG_WARN},  {"warning", KN_LOG_WARN}, {"info", KN_LOG_INFO},
+                 {"debug", KN_LOG_DEBUG}};
+    if (!value) {
+        *level = KN_LOG_DEFAULT;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(value, names[i].name) == 0) {
+            *level = names[i].level;
+            return true;
+        }
+    return false;
+}
+
+const char *kn_backend_name(kn_backend backend)
+{
+    switch (backend) {
+    case KN_BACKEND_CPU:
+        return "cpu";
+    case KN_BACKEND_VULKAN:
+        return "vulkan";
+    default:
+        return "auto";
+    }
+}
+
+static bool parse_backend(const char *value, kn_backend *out)
+{
+    for (kn_backend b = KN_BACKEND_AUTO; b <= KN_BACKEND_VULKAN; b++)
+        if (strcasecmp(value, kn_backend_name(b)) == 0) {
+            *out = b;
+            return true;
+        }
+    return false;
+}
+
+/* A height in metres strictly inside the calibration extension's range. */
+static bool parse_height(const char *value, float *out)
+{
+    if (strcasecmp(value, "auto") == 0) {
+        *out = 0.0f;
+        return true;
+    }
+    char *end;
+    float h = strtof(value, &end);
+    if (end == value || *end != '\0' || !isfinite(h) || h <= KN_HEIGHT_MIN_M ||
+        h >= KN_HEIGHT_MAX_M)
+        return false;
+    *out = h;
+    return true;
+}
+
+static bool parse_path(const char *value, char out[KN_SETTINGS_PATH_SIZE])
+{
+    size_t n = strlen(value);
+    if (n >= KN_SETTINGS_PATH_SIZE)
+        return false;
+    memcpy(out, value, n + 1);
+    return true;
+}
+
+unsigned kn_settings_read(kn_settings *s)
+{
+    unsigned malformed = 0;
+    const char *v;
+    memset(s, 0, sizeof *s);
+    s->log_level = KN_LOG_DEFAULT;
+
+    /* The logger reads KINEST_LOG itself and warns about it once. */
+    if ((v = kn_settings_env(KN_ENV_LOG)) && !kn_settings_parse_log_level(v, &s->log_level))
+        malformed++;
+    if ((v = kn_settings_env(KN_ENV_FORCE)) && !parse_bool(v, &s->force)) {
+        KN_LOG_W("%s=\"%s\" is not a boolean (1/0, true/false, yes/no, on/off); using 0",
+                 KN_ENV_FORCE, v);
+        malformed++;
+    }
+    if ((v = kn_settings_env(KN_ENV_BACKEND)) && !parse_backend(v, &s->backend)) {
+        KN_LOG_W("%s=\"%s\" is not one of auto, cpu, vulkan; using auto", KN_ENV_BACKEND, v);
+        malformed++;
+    }
+    if ((v = kn_settings_env(KN_ENV_HEIGHT)) && !parse_height(v, &s->height_m)) {
+        KN_LOG_W("%s=\"%s\" is not a height in metres between %.1f and %.1f (or auto); "
+                 "calibrating automatically",
+                 KN_ENV_HEIGHT, v, (double)KN_HEIGHT_MIN_M, (double)KN_HEIGHT_MAX_M);
+        malformed++;
+    }
+    if ((v = kn_settings_env(KN_ENV_MODEL)) && !parse_path(v, s->model)) {
+        KN_LOG_W("%s is longer than %d bytes; using the default weights", KN_ENV_MODEL,
+                 KN_SETTINGS_PATH_SIZE - 1);
+        malformed++;
+    }
+    if ((v = kn_settings_env(KN_ENV_RECORD)) && !parse_path(v, s->record)) {
+        KN_LOG_W("%s is longer than %d bytes; not recording", KN_ENV_RECORD,
+                 KN_SETTINGS_PATH_SIZE - 1);
+        malformed++;
+    }
+    return malformed;
+}

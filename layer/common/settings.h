@@ -1,0 +1,53 @@
+/* Every setting of the layer, all from KINEST_* environment variables and
+ * read in this one place. A malformed value is reported (warning) and the
+ * default used instead; nothing here fails. KINEST_DISABLE is not read: it
+ * is the manifest's disable_environment and the loader acts on it. */
+#ifndef KN_LAYER_SETTINGS_H
+#define KN_LAYER_SETTINGS_H
+
+#include "common/log.h"
+
+#include <stdbool.h>
+
+#define KN_ENV_FORCE   "KINEST_FORCE"
+#define KN_ENV_BACKEND "KINEST_BACKEND"
+#define KN_ENV_MODEL   "KINEST_MODEL"
+#define KN_ENV_HEIGHT  "KINEST_HEIGHT"
+#define KN_ENV_LOG     "KINEST_LOG"
+#define KN_ENV_RECORD  "KINEST_RECORD"
+
+/* The calibration extension's accepted body heights, exclusive (metres). */
+#define KN_HEIGHT_MIN_M 0.5f
+#define KN_HEIGHT_MAX_M 3.0f
+
+#define KN_SETTINGS_PATH_SIZE 4096
+
+typedef enum kn_backend {
+    KN_BACKEND_AUTO = 0, /* Vulkan if a device is usable, else the CPU */
+    KN_BACKEND_CPU,
+    KN_BACKEND_VULKAN,
+} kn_backend;
+
+typedef struct kn_settings {
+    bool force;                         /* emulate even where the runtime tracks bodies itself */
+    kn_backend backend;                 /* where the model runs */
+    char model[KN_SETTINGS_PATH_SIZE];  /* weights file; empty: the default weights */
+    float height_m;                     /* the user's height; 0: calibrate automatically */
+    kn_log_level log_level;             /* stderr verbosity */
+    char record[KN_SETTINGS_PATH_SIZE]; /* clip file to record the session to; empty: off */
+} kn_settings;
+
+/* Reads all KINEST_* variables into *s. Returns how many were malformed
+ * (each one logged as a warning and replaced by its default). */
+unsigned kn_settings_read(kn_settings *s);
+
+/* getenv, treating an empty value as unset. */
+const char *kn_settings_env(const char *name);
+
+/* The KINEST_LOG grammar, for the logger itself: NULL means the default.
+ * Returns false (and leaves *level alone) for a malformed value. */
+bool kn_settings_parse_log_level(const char *value, kn_log_level *level);
+
+const char *kn_backend_name(kn_backend backend);
+
+#endif

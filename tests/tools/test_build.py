@@ -18,7 +18,9 @@ class TestBuild(unittest.TestCase):
         data = os.path.join(cls.tmp.name, "data")
         for rel in ("bandai/dataset-1/dataset-1_walk_happy_001.bvh.gz",
                     "bandai/dataset-1/dataset-1_walk_happy_001.json",
-                    "cmu-sample/08_01.bvh.gz", "cmu-sample/07_12.bvh.gz"):
+                    "cmu-sample/08_01.bvh.gz", "cmu-sample/07_12.bvh.gz",
+                    "hdm05/HDM_bd.asf.gz", "hdm05/HDM_mm.asf.gz", "hdm05/HDM_dg.asf.gz", common.HDM_SQUAT,
+                    common.HDM_TEST, "hdm05/HDM_dg_squat1Reps_030_120.amc.gz"):
             os.makedirs(os.path.join(data, os.path.dirname(rel)), exist_ok=True)
             os.symlink(common.data_file(rel), os.path.join(data, rel))   # read in place, never copied
         with open(os.path.join(data, "cmu-sample", "99_01.bvh.gz"), "wb") as f:
@@ -36,7 +38,13 @@ class TestBuild(unittest.TestCase):
 
     def test_clips_and_index(self):
         self.assertEqual(sorted(self.index["clips"]), [
-            "test/bandai/dataset-1/dataset-1_walk_happy_001.kclip", "test/cmu-sample/08_01.kclip"])
+            "test/bandai/dataset-1/dataset-1_walk_happy_001.kclip", "test/cmu-sample/08_01.kclip",
+            "test/hdm05/HDM_mm_squat1Reps_040_120.kclip", "train/hdm05/HDM_bd_squat1Reps_001_120.kclip"])
+        h = self.index["clips"]["train/hdm05/HDM_bd_squat1Reps_001_120.kclip"]
+        self.assertEqual(h["subgroup"], {"actor": "bd", "motion": "squat1Reps", "take": 1, "fps_in_name": 120})
+        self.assertEqual((h["source_skeleton"], h["original_fps"], h["split"]), ("hdm05", 120.0, "train"))
+        rows = {(r["split"], r["source"]): r["clips"] for r in self.index["summary"]}
+        self.assertEqual((rows[("train", "hdm05")], rows[("test", "hdm05")], rows[("all", "all")]), (1, 1, 4))
         with open(os.path.join(self.out, "index.json")) as f:
             self.assertEqual(json.load(f)["clips"], self.index["clips"])
         e = self.index["clips"]["test/bandai/dataset-1/dataset-1_walk_happy_001.kclip"]
@@ -55,10 +63,11 @@ class TestBuild(unittest.TestCase):
 
     def test_refused_clips_are_reported_by_name(self):
         skipped = {s["clip"]: s["rule"] for s in self.index["skipped"] if "clip" in s}
-        self.assertEqual(skipped, {"07_12": "broken-root", "99_01": "unreadable", "99_02": "unreadable"})
+        self.assertEqual(skipped, {"07_12": "broken-root", "99_01": "unreadable", "99_02": "unreadable",
+                                   "HDM_dg_squat1Reps_030_120": "rotation-jump"})
         text = "\n".join(self.log)
-        for name in ("07_12", "99_01", "99_02"):
-            self.assertIn("cmu-sample/%s" % name, text)
+        for name in ("cmu-sample/07_12", "cmu-sample/99_01", "cmu-sample/99_02", "hdm05/HDM_dg_squat1Reps_030_120"):
+            self.assertIn(name, text)
         self.assertIn("hours", text)
 
     def test_frozen_runs(self):

@@ -27,7 +27,7 @@ class TestCanonicalSkeleton(unittest.TestCase):
             np.testing.assert_allclose(bl[0], np.linalg.norm(offs, axis=1)[1:], atol=2e-5)
 
     def test_rest_bones_point_the_canonical_way(self):
-        for rel in (common.WALK, common.CMU_WALK, "cmu-sample/16_01.bvh.gz"):
+        for rel in (common.WALK, common.CMU_WALK, "cmu-sample/16_01.bvh.gz", common.HDM_SQUAT, common.HDM_TEST):
             offs = common.imported(rel).offsets
             for name, d in skeleton.REST_DIRECTIONS.items():
                 o = offs[skeleton.INDEX[name]]

@@ -69,6 +69,7 @@ def make_clip(im, folder, name, split_name, subgroup, rel_source):
             "source_file": rel_source,
             "source_frames": im.source_frames,
             "floor_shift_m": round(im.floor_shift, 4),
+            "reaimed_deg": {j: round(d, 1) for j, d in getattr(im, "reaimed", [])},
             "rules": [{"rule": r, "note": n} for r, n in im.notes],
         },
     }
@@ -99,6 +100,9 @@ def build_one(job):
             sub.update(_bandai_ids(path))
         res["split"] = split_name
         im = importer.import_clip(path, folder, _tables())
+        if sub.get("fps_in_name") and abs(sub["fps_in_name"] - im.fps) > 0.5:
+            raise importer.Skip("frame-rate", "the file name says %d fps, the import used %g fps"
+                                % (sub["fps_in_name"], im.fps))
         clip, pos = make_clip(im, folder, name, split_name, sub, rel_source)
         rel = os.path.join(split_name, folder, name + ".kclip")
         dst = os.path.join(out_dir, rel)
@@ -176,19 +180,19 @@ def format_table(rows):
 def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, log=print):
     data_dir = os.path.abspath(data_dir)
     tables = _tables()
-    readable = {fmt for t in tables for fmt in [t["format"]]}
     jobs, unsupported = [], []
     for folder in folders:
         files = list_clips(data_dir, folder)
         if not files:
             log("%s: no clips found under %s" % (folder, os.path.join(data_dir, folder)))
             continue
-        usable = [p for p in files if importer.format_of(p) in readable and importer.format_of(p) in importer.READERS
-                  and any(folder in t["folders"] for t in tables)]
+        usable = [p for p in files if importer.format_of(p) in importer.READERS
+                  and any(folder in t["folders"] and importer.table_reads(t, importer.format_of(p)) for t in tables)]
+        if len(usable) < len(files):
+            n = len(files) - len(usable)
+            unsupported.append((folder, n))
+            log("%s: %d clips skipped: no reader or mapping table for their format" % (folder, n))
         if not usable:
-            unsupported.append((folder, len(files)))
-            log("%s: %d clips skipped: no mapping table/reader for their format yet "
-                "(the HDM05 ASF/AMC importer is a later issue)" % (folder, len(files)))
             continue
         if only:
             usable = [p for p in usable if fnmatch.fnmatch(os.path.basename(p).split(".")[0], only)]
@@ -223,7 +227,8 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
         "clips": {e["path"]: e for e in entries},
         "skipped": [{k: r.get(k) for k in ("clip", "source", "source_file", "split", "rule", "reason")}
                     for r in refused] + [{"source": f, "clips": n, "rule": "format",
-                                          "reason": "no importer for this format yet"} for f, n in unsupported],
+                                          "reason": "no reader or mapping table for this format"}
+                                         for f, n in unsupported],
         "rules": rule_counts,
         "summary": [dict(zip(("split", "source", "clips", "frames", "hours"), row)) for row in summary_table(entries)],
     }
@@ -243,6 +248,6 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
         for r in refused:
             log("  %-18s %s/%s: %s" % (r["rule"], r["source"], r["clip"], r["reason"]))
     for folder, n in unsupported:
-        log("  %-18s %s: %d clips (ASF/AMC reader: later issue)" % ("format", folder, n))
+        log("  %-18s %s: %d clips (no reader or mapping table for their format)" % ("format", folder, n))
     log("wrote %d clips, %s" % (len(entries), os.path.join(out_dir, "index.json")))
     return index

@@ -18,6 +18,8 @@ class BvhError(ValueError):
 
 
 class Bvh:
+    length_unit = 1.0     # source length units per table unit (ASF `:units length`; 1 for BVH)
+
     def __init__(self):
         self.names = []       # joint names, in file order (parents first)
         self.parents = []     # parent index, -1 for the root

@@ -120,3 +120,64 @@ def format_table(result):
 def write_json(result, path):
     with open(path, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1)
+
+
+# ---------------------------------------------------------------- generalisation report
+
+# (key, label, folders under the truth directory): the test groups of the fixed split.
+# A clip counts in every group whose folder holds it.
+REPORT_GROUPS = [
+    ("bandai-2", "Bandai dataset-2 (test)", ["test/bandai/dataset-2"]),
+    ("bandai-1", "Bandai dataset-1 (test: unseen styles)", ["test/bandai/dataset-1"]),
+    ("bandai", "Bandai test (dataset-1 + dataset-2)", ["test/bandai/dataset-1", "test/bandai/dataset-2"]),
+    ("hdm05", "HDM05 unseen actors (test)", ["test/hdm05"]),
+    ("cmu", "cmu-sample (other studio)", ["test/cmu-sample"]),
+]
+REPORT_COLUMNS = ["MPJPE", "L-PE", "U-PE", "Jitter", "GT-Jitter"]
+
+
+def report(truth_dir, pred_dir, groups=REPORT_GROUPS):
+    """Metrics per test group of a data build (truth_dir = the build folder) against predictions
+    laid out the same way under pred_dir. Every truth clip of a group needs its prediction."""
+    if not os.path.isdir(truth_dir):
+        raise EvalError("%s: not a directory (--report needs the data build folder)" % truth_dir)
+    if not os.path.isdir(pred_dir):
+        raise EvalError("%s: not a directory" % pred_dir)
+    wanted = {}
+    for key, _, folders in groups:
+        for folder in folders:
+            d = os.path.join(truth_dir, folder)
+            if os.path.isdir(d):
+                for rel in _collect(d)[0]:
+                    wanted.setdefault(os.path.join(folder, rel), []).append(key)
+    if not wanted:
+        raise EvalError("%s: no test clips (expected test/<data folder>/*.kclip)" % truth_dir)
+    missing = sorted(r for r in wanted if not os.path.isfile(os.path.join(pred_dir, r)))
+    if missing:
+        raise EvalError("%d test clip(s) have no prediction under %s, e.g. %s"
+                        % (len(missing), pred_dir, ", ".join(missing[:5])))
+    sums = {key: {} for key, _, _ in groups}
+    counts = {key: [0, 0] for key, _, _ in groups}
+    for rel in sorted(wanted):
+        s, frames, _ = evaluate_pair(os.path.join(truth_dir, rel), os.path.join(pred_dir, rel))
+        for key in wanted[rel]:
+            metrics.add(sums[key], s)
+            counts[key][0] += 1
+            counts[key][1] += frames
+    out = {"truth": os.path.abspath(truth_dir), "pred": os.path.abspath(pred_dir),
+           "units": {k: v[0] for k, v in metrics.METRICS.items()}, "groups": {}}
+    for key, label, folders in groups:
+        out["groups"][key] = dict(label=label, folders=folders, clips=counts[key][0], frames=counts[key][1],
+                                  **metrics.finish(sums[key]))
+    return out
+
+
+def format_report(res, columns=REPORT_COLUMNS):
+    head = "%-40s %5s %7s " % ("test group", "clips", "frames") + " ".join("%9s" % c for c in columns)
+    units = "%-40s %5s %7s " % ("", "", "") + " ".join(
+        "%9s" % metrics.METRICS[c][0].replace("10^2 m/s^3", "e2 m/s3") for c in columns)
+    lines = [head, units, "-" * len(head)]
+    for g in res["groups"].values():
+        vals = " ".join("%9s" % ("-" if g[c] is None else "%.2f" % g[c]) for c in columns)
+        lines.append("%-40s %5d %7d %s" % (g["label"], g["clips"], g["frames"], vals))
+    return "\n".join(lines)

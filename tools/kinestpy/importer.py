@@ -12,15 +12,18 @@ import os
 
 import numpy as np
 
-from . import bvh, rot, skeleton
+from . import asf, bvh, rot, skeleton
 
 MAPPINGS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mappings")
 
 # Rule thresholds (documented in docs/data.md, "Quirks and the rules that catch them").
 FK_RESIDUAL_NOTE_M = 0.03      # note clips where merged source joints move a canonical joint this much
+REALIGN_MIN_M = 0.001          # a single-child joint whose child lands this far off its source joint is re-aimed
 BROKEN_ROOT_M = -0.30          # a foot more than this far under the floor: root height broken
 UNEVEN_FLOOR_SPREAD_M = 0.15   # stance contact heights spread more than this: no single floor
 FLOOR_TOLERANCE_M = 0.07       # |floor estimate| beyond this: shift the clip to put the floor at 0
+FOOT_LEVELS_M = 0.05           # the two feet rest this far apart in height: floor from the lower foot
+ROTATION_JUMP_DEG_S = 3000.0   # a joint turning faster than this between two frames: a data glitch
 STANCE_SPEED_MS = 0.25         # lowest foot point slower than this = in contact with the floor
 ROOT_JUMP_MS = 12.0            # hips faster than this between two frames: a broken root
 MIN_SECONDS = 0.5
@@ -46,7 +49,8 @@ class Imported:
         self.__dict__.update(kw)
 
 
-READERS = {"bvh": bvh.load}   # "asf": the HDM05 ASF/AMC reader (later issue)
+READERS = {"bvh": bvh.load, "amc": asf.load}   # file extension (without .gz) -> reader
+FORMATS = {"bvh": ("bvh",), "asf": ("amc",)}   # table `format` -> the file extensions it reads
 
 
 # ---------------------------------------------------------------- tables
@@ -79,14 +83,24 @@ def load_tables(directory=MAPPINGS_DIR):
         missing = [n for n in skeleton.NAMES if n not in t["joints"]]
         if missing:
             raise ValueError("%s: no mapping for canonical joints %s" % (path, missing))
+        if t.get("format") not in FORMATS:
+            raise ValueError("%s: unknown format %r (known: %s)" % (path, t.get("format"), ", ".join(FORMATS)))
         t["_C"] = axes_matrix(t["world_axes"])
         tables.append(t)
     return tables
 
 
-def choose_table(tables, folder, joint_names):
+def table_reads(table, ext):
+    """Whether a table's `format` covers files with extension `ext` (bvh, amc)."""
+    return ext in FORMATS.get(table["format"], ())
+
+
+def choose_table(tables, folder, joint_names, ext=None):
+    """The first table for this data folder (and file extension) whose required joints are present."""
     names = set(joint_names)
     for t in tables:
+        if ext is not None and not table_reads(t, ext):
+            continue
         if folder in t["folders"] and all(n in names for n in t["requires"]):
             return t
     return None
@@ -118,6 +132,16 @@ def _source_point(src, spec):
         if ji not in src.end_sites:
             raise ValueError("%s has no End Site" % spec["joint"])
         extra = np.asarray(src.end_sites[ji], float)
+    if spec.get("along"):
+        # a point part of the way along the joint's own bone (to its only child or End Site)
+        kids = [k for k, p in enumerate(src.parents) if p == ji]
+        if len(kids) == 1 and ji not in src.end_sites:
+            bone = np.asarray(src.offsets[kids[0]], float)
+        elif not kids and ji in src.end_sites:
+            bone = np.asarray(src.end_sites[ji], float)
+        else:
+            raise ValueError("%s: `along` needs a joint with exactly one child or an End Site" % spec["joint"])
+        extra = extra + float(spec["along"]) * bone
     return ji, extra
 
 
@@ -148,6 +172,12 @@ def rest_frames(src, table):
     return out
 
 
+def unit_m(src, table):
+    """Metres per source length unit: the table's `unit_m` over the file's own length unit
+    (ASF `:units length`, 1 for BVH)."""
+    return table["unit_m"] / getattr(src, "length_unit", 1.0)
+
+
 def canonical_offsets(src, table, frames_b):
     """Rest bone offsets (J, 3), metres, each in its parent's canonical frame."""
     offs = np.zeros((skeleton.J, 3))
@@ -156,11 +186,44 @@ def canonical_offsets(src, table, frames_b):
             continue
         ji, extra = _source_point(src, table["joints"][skeleton.NAMES[j]])
         pi, pextra = _source_point(src, table["joints"][skeleton.NAMES[p]])
-        if pextra.any():
-            raise ValueError("%s: an end-site joint cannot be a parent" % skeleton.NAMES[p])
-        o = _path_offset(src, pi, ji) + extra
-        offs[j] = table["unit_m"] * (frames_b[p].T @ o)
+        o = _path_offset(src, pi, ji) + extra - pextra
+        offs[j] = unit_m(src, table) * (frames_b[p].T @ o)
     return offs
+
+
+def realign_merged(glob_r, root, offsets, src_pos):
+    """Re-aim single-child bones at their child's source position (rule `fk-residual`).
+
+    Where a canonical bone skips a rotating source joint (HDM05: upperback inside the
+    spine bone, upperneck inside the neck bone), forward kinematics over the fixed canonical
+    offsets puts the child off its source joint. A canonical joint with exactly one
+    child whose child lands more than REALIGN_MIN_M off is turned, per frame, by the
+    smallest rotation that points its bone at the child's source position; the
+    error left at the child is then only the difference in distance. Joints with
+    several children (hips, chest) and leaf joints (head, hands: the device
+    joints, toes) keep their source orientation. Returns (global rotations,
+    positions, [(joint, largest turn in degrees)]).
+    """
+    g = np.array(glob_r, dtype=np.float64)
+    f = g.shape[0]
+    pos = np.empty((f, skeleton.J, 3))
+    turned = []
+    for j, p in enumerate(skeleton.PARENTS):
+        pos[:, j] = root if p < 0 else pos[:, p] + g[:, p] @ offsets[j]
+        kids = _canonical_children(j)
+        if len(kids) != 1:
+            continue
+        c = kids[0]
+        have = g[:, j] @ offsets[c]
+        want = src_pos[:, c] - pos[:, j]
+        if np.max(np.linalg.norm(pos[:, j] + have - src_pos[:, c], axis=-1)) <= REALIGN_MIN_M:
+            continue
+        r = rot.rotations_between(have, want)
+        g[:, j] = r @ g[:, j]
+        deg = float(np.degrees(rot.matrix_angle(np.eye(3), r)).max())
+        if deg >= 0.5:
+            turned.append((skeleton.NAMES[j], deg))
+    return g, pos, turned
 
 
 # ---------------------------------------------------------------- rules
@@ -210,7 +273,7 @@ def _position_channel_notes(src, table):
     disagrees with its channels (Bandai's Hips) is reported and ignored. Any other joint
     must keep its channels equal to its OFFSET, or its bone would stretch.
     """
-    notes, unit_m = [], table["unit_m"]
+    notes, unit = [], unit_m(src, table)
     hips = table["joints"]["hips"]["joint"]
     for ji, ((a, _), ch) in enumerate(zip(src.channel_slices(), src.channels)):
         cols = {c[0].upper(): a + k for k, c in enumerate(ch) if c.lower().endswith("position")}
@@ -219,23 +282,22 @@ def _position_channel_notes(src, table):
         vals = src.motion[:, [cols["X"], cols["Y"], cols["Z"]]]
         off = np.asarray(src.offsets[ji], float)
         if src.names[ji] == hips:
-            if np.linalg.norm(off - vals[0]) * unit_m > 0.01:
+            if np.linalg.norm(off - vals[0]) * unit > 0.01:
                 notes.append(("root-offset", "%s OFFSET (%.1f, %.1f, %.1f) ignored: its position "
                               "channels carry the root motion" % ((src.names[ji],) + tuple(off))))
         else:
-            dev = float(np.max(np.abs(vals - off))) * unit_m
+            dev = float(np.max(np.abs(vals - off))) * unit
             if dev > 0.001:
                 notes.append(("position-channels", "%s position channels differ from its OFFSET by "
                               "up to %.1f mm (canonical bones use the OFFSET)" % (src.names[ji], dev * 1000)))
     return notes
 
 
-def floor_analysis(pos, rate, contact_height):
-    """Per-frame lowest foot point and its stance statistics (metres)."""
-    feet = pos[:, skeleton.FEET, :]
+def _lowest_point(pos, joints, rate):
+    """Height of the lowest of `joints` per frame, and whether it rests (speed < STANCE_SPEED_MS)."""
+    feet = pos[:, joints, :]
     k = np.argmin(feet[:, :, 1], axis=1)
-    low = feet[np.arange(len(feet)), k]            # (F, 3) lowest foot/toe point
-    c = low[:, 1]
+    c = feet[np.arange(len(feet)), k, 1]
     if len(c) > 2:
         # speed of the lowest point, central differences of the chosen joint
         nxt = feet[np.minimum(np.arange(len(feet)) + 1, len(feet) - 1), k]
@@ -244,15 +306,29 @@ def floor_analysis(pos, rate, contact_height):
         stance = speed < STANCE_SPEED_MS
     else:
         stance = np.ones(len(c), bool)
+    return c, stance
+
+
+def floor_analysis(pos, rate, contact_height):
+    """Per-frame lowest foot point and its stance statistics (metres).
+
+    `left_rest` / `right_rest`: median height of each foot's lowest point while it
+    rests (None when it rests in fewer than 5% of the frames); rule `foot-levels`.
+    """
+    c, stance = _lowest_point(pos, skeleton.FEET, rate)
     if stance.sum() < max(3, 0.05 * len(c)):
         stance = c <= np.percentile(c, 20)
     cs = c[stance]
-    return {
+    out = {
         "min": float(c.min()),
         "floor": float(np.median(cs)) - contact_height,
         "spread": float(np.percentile(cs, 90) - np.percentile(cs, 10)),
         "stance_fraction": float(stance.mean()),
     }
+    for side in ("left", "right"):
+        h, st = _lowest_point(pos, [skeleton.INDEX[side + "_foot"], skeleton.INDEX[side + "_toes"]], rate)
+        out[side + "_rest"] = float(np.median(h[st])) if st.sum() >= max(3, 0.05 * len(h)) else None
+    return out
 
 
 # ---------------------------------------------------------------- import
@@ -273,13 +349,17 @@ def import_clip(path, folder, tables):
         raise Skip("format", "no reader for .%s files" % fmt)
     try:
         src = READERS[fmt](path)
-    except (bvh.BvhError, OSError, EOFError, UnicodeDecodeError, ValueError) as e:
+    except (bvh.BvhError, asf.AsfError, OSError, EOFError, UnicodeDecodeError, ValueError) as e:
         raise Skip("unreadable", str(e))
-    table = choose_table(tables, folder, src.names)
+    table = choose_table(tables, folder, src.names, fmt)
     if table is None:
         raise Skip("skeleton", "no mapping table fits joints %s..." % ", ".join(src.names[:6]))
     if table.get("quirk"):
         notes.append(("skeleton-variant", table["quirk"]))
+    if src.frame_time is None:          # AMC files carry no frame rate: the table gives it
+        if not table.get("fps"):
+            raise Skip("unreadable", "the file gives no frame rate and table %s has no `fps`" % table["source"])
+        src.frame_time = 1.0 / float(table["fps"])
     fps = 1.0 / src.frame_time
     nominal = float(round(fps))
     if abs(fps - nominal) < 0.002 * nominal:
@@ -308,7 +388,7 @@ def import_clip(path, folder, tables):
         raise Skip("too-short", "%d frames (%.2f s)" % (src.frames, src.frames / fps))
 
     g_r, g_p = src.fk()
-    C, s = table["_C"], table["unit_m"]
+    C, s = table["_C"], unit_m(src, table)
     B = rest_frames(src, table)
     offsets = canonical_offsets(src, table, B)
     f = src.frames
@@ -320,12 +400,17 @@ def import_clip(path, folder, tables):
         p = g_p[:, ji] + (g_r[:, ji] @ extra if extra.any() else 0.0)
         src_pos[:, j] = s * (p @ C.T)
     root = src_pos[:, 0].copy()
-    pos = skeleton.fk(glob_r, root, offsets)
-    resid = float(np.max(np.linalg.norm(pos - src_pos, axis=-1)))
+    glob_r, pos, turned = realign_merged(glob_r, root, offsets, src_pos)
+    err = np.max(np.linalg.norm(pos - src_pos, axis=-1), axis=0)
+    resid = float(err.max())
     if resid > FK_RESIDUAL_NOTE_M:
-        worst = skeleton.NAMES[int(np.argmax(np.max(np.linalg.norm(pos - src_pos, axis=-1), axis=0)))]
-        notes.append(("fk-residual", "merged source joints move %s up to %.1f cm away from the "
-                      "fixed-length canonical bone" % (worst, resid * 100)))
+        order = np.argsort(-err)
+        notes.append(("fk-residual", "merged source joints move %s up to %.1f cm away from its source "
+                      "joint (%s)%s" % (skeleton.NAMES[order[0]], resid * 100,
+                                        ", ".join("%s %.1f" % (skeleton.NAMES[k], err[k] * 100)
+                                                  for k in (skeleton.HEAD, skeleton.LEFT_HAND, skeleton.RIGHT_HAND)),
+                                        "; re-aimed: " + ", ".join("%s up to %.0f deg" % t for t in turned)
+                                        if turned else "")))
 
     step = np.linalg.norm(np.diff(root, axis=0), axis=1) * fps
     if len(step) and step.max() > ROOT_JUMP_MS:
@@ -337,6 +422,11 @@ def import_clip(path, folder, tables):
     if fl["spread"] > UNEVEN_FLOOR_SPREAD_M:
         raise Skip("uneven-floor", "feet rest at heights spreading %.2f m: no single floor"
                    % fl["spread"])
+    lv, rv = fl["left_rest"], fl["right_rest"]
+    if lv is not None and rv is not None and abs(lv - rv) > FOOT_LEVELS_M:
+        fl["floor"] = min(lv, rv) - table.get("contact_height_m", 0.0)
+        notes.append(("foot-levels", "the feet rest at different heights (left %.3f m, right %.3f m): "
+                      "the floor is taken from the lower foot" % (lv, rv)))
     shift = 0.0
     if abs(fl["floor"]) > FLOOR_TOLERANCE_M:
         shift = -fl["floor"]
@@ -344,6 +434,13 @@ def import_clip(path, folder, tables):
                       % (fl["floor"], shift)))
         root[:, 1] += shift
     loc = skeleton.local_from_global(glob_r)
+    if f > 1:
+        turn = np.degrees(rot.matrix_angle(loc[:-1], loc[1:])) * fps          # (F-1, J) deg/s
+        k, j = np.unravel_index(int(np.argmax(turn)), turn.shape)
+        if turn[k, j] > ROTATION_JUMP_DEG_S:
+            raise Skip("rotation-jump", "%s turns %.0f deg between frames %d and %d (%.0f deg/s; %d joint-frames "
+                       "above %.0f deg/s)" % (skeleton.NAMES[j], turn[k, j] / fps, k, k + 1, turn[k, j],
+                                              int((turn > ROTATION_JUMP_DEG_S).sum()), ROTATION_JUMP_DEG_S))
     rest = skeleton.rest_positions(offsets)
     standing = float(rest[skeleton.HEAD, 1] - rest[skeleton.FEET, 1].min()) + table.get("contact_height_m", 0.0)
     return Imported(
@@ -351,4 +448,4 @@ def import_clip(path, folder, tables):
         local_quat=rot.quat_continuous(rot.matrix_to_quat(loc), axis=0),
         root=root, offsets=offsets, fps=fps, frames=f, notes=notes,
         table=table["source"], source_names=src.names, floor=fl, floor_shift=shift,
-        fk_residual=resid)
+        fk_residual=resid, reaimed=turned)

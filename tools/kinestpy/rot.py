@@ -178,3 +178,24 @@ def frame_from_two(aim_src, aim_dst, up_src, up_dst):
         u = u / n
         return np.stack([a, u, np.cross(a, u)], axis=1)
     return basis(aim_dst, up_dst) @ basis(aim_src, up_src).T
+
+
+def rotations_between(u, v):
+    """Smallest rotations (..., 3, 3) taking directions u to v (..., 3), vectorised.
+
+    Antiparallel pairs get a half turn about an axis perpendicular to u.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    v = np.asarray(v, dtype=np.float64)
+    u = u / np.linalg.norm(u, axis=-1, keepdims=True)
+    v = v / np.linalg.norm(v, axis=-1, keepdims=True)
+    w = 1.0 + np.sum(u * v, axis=-1, keepdims=True)
+    q = np.concatenate([np.cross(u, v), w], axis=-1)
+    anti = w[..., 0] < 1e-9
+    if np.any(anti):
+        ua = u[anti]
+        p = np.where(np.abs(ua[:, :1]) < 0.9, [[1.0, 0.0, 0.0]], [[0.0, 1.0, 0.0]])
+        ax = np.cross(ua, p)
+        ax /= np.linalg.norm(ax, axis=-1, keepdims=True)
+        q[anti] = np.concatenate([ax, np.zeros((len(ax), 1))], axis=-1)
+    return quat_to_matrix(q)

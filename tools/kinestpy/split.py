@@ -28,7 +28,8 @@ def split_of(folder, clip):
 
 
 def subgroup(folder, clip):
-    """What the file name says about a clip: Bandai content/style/take, CMU subject/take, HDM05 actor."""
+    """What the file name says about a clip: Bandai content/style/take, CMU subject/take, HDM05
+    actor/motion/take (and the frame rate the name ends with)."""
     if folder.startswith("bandai/"):
         m = re.match(r"(dataset-\d)_(.+)_([^_]+)_(\d+)$", clip)
         if not m:
@@ -38,6 +39,13 @@ def subgroup(folder, clip):
         m = re.match(r"(\d+)_(\d+)$", clip)
         return {"subject": m.group(1), "take": m.group(2)} if m else {}
     if folder == "hdm05":
-        m = re.match(r"HDM_([a-z]+)_(.+?)(?:_(\d+))?(?:_120)?$", clip)
-        return {"actor": m.group(1), "motion": m.group(2)} if m else {}
+        m = re.match(r"HDM_([a-z]+)_(.+?)(?:_(\d+))?(?:_(\d+))?$", clip)
+        if not m:
+            return {}
+        out = {"actor": m.group(1), "motion": m.group(2)}
+        if m.group(4):                    # HDM_<actor>_<motion>_<take>_<fps>
+            out.update(take=int(m.group(3)), fps_in_name=int(m.group(4)))
+        elif m.group(3):
+            out["take"] = int(m.group(3))
+        return out
     return {}

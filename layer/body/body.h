@@ -6,7 +6,14 @@
  *                 and reports body tracking itself (KINEST_FORCE=1 overrides).
  *   emulate       the layer serves the extensions; the names the runtime does
  *                 not list are removed from the create info, since it would
- *                 refuse them (with KINEST_FORCE=1, all four are). */
+ *                 refuse them (with KINEST_FORCE=1, all four are). The
+ *                 runtime extensions the layer uses (kn_runtime_extensions)
+ *                 are added when the runtime lists them.
+ *
+ * While emulating, every session gets the layer's device sampling
+ * (session.h): its own VIEW and base spaces, the grip action set
+ * (actions.c), samples on the application's frame calls, and the feed that
+ * carries them to the recorder (and later the engine). */
 #ifndef KN_LAYER_BODY_H
 #define KN_LAYER_BODY_H
 
@@ -14,18 +21,45 @@
 #include "framework/instance.h"
 
 #include <openxr/openxr.h>
+#include <pthread.h>
 
 typedef struct kn_body_plan {
     uint32_t requested;        /* kn_ext bits the application enabled */
     uint32_t runtime;          /* kn_ext bits the runtime lists */
+    uint32_t runtime_enabled;  /* kn_rt_ext bits enabled below (the application's or ours) */
+    uint32_t runtime_hidden;   /* those of them the application did not enable */
     XrInstanceCreateInfo info; /* what goes down */
-    const char **names;        /* owns info.enabledExtensionNames when filtered */
+    const char **names;        /* owns info.enabledExtensionNames when changed */
     kn_settings settings;      /* read unless bypassing */
 } kn_body_plan;
+
+/* The layer's grip action set, one per instance (actions.c). */
+typedef struct kn_actions {
+    bool tried;             /* creation was attempted */
+    XrActionSet set;        /* XR_NULL_HANDLE: none (creation failed) */
+    XrAction pose;          /* one pose action, subaction paths left and right */
+    XrPath hands[2];        /* /user/hand/left, /user/hand/right */
+    XrPath grip[2];         /* /user/hand/<side>/input/grip/pose */
+    uint32_t available;     /* profiles (actions.c's table) the instance may use */
+    uint32_t app_suggested; /* profiles of the table the application suggested */
+    bool app_suggested_any; /* it suggested any profile at all, in the table or not */
+    uint32_t merged;        /* profiles where ours went down with the application's */
+    bool self_suggested;    /* the layer suggested for itself (the app never did) */
+} kn_actions;
+
+struct kn_session;
 
 /* The per-instance state while emulating. */
 typedef struct kn_body {
     kn_settings settings;
+    uint32_t runtime_exts; /* kn_rt_ext bits enabled below */
+    char application[XR_MAX_APPLICATION_NAME_SIZE];
+    char engine[XR_MAX_ENGINE_NAME_SIZE];
+    pthread_mutex_t actions_lock; /* `actions`; may be held across calls down */
+    kn_actions actions;
+    pthread_mutex_t sessions_lock; /* the session list */
+    struct kn_session *sessions;
+    unsigned recordings; /* sessions recorded so far (numbers the files) */
 } kn_body;
 
 /* Before the instance is created below. runtime_gipa reaches the runtime's
@@ -37,6 +71,18 @@ void kn_body_plan_release(kn_body_plan *plan);
 /* After: decides between pass-through and emulation for an instance whose
  * application enabled some of the extensions (inst->next is filled). */
 XrResult kn_body_adopt(kn_instance *inst, const kn_body_plan *plan);
+/* xrDestroyInstance, before it goes down: ends the layer's sessions of the
+ * instance (recordings closed) and destroys its own objects. */
+void kn_body_release(kn_instance *inst);
+/* Frees what is left without calling down (the library is being unloaded). */
 void kn_body_free(kn_body *body);
+
+/* ---- actions.c, for the sessions */
+
+/* The profile table's bits that the extensions going down allow. */
+uint32_t kn_actions_available(const char *const *names, uint32_t count);
+/* Creates the action set once per instance; false if there is none. */
+bool kn_actions_ensure(kn_instance *inst);
+void kn_actions_destroy(kn_instance *inst);
 
 #endif

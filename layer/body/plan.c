@@ -17,9 +17,11 @@ static uint32_t ext_bits_of(const char *const *names, uint32_t count)
     return bits;
 }
 
-/* Our extensions in the runtime's own list: the names it would accept. */
-static uint32_t runtime_extensions(PFN_xrGetInstanceProcAddr runtime_gipa)
+/* Our extensions in the runtime's own list (the names it would accept), and
+ * in *rt_bits the runtime extensions the layer uses that it lists. */
+static uint32_t runtime_extensions(PFN_xrGetInstanceProcAddr runtime_gipa, uint32_t *rt_bits)
 {
+    *rt_bits = 0;
     PFN_xrVoidFunction fn = NULL;
     if (XR_FAILED(runtime_gipa(XR_NULL_HANDLE, "xrEnumerateInstanceExtensionProperties", &fn)) ||
         !fn) {
@@ -41,8 +43,23 @@ static uint32_t runtime_extensions(PFN_xrGetInstanceProcAddr runtime_gipa)
             const kn_extension *e = kn_extension_by_name(props[i].extensionName);
             if (e)
                 bits |= e->bit;
+            const kn_runtime_extension *rt = kn_runtime_extension_by_name(props[i].extensionName);
+            if (rt)
+                *rt_bits |= rt->bit;
         }
     free(props);
+    return bits;
+}
+
+/* The runtime extensions the layer uses that the application enabled. */
+static uint32_t rt_bits_of(const char *const *names, uint32_t count)
+{
+    uint32_t bits = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        const kn_runtime_extension *rt = kn_runtime_extension_by_name(names[i]);
+        if (rt)
+            bits |= rt->bit;
+    }
     return bits;
 }
 
@@ -74,15 +91,24 @@ XrResult kn_body_plan_instance(const XrInstanceCreateInfo *app,
         return XR_SUCCESS; /* bypass: nothing read, nothing changed */
 
     kn_settings_read(&plan->settings);
-    plan->runtime = runtime_extensions(runtime_gipa);
+    uint32_t runtime_rt;
+    plan->runtime = runtime_extensions(runtime_gipa, &runtime_rt);
     log_bits("the application enabled", plan->requested);
     log_bits("the runtime lists", plan->runtime);
 
     /* Forced, the runtime's own body tracking is never used: do not turn it on. */
     uint32_t strip = plan->settings.force ? plan->requested : plan->requested & ~plan->runtime;
-    if (!strip)
+    uint32_t app_rt = rt_bits_of(app->enabledExtensionNames, app->enabledExtensionCount);
+    plan->runtime_enabled = app_rt;
+    /* The layer's own additions only where it will emulate for sure (with
+     * nothing to strip, the instance may yet be passed through untouched). */
+    if (strip) {
+        plan->runtime_enabled |= runtime_rt;
+        plan->runtime_hidden = runtime_rt & ~app_rt;
+    }
+    if (!strip && !plan->runtime_hidden)
         return XR_SUCCESS;
-    plan->names = malloc(app->enabledExtensionCount * sizeof *plan->names);
+    plan->names = malloc((app->enabledExtensionCount + KN_RT_EXT_COUNT) * sizeof *plan->names);
     if (!plan->names)
         return XR_ERROR_OUT_OF_MEMORY;
     uint32_t n = 0;
@@ -91,6 +117,12 @@ XrResult kn_body_plan_instance(const XrInstanceCreateInfo *app,
         if (!e || !(strip & e->bit))
             plan->names[n++] = app->enabledExtensionNames[i];
     }
+    for (int i = 0; i < KN_RT_EXT_COUNT; i++)
+        if (plan->runtime_hidden & kn_runtime_extensions[i].bit) {
+            plan->names[n++] = kn_runtime_extensions[i].name;
+            KN_LOG_I("enabling %s on the runtime for the layer's own use",
+                     kn_runtime_extensions[i].name);
+        }
     plan->info.enabledExtensionCount = n;
     plan->info.enabledExtensionNames = n ? plan->names : NULL;
     return XR_SUCCESS;
@@ -147,14 +179,26 @@ XrResult kn_body_adopt(kn_instance *inst, const kn_body_plan *plan)
     kn_body *body = calloc(1, sizeof *body);
     if (!body)
         return XR_ERROR_OUT_OF_MEMORY;
+    if (pthread_mutex_init(&body->actions_lock, NULL) != 0) {
+        free(body);
+        return XR_ERROR_OUT_OF_MEMORY;
+    }
+    if (pthread_mutex_init(&body->sessions_lock, NULL) != 0) {
+        pthread_mutex_destroy(&body->actions_lock);
+        free(body);
+        return XR_ERROR_OUT_OF_MEMORY;
+    }
     body->settings = plan->settings;
+    body->runtime_exts = plan->runtime_enabled;
+    memcpy(body->application, plan->info.applicationInfo.applicationName, sizeof body->application);
+    body->application[sizeof body->application - 1] = '\0';
+    memcpy(body->engine, plan->info.applicationInfo.engineName, sizeof body->engine);
+    body->engine[sizeof body->engine - 1] = '\0';
+    body->actions.available =
+        kn_actions_available(plan->info.enabledExtensionNames, plan->info.enabledExtensionCount);
     inst->body = body;
+    inst->hidden = plan->runtime_hidden;
     inst->intercept = true;
     KN_LOG_I("serving body tracking (backend %s)", kn_backend_name(body->settings.backend));
     return XR_SUCCESS;
-}
-
-void kn_body_free(kn_body *body)
-{
-    free(body);
 }

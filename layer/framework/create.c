@@ -35,7 +35,7 @@ static XrResult adopt(XrInstance handle, PFN_xrGetInstanceProcAddr next_gipa,
     inst->next_gipa = next_gipa;
     XrResult r = XR_SUCCESS;
     if (plan->requested) {
-        if (!kn_dispatch_init(&inst->next, handle, next_gipa))
+        if (!kn_dispatch_init(&inst->next, handle, next_gipa, plan->runtime_enabled))
             r = XR_ERROR_INITIALIZATION_FAILED;
         else
             r = kn_body_adopt(inst, plan);
@@ -101,6 +101,9 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroyInstance(XrInstance instance)
     kn_instance *inst = kn_instance_unregister(instance);
     if (!inst)
         return XR_ERROR_HANDLE_INVALID;
+    /* Sessions end with their instance: the layer closes its own first. */
+    if (inst->body)
+        kn_body_release(inst);
     XrResult r = inst->next.DestroyInstance(instance);
     kn_instance_free(inst);
     return r;

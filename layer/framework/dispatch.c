@@ -7,12 +7,23 @@
 
 #include <string.h>
 
-bool kn_dispatch_init(kn_dispatch *d, XrInstance instance, PFN_xrGetInstanceProcAddr next_gipa)
+/* An optional function is only asked for when its runtime extension went
+ * down enabled: a validation layer below may complain about the others. */
+static bool wanted(const char *name, uint32_t ext, uint32_t runtime_exts)
+{
+    if (ext != KN_EXT_OPTIONAL)
+        return true;
+    const kn_runtime_extension *rt = kn_runtime_extension_by_function(name);
+    return rt && (runtime_exts & rt->bit);
+}
+
+bool kn_dispatch_init(kn_dispatch *d, XrInstance instance, PFN_xrGetInstanceProcAddr next_gipa,
+                      uint32_t runtime_exts)
 {
     bool complete = true;
     memset(d, 0, sizeof *d);
 #define KN_DISPATCH_RESOLVE(fn, role, ext)                                                         \
-    {                                                                                              \
+    if (wanted("xr" #fn, (ext), runtime_exts)) {                                                   \
         PFN_xrVoidFunction p = NULL;                                                               \
         if (XR_SUCCEEDED(next_gipa(instance, "xr" #fn, &p)) && p)                                  \
             d->fn = (PFN_xr##fn)p;                                                                 \

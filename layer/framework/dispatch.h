@@ -4,7 +4,14 @@
 
 #include "framework/functions.h"
 
+/* XR_KHR_convert_timespec_time's PFNs need struct timespec. */
+#ifndef XR_USE_TIMESPEC
+#define XR_USE_TIMESPEC 1
+#endif
+#include <time.h>
+
 #include <openxr/openxr.h>
+#include <openxr/openxr_platform.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -15,8 +22,10 @@ typedef struct kn_dispatch {
 } kn_dispatch;
 
 /* Resolves every listed function through the next layer's
- * xrGetInstanceProcAddr. False when a core function is missing. */
-bool kn_dispatch_init(kn_dispatch *d, XrInstance instance, PFN_xrGetInstanceProcAddr next_gipa);
+ * xrGetInstanceProcAddr; optional ones only if their kn_rt_ext bit is in
+ * runtime_exts (enabled below). False when a core function is missing. */
+bool kn_dispatch_init(kn_dispatch *d, XrInstance instance, PFN_xrGetInstanceProcAddr next_gipa,
+                      uint32_t runtime_exts);
 
 /* The layer's entry point for `name` if it hooks it (NULL otherwise), and in
  * *ext the extension bit that must be enabled for it to be handed out. */

@@ -8,14 +8,39 @@
  *         NEXT: the layer only calls it down the chain.
  *   ext   the kn_ext bit (xr/extensions.h) the application must have enabled
  *         for a HOOK to be handed out; KN_EXT_CORE for core functions.
- *         NEXT functions with KN_EXT_CORE must exist in the next layer. */
+ *         NEXT functions with KN_EXT_CORE must exist in the next layer;
+ *         KN_EXT_OPTIONAL ones (runtime extensions the layer uses, see
+ *         kn_runtime_extensions) are NULL in the table when absent. */
 #ifndef KN_LAYER_FUNCTIONS_H
 #define KN_LAYER_FUNCTIONS_H
 
 #define KN_LAYER_FUNCTIONS(X)                                                                      \
     X(GetInstanceProcAddr, HOOK, KN_EXT_CORE)                                                      \
     X(DestroyInstance, HOOK, KN_EXT_CORE)                                                          \
+    X(GetInstanceProperties, NEXT, KN_EXT_CORE)                                                    \
+    X(PollEvent, HOOK, KN_EXT_CORE)                                                                \
     X(GetSystem, NEXT, KN_EXT_CORE)                                                                \
-    X(GetSystemProperties, HOOK, KN_EXT_CORE)
+    X(GetSystemProperties, HOOK, KN_EXT_CORE)                                                      \
+    X(StringToPath, NEXT, KN_EXT_CORE)                                                             \
+    X(PathToString, NEXT, KN_EXT_CORE)                                                             \
+    X(CreateSession, HOOK, KN_EXT_CORE)                                                            \
+    X(DestroySession, HOOK, KN_EXT_CORE)                                                           \
+    X(BeginSession, HOOK, KN_EXT_CORE)                                                             \
+    X(EndSession, HOOK, KN_EXT_CORE)                                                               \
+    X(EnumerateReferenceSpaces, NEXT, KN_EXT_CORE)                                                 \
+    X(CreateReferenceSpace, NEXT, KN_EXT_CORE)                                                     \
+    X(CreateActionSpace, NEXT, KN_EXT_CORE)                                                        \
+    X(LocateSpace, NEXT, KN_EXT_CORE)                                                              \
+    X(DestroySpace, NEXT, KN_EXT_CORE)                                                             \
+    X(LocateViews, HOOK, KN_EXT_CORE)                                                              \
+    X(WaitFrame, HOOK, KN_EXT_CORE)                                                                \
+    X(CreateActionSet, NEXT, KN_EXT_CORE)                                                          \
+    X(DestroyActionSet, NEXT, KN_EXT_CORE)                                                         \
+    X(CreateAction, NEXT, KN_EXT_CORE)                                                             \
+    X(SuggestInteractionProfileBindings, HOOK, KN_EXT_CORE)                                        \
+    X(AttachSessionActionSets, HOOK, KN_EXT_CORE)                                                  \
+    X(GetCurrentInteractionProfile, HOOK, KN_EXT_CORE)                                             \
+    X(SyncActions, HOOK, KN_EXT_CORE)                                                              \
+    X(ConvertTimespecTimeToTimeKHR, NEXT, KN_EXT_OPTIONAL)
 
 #endif

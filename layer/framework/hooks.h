@@ -14,5 +14,32 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetInstanceProcAddr(XrInstance instance, con
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroyInstance(XrInstance instance);
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetSystemProperties(XrInstance instance, XrSystemId systemId,
                                                         XrSystemProperties *properties);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrPollEvent(XrInstance instance, XrEventDataBuffer *eventData);
+
+/* Sessions and sampling (body/session.c) */
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateSession(XrInstance instance,
+                                                  const XrSessionCreateInfo *createInfo,
+                                                  XrSession *session);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroySession(XrSession session);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrBeginSession(XrSession session,
+                                                 const XrSessionBeginInfo *beginInfo);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrEndSession(XrSession session);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrWaitFrame(XrSession session,
+                                              const XrFrameWaitInfo *frameWaitInfo,
+                                              XrFrameState *frameState);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrLocateViews(XrSession session,
+                                                const XrViewLocateInfo *viewLocateInfo,
+                                                XrViewState *viewState, uint32_t viewCapacityInput,
+                                                uint32_t *viewCountOutput, XrView *views);
+
+/* The grip action set (body/actions.c) */
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestInteractionProfileBindings(
+    XrInstance instance, const XrInteractionProfileSuggestedBinding *suggestedBindings);
+XRAPI_ATTR XrResult XRAPI_CALL
+kn_xrAttachSessionActionSets(XrSession session, const XrSessionActionSetsAttachInfo *attachInfo);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetCurrentInteractionProfile(
+    XrSession session, XrPath topLevelUserPath, XrInteractionProfileState *interactionProfile);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
+                                                const XrActionsSyncInfo *syncInfo);
 
 #endif

@@ -49,5 +49,9 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetInstanceProcAddr(XrInstance instance, con
         KN_LOG_D("%s: not available (its extension is not enabled or not served)", name);
         return XR_ERROR_FUNCTION_UNSUPPORTED;
     }
+    /* Runtime extensions the layer enabled for itself stay invisible. */
+    const kn_runtime_extension *rt = kn_runtime_extension_by_function(name);
+    if (rt && (inst->hidden & rt->bit))
+        return XR_ERROR_FUNCTION_UNSUPPORTED;
     return inst->next_gipa(instance, name, function);
 }

@@ -49,3 +49,27 @@ const kn_extension *kn_extension_by_function(const char *function)
                 return &kn_extensions[i];
     return NULL;
 }
+
+static const char *const timespec_functions[] = {"xrConvertTimespecTimeToTimeKHR",
+                                                 "xrConvertTimeToTimespecTimeKHR", NULL};
+
+const kn_runtime_extension kn_runtime_extensions[KN_RT_EXT_COUNT] = {
+    {KN_RT_CONVERT_TIMESPEC, "XR_KHR_convert_timespec_time", timespec_functions},
+};
+
+const kn_runtime_extension *kn_runtime_extension_by_name(const char *name)
+{
+    for (int i = 0; i < KN_RT_EXT_COUNT; i++)
+        if (strcmp(name, kn_runtime_extensions[i].name) == 0)
+            return &kn_runtime_extensions[i];
+    return NULL;
+}
+
+const kn_runtime_extension *kn_runtime_extension_by_function(const char *function)
+{
+    for (int i = 0; i < KN_RT_EXT_COUNT; i++)
+        for (const char *const *f = kn_runtime_extensions[i].functions; *f; f++)
+            if (strcmp(function, *f) == 0)
+                return &kn_runtime_extensions[i];
+    return NULL;
+}

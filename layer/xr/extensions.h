@@ -17,6 +17,9 @@ typedef enum kn_ext {
 
 #define KN_EXT_COUNT 4
 #define KN_EXT_ALL   0xFu
+/* Not an application extension: marks a NEXT function of a runtime extension
+ * the layer uses when it is there (resolved if present, never required). */
+#define KN_EXT_OPTIONAL (1u << 31)
 
 typedef struct kn_extension {
     kn_ext bit;
@@ -34,5 +37,26 @@ const kn_extension *kn_extension_by_name(const char *name);
 const kn_extension *kn_extension_by_properties(XrStructureType type);
 /* The extension that defines this function, or NULL. */
 const kn_extension *kn_extension_by_function(const char *function);
+
+/* Runtime extensions the layer itself uses. It enables them below when the
+ * runtime lists them, whether or not the application did; where the
+ * application did not, their functions stay hidden from it. */
+typedef enum kn_rt_ext {
+    KN_RT_CONVERT_TIMESPEC = 1u << 0, /* XR_KHR_convert_timespec_time: "now" as an XrTime */
+} kn_rt_ext;
+
+#define KN_RT_EXT_COUNT 1
+
+typedef struct kn_runtime_extension {
+    kn_rt_ext bit;
+    const char *name;
+    const char *const *functions; /* NULL-terminated */
+} kn_runtime_extension;
+
+extern const kn_runtime_extension kn_runtime_extensions[KN_RT_EXT_COUNT];
+
+const kn_runtime_extension *kn_runtime_extension_by_name(const char *name);
+/* The runtime extension that defines this function, or NULL. */
+const kn_runtime_extension *kn_runtime_extension_by_function(const char *function);
 
 #endif

@@ -22,6 +22,8 @@ const char *kn_status_name(kn_status status)
         return "non-finite value";
     case KN_ERROR_OUT_OF_MEMORY:
         return "out of memory";
+    case KN_ERROR_UNSUPPORTED:
+        return "unsupported";
     }
     return "unknown status";
 }

@@ -13,6 +13,7 @@ typedef enum kn_status {
     KN_ERROR_LIMIT,
     KN_ERROR_NON_FINITE,
     KN_ERROR_OUT_OF_MEMORY,
+    KN_ERROR_UNSUPPORTED, /* not built in, or no device for it */
 } kn_status;
 
 #define KN_ERROR_MESSAGE_SIZE 256

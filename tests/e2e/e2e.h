@@ -39,11 +39,41 @@ XrSystemId e2e_system(XrInstance instance);
  * or "unsupported (<result>)". */
 void e2e_resolve(XrInstance instance, const char *name, char *out, size_t size);
 
+/* The test clip (e2e_replay.c): 40 frames at 30 Hz from clip time 0.5 s, a
+ * head that walks and turns and hands that swing; the left grip is lost on
+ * frame GAP_FRAME, the right grip is valid but not tracked from frame
+ * UNTRACKED on. */
+#define CLIP_FRAMES  40
+#define CLIP_RATE_HZ 30
+#define CLIP_START   INT64_C(500000000) /* the clip's first frame is at 0.5 s */
+#define GAP_FRAME    10                 /* the left grip is lost on this frame */
+#define UNTRACKED    20                 /* from here the right grip is valid, not tracked */
+/* The replay runtime's XrTime of clip time 0 (tools/replay-runtime/README.md). */
+#define E2E_REPLAY_TIME_ORIGIN INT64_C(1000000000000)
+
+#include "clip/kn_clip.h"
+
+void e2e_clip_write(const char *path);
+/* The clip's device sample at clip time t, interpolated here on our own. */
+kn_device_sample e2e_clip_expected(int device, int64_t t);
+
+XrPath e2e_path(XrInstance instance, const char *s);
+XrSpace e2e_reference_space(XrSession session, XrReferenceSpaceType type);
+XrSpace e2e_action_space(XrSession session, XrAction action, XrPath subaction);
+XrAction e2e_make_action(XrActionSet set, const char *name, XrActionType type, const XrPath *hands);
+/* Polls until `count` session states arrive, checking them in order; other
+ * events (interaction profile changes) are counted in *profile_changes. The
+ * first state's event time goes to *first_time (if not NULL). */
+void e2e_expect_states(XrInstance instance, XrSession session, const XrSessionState *states,
+                       int count, int *profile_changes, XrTime *first_time);
+
 /* The cases; argv excludes the case name. */
 int e2e_extensions(int argc, char **argv);
 int e2e_body_properties(int argc, char **argv);
 int e2e_bypass(int argc, char **argv);
 int e2e_replay(int argc, char **argv);
 int e2e_runtime_rules(int argc, char **argv);
+int e2e_live(int argc, char **argv);
+int e2e_attach_twice(int argc, char **argv);
 
 #endif

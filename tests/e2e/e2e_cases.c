@@ -8,7 +8,7 @@
  *   body-properties [--all]
  *       an instance with XR_FB_body_tracking (--all: all four) is created and
  *       its system reports the body-tracking properties. Prints where
- *       xrGetSystemProperties resolves to.
+ *       xrGetSystemProperties and the session functions resolve to.
  *   bypass
  *       an instance with none of the extensions: prints where functions
  *       resolve to, and checks that xrCreateBodyTrackerFB does not. */
@@ -157,8 +157,13 @@ int e2e_body_properties(int argc, char **argv)
     printf("system \"%s\": supportsBodyTracking %u\n", props.systemName, fb.supportsBodyTracking);
 
     char where[256];
-    e2e_resolve(instance, "xrGetSystemProperties", where, sizeof where);
-    printf("xrGetSystemProperties %s\n", where);
+    /* Served: the layer's; passed through: the runtime's, sessions untouched. */
+    static const char *const shown[] = {"xrGetSystemProperties", "xrCreateSession", "xrWaitFrame",
+                                        "xrSyncActions"};
+    for (int i = 0; i < 4; i++) {
+        e2e_resolve(instance, shown[i], where, sizeof where);
+        printf("%s %s\n", shown[i], where);
+    }
     if (!all) {
         /* Functions of extensions the app did not enable do not exist. */
         static const char *const absent[] = {"xrRequestBodyTrackingFidelityMETA",

@@ -12,11 +12,13 @@ int main(int argc, char **argv)
                  {"body-properties", e2e_body_properties},
                  {"bypass", e2e_bypass},
                  {"replay", e2e_replay},
-                 {"runtime-rules", e2e_runtime_rules}};
+                 {"runtime-rules", e2e_runtime_rules},
+                 {"live", e2e_live},
+                 {"attach-twice", e2e_attach_twice}};
     for (size_t i = 0; argc > 1 && i < sizeof cases / sizeof cases[0]; i++)
         if (strcmp(argv[1], cases[i].name) == 0)
             return cases[i].run(argc - 2, argv + 2);
-    fprintf(stderr,
-            "usage: kinest-e2e extensions|body-properties|bypass|replay|runtime-rules [options]\n");
+    fprintf(stderr, "usage: kinest-e2e extensions|body-properties|bypass|replay|runtime-rules|live|"
+                    "attach-twice [options]\n");
     return 2;
 }

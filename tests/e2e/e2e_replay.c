@@ -13,12 +13,7 @@
 #include <math.h>
 #include <string.h>
 
-#define CLIP_FRAMES  40
-#define CLIP_RATE_HZ 30
-#define CLIP_START   INT64_C(500000000) /* the clip's first frame is at 0.5 s */
-#define GAP_FRAME    10                 /* the left grip is lost on this frame */
-#define UNTRACKED    20                 /* from here the right grip is valid, not tracked */
-#define DISPLAY_HZ   60
+#define DISPLAY_HZ 60
 
 static int64_t times[CLIP_FRAMES];
 static kn_device_sample devices[CLIP_FRAMES][KN_CLIP_DEVICE_COUNT];
@@ -33,7 +28,7 @@ static void axis_angle(float ax, float ay, float az, float angle, versor out)
 }
 
 /* A head that walks and turns, hands that swing. */
-static void write_clip(const char *path)
+void e2e_clip_write(const char *path)
 {
     for (int f = 0; f < CLIP_FRAMES; f++) {
         float t = (float)f / CLIP_RATE_HZ;
@@ -68,7 +63,7 @@ static void write_clip(const char *path)
 }
 
 /* The clip's device pose at clip time t, computed here on our own. */
-static kn_device_sample expected(int device, int64_t t)
+kn_device_sample e2e_clip_expected(int device, int64_t t)
 {
     if (t <= times[0])
         return devices[0][device];
@@ -94,7 +89,7 @@ static void check_pose(const char *what, XrSpace space, XrSpace base, XrTime tim
 {
     XrSpaceLocation loc = {.type = XR_TYPE_SPACE_LOCATION};
     CHECK_XR(xrLocateSpace(space, base, time, &loc));
-    kn_device_sample want = expected(device, clip_time);
+    kn_device_sample want = e2e_clip_expected(device, clip_time);
     CHECK(loc.locationFlags == want.flags, "%s at clip time %lld: flags 0x%llx, clip has 0x%x",
           what, (long long)clip_time, (unsigned long long)loc.locationFlags, want.flags);
     if ((want.flags & VALID_BITS) != VALID_BITS)
@@ -112,10 +107,8 @@ static void check_pose(const char *what, XrSpace space, XrSpace base, XrTime tim
           p[0], p[1], p[2]);
 }
 
-/* Polls until `count` session states arrive, checking them in order. Other
- * events (interaction profile changes) are counted in *profile_changes. */
-static void expect_states(XrInstance instance, XrSession session, const XrSessionState *states,
-                          int count, int *profile_changes)
+void e2e_expect_states(XrInstance instance, XrSession session, const XrSessionState *states,
+                       int count, int *profile_changes, XrTime *first_time)
 {
     for (int i = 0; i < count;) {
         XrEventDataBuffer event = {.type = XR_TYPE_EVENT_DATA_BUFFER};
@@ -133,18 +126,20 @@ static void expect_states(XrInstance instance, XrSession session, const XrSessio
         memcpy(&changed, &event, sizeof changed);
         CHECK(changed.session == session && changed.state == states[i],
               "session state %d, expected %d", changed.state, states[i]);
+        if (i == 0 && first_time)
+            *first_time = changed.time;
         i++;
     }
 }
 
-static XrPath path(XrInstance instance, const char *s)
+XrPath e2e_path(XrInstance instance, const char *s)
 {
     XrPath p;
     CHECK_XR(xrStringToPath(instance, s, &p));
     return p;
 }
 
-static XrSpace reference_space(XrSession session, XrReferenceSpaceType type)
+XrSpace e2e_reference_space(XrSession session, XrReferenceSpaceType type)
 {
     XrReferenceSpaceCreateInfo info = {.type = XR_TYPE_REFERENCE_SPACE_CREATE_INFO,
                                        .referenceSpaceType = type,
@@ -154,7 +149,7 @@ static XrSpace reference_space(XrSession session, XrReferenceSpaceType type)
     return space;
 }
 
-static XrSpace action_space(XrSession session, XrAction action, XrPath subaction)
+XrSpace e2e_action_space(XrSession session, XrAction action, XrPath subaction)
 {
     XrActionSpaceCreateInfo info = {.type = XR_TYPE_ACTION_SPACE_CREATE_INFO,
                                     .action = action,
@@ -165,8 +160,7 @@ static XrSpace action_space(XrSession session, XrAction action, XrPath subaction
     return space;
 }
 
-static XrAction make_action(XrActionSet set, const char *name, XrActionType type,
-                            const XrPath *hands)
+XrAction e2e_make_action(XrActionSet set, const char *name, XrActionType type, const XrPath *hands)
 {
     XrActionCreateInfo info = {.type = XR_TYPE_ACTION_CREATE_INFO,
                                .actionType = type,
@@ -183,7 +177,7 @@ int e2e_replay(int argc, char **argv)
 {
     CHECK(argc >= 1, "usage: kinest-e2e replay CLIP [--enable-fb]");
     bool fb = argc > 1 && strcmp(argv[1], "--enable-fb") == 0;
-    write_clip(argv[0]);
+    e2e_clip_write(argv[0]);
     setenv("KINEST_REPLAY_CLIP", argv[0], 1);
 
     XrInstance instance;
@@ -200,30 +194,31 @@ int e2e_replay(int argc, char **argv)
     snprintf(set_info.localizedActionSetName, sizeof set_info.localizedActionSetName, "e2e");
     XrActionSet set;
     CHECK_XR(xrCreateActionSet(instance, &set_info, &set));
-    XrPath hands[2] = {path(instance, "/user/hand/left"), path(instance, "/user/hand/right")};
-    XrAction grip = make_action(set, "grip", XR_ACTION_TYPE_POSE_INPUT, hands);
-    XrAction aim = make_action(set, "aim", XR_ACTION_TYPE_POSE_INPUT, hands);
-    XrAction trigger = make_action(set, "trigger", XR_ACTION_TYPE_FLOAT_INPUT, hands);
+    XrPath hands[2] = {e2e_path(instance, "/user/hand/left"),
+                       e2e_path(instance, "/user/hand/right")};
+    XrAction grip = e2e_make_action(set, "grip", XR_ACTION_TYPE_POSE_INPUT, hands);
+    XrAction aim = e2e_make_action(set, "aim", XR_ACTION_TYPE_POSE_INPUT, hands);
+    XrAction trigger = e2e_make_action(set, "trigger", XR_ACTION_TYPE_FLOAT_INPUT, hands);
     static const char *const profiles[] = {"/interaction_profiles/khr/simple_controller",
                                            "/interaction_profiles/oculus/touch_controller"};
     for (int p = 0; p < 2; p++) {
         XrActionSuggestedBinding b[5] = {
-            {grip, path(instance, "/user/hand/left/input/grip/pose")},
-            {grip, path(instance, "/user/hand/right/input/grip/pose")},
-            {aim, path(instance, "/user/hand/left/input/aim/pose")},
-            {aim, path(instance, "/user/hand/right/input/aim/pose")},
-            {trigger, path(instance, p ? "/user/hand/right/input/trigger/value"
-                                       : "/user/hand/right/input/select/click")}};
-        XrInteractionProfileSuggestedBinding s = {.type =
-                                                      XR_TYPE_INTERACTION_PROFILE_SUGGESTED_BINDING,
-                                                  .interactionProfile = path(instance, profiles[p]),
-                                                  .countSuggestedBindings = 5,
-                                                  .suggestedBindings = b};
+            {grip, e2e_path(instance, "/user/hand/left/input/grip/pose")},
+            {grip, e2e_path(instance, "/user/hand/right/input/grip/pose")},
+            {aim, e2e_path(instance, "/user/hand/left/input/aim/pose")},
+            {aim, e2e_path(instance, "/user/hand/right/input/aim/pose")},
+            {trigger, e2e_path(instance, p ? "/user/hand/right/input/trigger/value"
+                                           : "/user/hand/right/input/select/click")}};
+        XrInteractionProfileSuggestedBinding s = {
+            .type = XR_TYPE_INTERACTION_PROFILE_SUGGESTED_BINDING,
+            .interactionProfile = e2e_path(instance, profiles[p]),
+            .countSuggestedBindings = 5,
+            .suggestedBindings = b};
         CHECK_XR(xrSuggestInteractionProfileBindings(instance, &s));
     }
-    XrSpace grip_space[2] = {action_space(session, grip, hands[0]),
-                             action_space(session, grip, hands[1])};
-    XrSpace aim_left = action_space(session, aim, hands[0]);
+    XrSpace grip_space[2] = {e2e_action_space(session, grip, hands[0]),
+                             e2e_action_space(session, grip, hands[1])};
+    XrSpace aim_left = e2e_action_space(session, aim, hands[0]);
     XrSessionActionSetsAttachInfo attach = {
         .type = XR_TYPE_SESSION_ACTION_SETS_ATTACH_INFO, .countActionSets = 1, .actionSets = &set};
     CHECK_XR(xrAttachSessionActionSets(session, &attach));
@@ -231,25 +226,25 @@ int e2e_replay(int argc, char **argv)
     CHECK(again == XR_ERROR_ACTIONSETS_ALREADY_ATTACHED, "a second attach gave %s",
           e2e_result_name(again));
 
-    XrSpace stage = reference_space(session, XR_REFERENCE_SPACE_TYPE_STAGE);
-    XrSpace view = reference_space(session, XR_REFERENCE_SPACE_TYPE_VIEW);
-    XrSpace local = reference_space(session, XR_REFERENCE_SPACE_TYPE_LOCAL);
+    XrSpace stage = e2e_reference_space(session, XR_REFERENCE_SPACE_TYPE_STAGE);
+    XrSpace view = e2e_reference_space(session, XR_REFERENCE_SPACE_TYPE_VIEW);
+    XrSpace local = e2e_reference_space(session, XR_REFERENCE_SPACE_TYPE_LOCAL);
 
     int profile_changes = 0;
     static const XrSessionState ready[] = {XR_SESSION_STATE_IDLE, XR_SESSION_STATE_READY};
-    expect_states(instance, session, ready, 2, &profile_changes);
+    e2e_expect_states(instance, session, ready, 2, &profile_changes, NULL);
     XrSessionBeginInfo begin = {.type = XR_TYPE_SESSION_BEGIN_INFO,
                                 .primaryViewConfigurationType =
                                     XR_VIEW_CONFIGURATION_TYPE_PRIMARY_STEREO};
     CHECK_XR(xrBeginSession(session, &begin));
     static const XrSessionState focused[] = {XR_SESSION_STATE_SYNCHRONIZED,
                                              XR_SESSION_STATE_VISIBLE, XR_SESSION_STATE_FOCUSED};
-    expect_states(instance, session, focused, 3, &profile_changes);
+    e2e_expect_states(instance, session, focused, 3, &profile_changes, NULL);
     CHECK(profile_changes == 1, "%d interaction-profile events, expected 1", profile_changes);
 
     XrInteractionProfileState current = {.type = XR_TYPE_INTERACTION_PROFILE_STATE};
     CHECK_XR(xrGetCurrentInteractionProfile(session, hands[0], &current));
-    CHECK(current.interactionProfile == path(instance, profiles[1]),
+    CHECK(current.interactionProfile == e2e_path(instance, profiles[1]),
           "the current profile is not the Touch controller");
 
     XrResult r = xrBeginFrame(session, NULL);
@@ -315,10 +310,10 @@ int e2e_replay(int argc, char **argv)
     CHECK_XR(xrRequestExitSession(session));
     static const XrSessionState stopping[] = {
         XR_SESSION_STATE_VISIBLE, XR_SESSION_STATE_SYNCHRONIZED, XR_SESSION_STATE_STOPPING};
-    expect_states(instance, session, stopping, 3, &profile_changes);
+    e2e_expect_states(instance, session, stopping, 3, &profile_changes, NULL);
     CHECK_XR(xrEndSession(session));
     static const XrSessionState exiting[] = {XR_SESSION_STATE_IDLE, XR_SESSION_STATE_EXITING};
-    expect_states(instance, session, exiting, 2, &profile_changes);
+    e2e_expect_states(instance, session, exiting, 2, &profile_changes, NULL);
 
     CHECK_XR(xrDestroySession(session));
     CHECK_XR(xrDestroyInstance(instance));

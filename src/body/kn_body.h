@@ -1,0 +1,71 @@
+/* From the model's answer (or the IK's, which has the same form) to a
+ * body in the world (docs/model.md, "Back to global joints"):
+ *
+ *  1. 21 local rotations from 6D by Gram-Schmidt; the hips' is relative to
+ *     the tick's heading frame, so it is turned back by Y_t (kn_heading);
+ *  2. forward kinematics on the calibrated skeleton;
+ *  3. the whole body moved so that the head joint plus the eye offset lands
+ *     on the head device: the body hangs from the headset, the root
+ *     position is never predicted;
+ *  4. optionally, each arm re-solved (two-bone IK, the elbow keeping its
+ *     side) so that the wrist lands where the grip pose says and the hand
+ *     takes the grip's orientation: what the user sees of their hands must
+ *     match their controllers;
+ *  5. feet kept above the floor (y >= 0): a leg whose foot or toes would go
+ *     below it is bent (two-bone IK, knee keeping its side, foot keeping its
+ *     orientation) until the lowest of them touches it; only what a leg
+ *     cannot take up (hips below the floor) lifts the whole body.
+ *
+ * Joint validity and confidence are for XrBodyJointLocationsFB: `active`
+ * says whether there is a body at all (the head anchors it); per joint,
+ * `valid` = active and its rotation came from a finite, non-degenerate 6D;
+ * `tracked` = valid and the joint follows a tracked device directly: the
+ * head joint the head, each hand joint its grip (kinest.h's rule; every
+ * other joint is inferred). Confidence = w_head * (1/2 + w_left/4 +
+ * w_right/4) * (share of valid joints), w the devices' weights: 1 with all
+ * three live. Stateless. */
+#ifndef KN_BODY_H
+#define KN_BODY_H
+
+#include "core/kn_error.h"
+#include "skeleton/kn_heading.h"
+#include "skeleton/kn_skeleton.h"
+
+#include <stdbool.h>
+
+enum { KN_BODY_HEAD = 0, KN_BODY_LEFT_GRIP = 1, KN_BODY_RIGHT_GRIP = 2, KN_BODY_DEVICES = 3 };
+
+typedef struct kn_body_input {
+    const float *local6d;      /* KN_JOINT_COUNT * 6, joint index order */
+    const kn_heading *heading; /* the tick's, as the features used */
+    kn_pose device[KN_BODY_DEVICES];
+    bool device_valid[KN_BODY_DEVICES];
+    /* How live each device is, 0..1 (kn_signal's weight): 1 tracked or
+     * briefly held, falling to 0 as a lost device fades out. */
+    float device_weight[KN_BODY_DEVICES];
+    bool device_tracked[KN_BODY_DEVICES]; /* live, with both TRACKED bits */
+    bool hands_to_grips;                  /* step 4 */
+} kn_body_input;
+
+typedef struct kn_body {
+    kn_pose joints[KN_JOINT_COUNT]; /* global canonical joint poses */
+    bool active;                    /* anchored to a valid head pose */
+    bool valid[KN_JOINT_COUNT];
+    bool tracked[KN_JOINT_COUNT];
+    float confidence;     /* 0..1, 0 when not active */
+    float floor_lift;     /* metres the whole body was lifted (step 5), usually 0 */
+    bool leg_bent[2];     /* step 5 bent this leg (KN_SIDE_LEFT, KN_SIDE_RIGHT) */
+    bool hand_reached[2]; /* step 4 put this wrist on its grip */
+} kn_body;
+
+kn_status kn_body_solve(const kn_skeleton *skeleton, const kn_body_input *in, kn_body *out,
+                        kn_error *err);
+
+/* Steps 4 and 5 on their own, on global joints; exposed for the tests. */
+bool kn_body_reach_grip(const kn_skeleton *skeleton, int side, const kn_pose *grip,
+                        kn_pose joints[KN_JOINT_COUNT]);
+/* Returns the whole-body lift (metres); bent[side] says which legs moved. */
+float kn_body_keep_feet_above_floor(const kn_skeleton *skeleton, kn_pose joints[KN_JOINT_COUNT],
+                                    bool bent[2]);
+
+#endif

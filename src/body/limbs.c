@@ -1,0 +1,86 @@
+/* Re-solving a limb on global joints: wrists onto grips, feet above the
+ * floor. Both keep bone lengths and the side the elbow or knee points to. */
+#include "body/kn_body.h"
+
+#include "ik/kn_two_bone.h"
+#include "skeleton/kn_device_mount.h"
+
+#include <math.h>
+
+/* Re-solves upper -> middle -> end so that end lands on target; the end
+ * joint keeps its global orientation (the caller may set another). */
+static bool resolve(const kn_skeleton *s, kn_pose j[KN_JOINT_COUNT], int upper, const vec3 target,
+                    const vec3 rest_bend, const float fallback_pole[3])
+{
+    int middle = upper + 1, end = upper + 2;
+    /* Pole: the middle joint's current side of the root-end line. */
+    vec3 line, off, pole;
+    glm_vec3_sub(j[end].position, j[upper].position, line);
+    glm_vec3_sub(j[middle].position, j[upper].position, off);
+    float len2 = glm_vec3_dot(line, line);
+    glm_vec3_copy(off, pole);
+    if (len2 > 1e-12f)
+        glm_vec3_muladds(line, -glm_vec3_dot(off, line) / len2, pole);
+    if (glm_vec3_norm(pole) < 1e-4f)
+        glm_vec3_copy((float *)fallback_pole, pole);
+
+    kn_two_bone_rest rest;
+    glm_vec3_copy((float *)s->offsets[middle], rest.upper);
+    glm_vec3_copy((float *)s->offsets[end], rest.lower);
+    glm_vec3_copy((float *)rest_bend, rest.bend);
+    kn_two_bone_result r;
+    kn_two_bone_solve(&rest, j[upper].position, target, pole, &r);
+    glm_quat_copy(r.upper, j[upper].orientation);
+    glm_quat_copy(r.lower, j[middle].orientation);
+    glm_vec3_copy(r.middle, j[middle].position);
+    glm_vec3_copy(r.end, j[end].position);
+    return r.reached;
+}
+
+bool kn_body_reach_grip(const kn_skeleton *skeleton, int side, const kn_pose *grip,
+                        kn_pose joints[KN_JOINT_COUNT])
+{
+    int upper = side == KN_SIDE_LEFT ? KN_JOINT_LEFT_UPPER_ARM : KN_JOINT_RIGHT_UPPER_ARM;
+    kn_pose hand;
+    kn_hand_from_grip((kn_side)side, grip, &hand);
+    /* Elbows bend backward; without a current bend, point them down. */
+    vec3 bend = {0.0f, 0.0f, 1.0f}, down = {0.0f, -1.0f, 0.0f};
+    bool reached = resolve(skeleton, joints, upper, hand.position, bend, down);
+    glm_quat_copy(hand.orientation, joints[upper + 2].orientation);
+    return reached;
+}
+
+static float lowest_foot_point(const kn_pose j[KN_JOINT_COUNT], int foot)
+{
+    return fminf(j[foot].position[1], j[foot + 1].position[1]);
+}
+
+float kn_body_keep_feet_above_floor(const kn_skeleton *skeleton, kn_pose joints[KN_JOINT_COUNT],
+                                    bool bent[2])
+{
+    static const int thighs[2] = {KN_JOINT_LEFT_THIGH, KN_JOINT_RIGHT_THIGH};
+    for (int side = 0; side < 2; side++) {
+        int thigh = thighs[side], foot = thigh + 2, toes = thigh + 3;
+        float low = lowest_foot_point(joints, foot);
+        bent[side] = low < 0.0f;
+        if (!bent[side])
+            continue;
+        /* Lift the ankle by the depth; foot and toes keep their turn. */
+        vec3 target, bone, forward;
+        glm_vec3_copy(joints[foot].position, target);
+        target[1] -= low;
+        vec3 bend = {0.0f, 0.0f, -1.0f}; /* knees bend forward */
+        kn_quat_rotate(joints[thigh].orientation, bend, forward);
+        resolve(skeleton, joints, thigh, target, bend, forward);
+        kn_quat_rotate(joints[foot].orientation, skeleton->offsets[toes], bone);
+        glm_vec3_add(joints[foot].position, bone, joints[toes].position);
+    }
+    /* What the legs could not take up lifts the body. */
+    float low = fminf(lowest_foot_point(joints, KN_JOINT_LEFT_FOOT),
+                      lowest_foot_point(joints, KN_JOINT_RIGHT_FOOT));
+    if (!(low < 0.0f))
+        return 0.0f;
+    for (int j = 0; j < KN_JOINT_COUNT; j++)
+        joints[j].position[1] -= low;
+    return -low;
+}

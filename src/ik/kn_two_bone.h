@@ -1,0 +1,34 @@
+/* Analytic two-bone IK (shoulder-elbow-wrist, hip-knee-ankle): the chain
+ * keeps its bone lengths, its end reaches the target when it can (else it
+ * points at it, fully stretched), and the middle joint bends toward a pole
+ * direction. Rotations are global and act on the rest bone vectors, as the
+ * canonical skeleton's do (rest frames are world-aligned). */
+#ifndef KN_TWO_BONE_H
+#define KN_TWO_BONE_H
+
+#include "math/kn_math.h"
+
+#include <stdbool.h>
+
+typedef struct kn_two_bone_rest {
+    vec3 upper; /* rest vector root -> middle joint */
+    vec3 lower; /* rest vector middle -> end joint */
+    /* Rest direction in which the middle joint moves away from the
+     * root-end line when the chain bends (elbow: back, knee: forward). */
+    vec3 bend;
+} kn_two_bone_rest;
+
+typedef struct kn_two_bone_result {
+    versor upper; /* global rotation of the root joint (turns rest.upper) */
+    versor lower; /* global rotation of the middle joint (turns rest.lower) */
+    vec3 middle;  /* where the middle joint lands */
+    vec3 end;     /* where the end joint lands */
+    bool reached; /* the target was within reach: end == target */
+} kn_two_bone_result;
+
+/* pole: a direction (any length) toward which the middle joint should
+ * bend; when it is parallel to root->target, the rest bend is used. */
+void kn_two_bone_solve(const kn_two_bone_rest *rest, const float root[3], const float target[3],
+                       const float pole[3], kn_two_bone_result *out);
+
+#endif

@@ -1,0 +1,191 @@
+/* The 84 joints: names, parents, where each comes from, its axis class. */
+#include "joints/joints_parts.h"
+
+#define S45 0.70710678f
+
+/* The axis table of kn_xr_joints.h ("Joint axes"), as quaternions (x, y, z, w). */
+static const float axes_table[AXES_COUNT][4] = {
+    [AXES_ROOT] = {0.0f, 0.0f, 0.0f, 1.0f},
+    [AXES_TRUNK] = {S45, 0.0f, 0.0f, S45},      /* Rx(+90): X right, Y back, Z down */
+    [AXES_LEFT_ARM] = {0.0f, S45, 0.0f, S45},   /* Ry(+90): X forward, Y up, Z right */
+    [AXES_RIGHT_ARM] = {0.0f, -S45, 0.0f, S45}, /* Ry(-90): X back, Y up, Z left */
+    [AXES_LEG] = {0.0f, S45, S45, 0.0f},        /* 180 about (0,1,1): X left, Y back, Z up */
+    [AXES_FOOT] = {0.0f, 0.0f, 0.0f, 1.0f},     /* X right, Y up, Z back (toward the heel) */
+};
+
+/* One row per joint in the extensions' order: name, parent (an index into
+ * this table), kind, canonical joint, its child, fraction, axes, side, hand
+ * joint; kn_xr_joints.h says in words where each joint comes from. */
+const xr_joint_def kn_xr_joint_defs[KN_XR_JOINT_COUNT_FULL_BODY] = {
+    [0] = {"ROOT", -1, KIND_ROOT, KN_JOINT_HIPS, -1, 0.0f, AXES_ROOT, 0, 0},
+    [1] = {"HIPS", 0, KIND_AT, KN_JOINT_HIPS, -1, 0.0f, AXES_TRUNK, 0, 0},
+    [2] = {"SPINE_LOWER", 1, KIND_ALONG, KN_JOINT_HIPS, KN_JOINT_SPINE, 0.5f, AXES_TRUNK, 0, 0},
+    [3] = {"SPINE_MIDDLE", 2, KIND_AT, KN_JOINT_SPINE, -1, 0.0f, AXES_TRUNK, 0, 0},
+    [4] = {"SPINE_UPPER", 3, KIND_ALONG, KN_JOINT_SPINE, KN_JOINT_CHEST, 0.5f, AXES_TRUNK, 0, 0},
+    [5] = {"CHEST", 4, KIND_AT, KN_JOINT_CHEST, -1, 0.0f, AXES_TRUNK, 0, 0},
+    [6] = {"NECK", 5, KIND_AT, KN_JOINT_NECK, -1, 0.0f, AXES_TRUNK, 0, 0},
+    [7] = {"HEAD", 6, KIND_AT, KN_JOINT_HEAD, -1, 0.0f, AXES_TRUNK, 0, 0},
+    [8] = {"LEFT_SHOULDER", 5, KIND_AT, KN_JOINT_LEFT_COLLAR, -1, 0.0f, AXES_LEFT_ARM, 0, 0},
+    [9] = {"LEFT_SCAPULA", 8, KIND_ALONG, KN_JOINT_LEFT_COLLAR, KN_JOINT_LEFT_UPPER_ARM, 0.5f,
+           AXES_LEFT_ARM, 0, 0},
+    [10] = {"LEFT_ARM_UPPER", 9, KIND_AT, KN_JOINT_LEFT_UPPER_ARM, -1, 0.0f, AXES_LEFT_ARM, 0, 0},
+    [11] = {"LEFT_ARM_LOWER", 10, KIND_AT, KN_JOINT_LEFT_FOREARM, -1, 0.0f, AXES_LEFT_ARM, 0, 0},
+    [12] = {"LEFT_HAND_WRIST_TWIST", 11, KIND_TWIST, KN_JOINT_LEFT_FOREARM, KN_JOINT_LEFT_HAND,
+            0.75f, AXES_LEFT_ARM, 0, 0},
+    [13] = {"RIGHT_SHOULDER", 5, KIND_AT, KN_JOINT_RIGHT_COLLAR, -1, 0.0f, AXES_RIGHT_ARM, 0, 0},
+    [14] = {"RIGHT_SCAPULA", 13, KIND_ALONG, KN_JOINT_RIGHT_COLLAR, KN_JOINT_RIGHT_UPPER_ARM, 0.5f,
+            AXES_RIGHT_ARM, 0, 0},
+    [15] = {"RIGHT_ARM_UPPER", 14, KIND_AT, KN_JOINT_RIGHT_UPPER_ARM, -1, 0.0f, AXES_RIGHT_ARM, 0,
+            0},
+    [16] = {"RIGHT_ARM_LOWER", 15, KIND_AT, KN_JOINT_RIGHT_FOREARM, -1, 0.0f, AXES_RIGHT_ARM, 0, 0},
+    [17] = {"RIGHT_HAND_WRIST_TWIST", 16, KIND_TWIST, KN_JOINT_RIGHT_FOREARM, KN_JOINT_RIGHT_HAND,
+            0.75f, AXES_RIGHT_ARM, 0, 0},
+    [18] = {"LEFT_HAND_PALM", 19, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, KN_HAND_PALM},
+    [19] = {"LEFT_HAND_WRIST", 11, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, KN_HAND_WRIST},
+    [20] = {"LEFT_HAND_THUMB_METACARPAL", 19, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f,
+            AXES_LEFT_ARM, KN_SIDE_LEFT, 2},
+    [21] = {"LEFT_HAND_THUMB_PROXIMAL", 20, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 3},
+    [22] = {"LEFT_HAND_THUMB_DISTAL", 21, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 4},
+    [23] = {"LEFT_HAND_THUMB_TIP", 22, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 5},
+    [24] = {"LEFT_HAND_INDEX_METACARPAL", 19, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f,
+            AXES_LEFT_ARM, KN_SIDE_LEFT, 6},
+    [25] = {"LEFT_HAND_INDEX_PROXIMAL", 24, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 7},
+    [26] = {"LEFT_HAND_INDEX_INTERMEDIATE", 25, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f,
+            AXES_LEFT_ARM, KN_SIDE_LEFT, 8},
+    [27] = {"LEFT_HAND_INDEX_DISTAL", 26, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 9},
+    [28] = {"LEFT_HAND_INDEX_TIP", 27, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 10},
+    [29] = {"LEFT_HAND_MIDDLE_METACARPAL", 19, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f,
+            AXES_LEFT_ARM, KN_SIDE_LEFT, 11},
+    [30] = {"LEFT_HAND_MIDDLE_PROXIMAL", 29, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 12},
+    [31] = {"LEFT_HAND_MIDDLE_INTERMEDIATE", 30, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f,
+            AXES_LEFT_ARM, KN_SIDE_LEFT, 13},
+    [32] = {"LEFT_HAND_MIDDLE_DISTAL", 31, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 14},
+    [33] = {"LEFT_HAND_MIDDLE_TIP", 32, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 15},
+    [34] = {"LEFT_HAND_RING_METACARPAL", 19, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 16},
+    [35] = {"LEFT_HAND_RING_PROXIMAL", 34, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 17},
+    [36] = {"LEFT_HAND_RING_INTERMEDIATE", 35, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f,
+            AXES_LEFT_ARM, KN_SIDE_LEFT, 18},
+    [37] = {"LEFT_HAND_RING_DISTAL", 36, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 19},
+    [38] = {"LEFT_HAND_RING_TIP", 37, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 20},
+    [39] = {"LEFT_HAND_LITTLE_METACARPAL", 19, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f,
+            AXES_LEFT_ARM, KN_SIDE_LEFT, 21},
+    [40] = {"LEFT_HAND_LITTLE_PROXIMAL", 39, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 22},
+    [41] = {"LEFT_HAND_LITTLE_INTERMEDIATE", 40, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f,
+            AXES_LEFT_ARM, KN_SIDE_LEFT, 23},
+    [42] = {"LEFT_HAND_LITTLE_DISTAL", 41, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 24},
+    [43] = {"LEFT_HAND_LITTLE_TIP", 42, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_LEFT_ARM,
+            KN_SIDE_LEFT, 25},
+    [44] = {"RIGHT_HAND_PALM", 45, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_RIGHT_ARM,
+            KN_SIDE_RIGHT, KN_HAND_PALM},
+    [45] = {"RIGHT_HAND_WRIST", 16, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_RIGHT_ARM,
+            KN_SIDE_RIGHT, KN_HAND_WRIST},
+    [46] = {"RIGHT_HAND_THUMB_METACARPAL", 45, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 2},
+    [47] = {"RIGHT_HAND_THUMB_PROXIMAL", 46, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 3},
+    [48] = {"RIGHT_HAND_THUMB_DISTAL", 47, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_RIGHT_ARM,
+            KN_SIDE_RIGHT, 4},
+    [49] = {"RIGHT_HAND_THUMB_TIP", 48, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_RIGHT_ARM,
+            KN_SIDE_RIGHT, 5},
+    [50] = {"RIGHT_HAND_INDEX_METACARPAL", 45, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 6},
+    [51] = {"RIGHT_HAND_INDEX_PROXIMAL", 50, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 7},
+    [52] = {"RIGHT_HAND_INDEX_INTERMEDIATE", 51, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 8},
+    [53] = {"RIGHT_HAND_INDEX_DISTAL", 52, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_RIGHT_ARM,
+            KN_SIDE_RIGHT, 9},
+    [54] = {"RIGHT_HAND_INDEX_TIP", 53, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_RIGHT_ARM,
+            KN_SIDE_RIGHT, 10},
+    [55] = {"RIGHT_HAND_MIDDLE_METACARPAL", 45, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 11},
+    [56] = {"RIGHT_HAND_MIDDLE_PROXIMAL", 55, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 12},
+    [57] = {"RIGHT_HAND_MIDDLE_INTERMEDIATE", 56, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 13},
+    [58] = {"RIGHT_HAND_MIDDLE_DISTAL", 57, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 14},
+    [59] = {"RIGHT_HAND_MIDDLE_TIP", 58, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_RIGHT_ARM,
+            KN_SIDE_RIGHT, 15},
+    [60] = {"RIGHT_HAND_RING_METACARPAL", 45, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 16},
+    [61] = {"RIGHT_HAND_RING_PROXIMAL", 60, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 17},
+    [62] = {"RIGHT_HAND_RING_INTERMEDIATE", 61, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 18},
+    [63] = {"RIGHT_HAND_RING_DISTAL", 62, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_RIGHT_ARM,
+            KN_SIDE_RIGHT, 19},
+    [64] = {"RIGHT_HAND_RING_TIP", 63, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_RIGHT_ARM,
+            KN_SIDE_RIGHT, 20},
+    [65] = {"RIGHT_HAND_LITTLE_METACARPAL", 45, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 21},
+    [66] = {"RIGHT_HAND_LITTLE_PROXIMAL", 65, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 22},
+    [67] = {"RIGHT_HAND_LITTLE_INTERMEDIATE", 66, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 23},
+    [68] = {"RIGHT_HAND_LITTLE_DISTAL", 67, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f,
+            AXES_RIGHT_ARM, KN_SIDE_RIGHT, 24},
+    [69] = {"RIGHT_HAND_LITTLE_TIP", 68, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_RIGHT_ARM,
+            KN_SIDE_RIGHT, 25},
+    [70] = {"LEFT_UPPER_LEG", 1, KIND_AT, KN_JOINT_LEFT_THIGH, -1, 0.0f, AXES_LEG, 0, 0},
+    [71] = {"LEFT_LOWER_LEG", 70, KIND_AT, KN_JOINT_LEFT_SHIN, -1, 0.0f, AXES_LEG, 0, 0},
+    [72] = {"LEFT_FOOT_ANKLE_TWIST", 71, KIND_TWIST, KN_JOINT_LEFT_SHIN, KN_JOINT_LEFT_FOOT, 0.75f,
+            AXES_LEG, 0, 0},
+    [73] = {"LEFT_FOOT_ANKLE", 71, KIND_AT, KN_JOINT_LEFT_FOOT, -1, 0.0f, AXES_FOOT, 0, 0},
+    [74] = {"LEFT_FOOT_SUBTALAR", 73, KIND_ALONG, KN_JOINT_LEFT_FOOT, KN_JOINT_LEFT_TOES, 0.25f,
+            AXES_FOOT, 0, 0},
+    [75] = {"LEFT_FOOT_TRANSVERSE", 74, KIND_ALONG, KN_JOINT_LEFT_FOOT, KN_JOINT_LEFT_TOES, 0.6f,
+            AXES_FOOT, 0, 0},
+    [76] = {"LEFT_FOOT_BALL", 75, KIND_AT, KN_JOINT_LEFT_TOES, -1, 0.0f, AXES_FOOT, 0, 0},
+    [77] = {"RIGHT_UPPER_LEG", 1, KIND_AT, KN_JOINT_RIGHT_THIGH, -1, 0.0f, AXES_LEG, 0, 0},
+    [78] = {"RIGHT_LOWER_LEG", 77, KIND_AT, KN_JOINT_RIGHT_SHIN, -1, 0.0f, AXES_LEG, 0, 0},
+    [79] = {"RIGHT_FOOT_ANKLE_TWIST", 78, KIND_TWIST, KN_JOINT_RIGHT_SHIN, KN_JOINT_RIGHT_FOOT,
+            0.75f, AXES_LEG, 0, 0},
+    [80] = {"RIGHT_FOOT_ANKLE", 78, KIND_AT, KN_JOINT_RIGHT_FOOT, -1, 0.0f, AXES_FOOT, 0, 0},
+    [81] = {"RIGHT_FOOT_SUBTALAR", 80, KIND_ALONG, KN_JOINT_RIGHT_FOOT, KN_JOINT_RIGHT_TOES, 0.25f,
+            AXES_FOOT, 0, 0},
+    [82] = {"RIGHT_FOOT_TRANSVERSE", 81, KIND_ALONG, KN_JOINT_RIGHT_FOOT, KN_JOINT_RIGHT_TOES, 0.6f,
+            AXES_FOOT, 0, 0},
+    [83] = {"RIGHT_FOOT_BALL", 82, KIND_AT, KN_JOINT_RIGHT_TOES, -1, 0.0f, AXES_FOOT, 0, 0},
+};
+
+void kn_xr_axes_class(int axes, versor out)
+{
+    glm_quat_copy((float *)axes_table[axes >= 0 && axes < AXES_COUNT ? axes : AXES_ROOT], out);
+}
+
+const char *kn_xr_joint_name(int joint)
+{
+    return joint >= 0 && joint < KN_XR_JOINT_COUNT_FULL_BODY ? kn_xr_joint_defs[joint].name : "?";
+}
+
+int kn_xr_joint_parent(int joint)
+{
+    return joint >= 0 && joint < KN_XR_JOINT_COUNT_FULL_BODY ? kn_xr_joint_defs[joint].parent
+                                                             : KN_XR_JOINT_NONE;
+}
+
+void kn_xr_joint_axes(int joint, versor out)
+{
+    kn_xr_axes_class(joint >= 0 && joint < KN_XR_JOINT_COUNT_FULL_BODY
+                         ? kn_xr_joint_defs[joint].axes
+                         : AXES_ROOT,
+                     out);
+}

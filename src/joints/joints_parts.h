@@ -1,0 +1,37 @@
+/* The joint table the mapping walks, shared by src/joints only. */
+#ifndef KN_JOINTS_PARTS_H
+#define KN_JOINTS_PARTS_H
+
+#include "joints/kn_xr_joints.h"
+
+#include <stdint.h>
+
+/* Axis classes: the fixed rotation from the canonical segment frame. */
+enum { AXES_ROOT, AXES_TRUNK, AXES_LEFT_ARM, AXES_RIGHT_ARM, AXES_LEG, AXES_FOOT, AXES_COUNT };
+
+/* Where a joint's pose comes from. */
+enum {
+    KIND_ROOT,  /* floor projection of `canonical`, facing its heading */
+    KIND_AT,    /* `canonical`'s pose */
+    KIND_ALONG, /* `fraction` of the way canonical -> child, canonical's orientation */
+    KIND_TWIST, /* as ALONG, turned by half the child's twist about the bone */
+    KIND_HAND,  /* joint `hand` of the relaxed hand on the wrist of `canonical` */
+};
+
+typedef struct xr_joint_def {
+    const char *name;
+    int8_t parent;
+    uint8_t kind;
+    int8_t canonical;
+    int8_t child;
+    float fraction;
+    uint8_t axes;
+    uint8_t side; /* KIND_HAND */
+    uint8_t hand; /* KIND_HAND: index into the hand's KN_HAND_JOINT_COUNT joints */
+} xr_joint_def;
+
+extern const xr_joint_def kn_xr_joint_defs[KN_XR_JOINT_COUNT_FULL_BODY];
+
+void kn_xr_axes_class(int axes, versor out);
+
+#endif

@@ -1,0 +1,209 @@
+"""Training: a few optimiser steps on real clips lower the loss; the whole `kinest train`
+path on a tiny data build of real clips (checkpoints, validation, history, export at the
+end); a run stopped by SIGTERM and resumed ends with the same weights as one that was not
+stopped; `kinest predict` writes clips that `kinest eval` scores."""
+import json
+import os
+import shutil
+import signal
+import tempfile
+import unittest
+
+import numpy as np
+import torch
+
+from tests.tools import common
+from kinestpy import clipio, dataset, evaluate, predict, train
+from kinestpy.model import losses, stream
+
+SMOKE = os.path.join(common.TOOLS, "kinestpy", "configs", "smoke.json")
+DEFAULT = os.path.join(common.TOOLS, "kinestpy", "configs", "default.json")
+
+
+def tiny_build(root):
+    """A data build of four real clips: two train, one validation, and the golden test clip."""
+    layout = [("train", common.BOW), ("train", common.HDM_SQUAT), ("validation", common.CMU_WALK),
+              ("test", common.WALK)]
+    index = {"kinest_index": 1, "data": common.DATA, "rate_hz": 60.0, "clips": {}}
+    for split, src in layout:
+        folder = os.path.dirname(src)
+        clip = common.built(src)
+        rel = "%s/%s/%s.kclip" % (split, folder, clip.meta["clip"])
+        os.makedirs(os.path.join(root, os.path.dirname(rel)), exist_ok=True)
+        clipio.write(os.path.join(root, rel), clip)
+        index["clips"][rel] = {"path": rel, "source": folder, "split": split, "frames": clip.frames}
+    with open(os.path.join(root, "index.json"), "w") as f:
+        json.dump(index, f)
+    return index
+
+
+def config(path, **over):
+    with open(SMOKE) as f:
+        cfg = json.load(f)
+    cfg.update(over)
+    with open(path, "w") as f:
+        json.dump(cfg, f)
+    return path
+
+
+class TestConfigs(unittest.TestCase):
+    def test_configs_load(self):
+        for p in (SMOKE, DEFAULT):
+            cfg = train.load_config(p)
+            stream.StreamConfig(**cfg["model"])
+            losses.LossConfig(**cfg["loss"])
+            self.assertIsNotNone(dataset.augment_kwargs(cfg["augment"]))
+        d = train.load_config(DEFAULT)
+        self.assertEqual(stream.StreamConfig(**d["model"]), stream.StreamConfig())   # the default model
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, "bad.json")
+            with open(bad, "w") as f:
+                json.dump({"epochz": 3}, f)
+            with self.assertRaises(train.TrainError):
+                train.load_config(bad)
+
+    def test_schedule(self):
+        cfg = train.load_config(DEFAULT)
+        cfg["schedule"] = {"kind": "cosine", "by": "steps", "warmup_steps": 10, "min_lr_ratio": 0.1}
+        f = [train.lr_factor(cfg, s, 110) for s in range(111)]
+        self.assertAlmostEqual(f[0], 0.1)
+        self.assertAlmostEqual(f[9], 1.0)
+        self.assertAlmostEqual(f[110], 0.1)
+        self.assertTrue(all(a >= b for a, b in zip(f[9:], f[10:])))
+        cfg["schedule"]["by"] = "time"
+        self.assertAlmostEqual(train.lr_factor(cfg, 50, 110, 0.5), 0.55)
+        self.assertAlmostEqual(train.lr_factor(cfg, 50, 110, 2.0), 0.1)
+
+
+class TestSteps(unittest.TestCase):
+    def test_loss_goes_down(self):
+        """A few Adam steps on one batch of real crops (tiny model) lower the training loss."""
+        torch.manual_seed(0)
+        clips = [common.built(common.WALK), common.built(common.HDM_SQUAT)]
+        sampler = dataset.CropSampler(clips, 40, 40, {"enabled": True, "device_noise": None}, seed=3)
+        b = sampler.batch(4)
+        self.assertEqual(tuple(b["x"].shape), (4, 40, 58))
+        self.assertEqual(tuple(b["y"].shape), (4, 40, 21, 6))
+        cfg = train.load_config(SMOKE)
+        model = stream.StreamKineST(stream.StreamConfig(**cfg["model"]))
+        opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+        lc = losses.LossConfig()
+        hist = []
+        for _ in range(25):
+            pred, _ = model(b["x"])
+            loss, terms = losses.total_loss(pred, b["y"], b["offsets"], lc, b["frame"])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            hist.append(float(loss))
+        self.assertTrue(all(np.isfinite(hist)))
+        self.assertLess(np.mean(hist[-3:]), 0.7 * hist[0], hist)
+
+    def test_batches_are_reproducible(self):
+        clips = [common.built(common.WALK)]
+        s = dataset.CropSampler(clips, 30, 50, {"enabled": True}, seed=0)
+        ds = train.Batches(s, 2, seed=5, epoch=1, smooth_cfg=None)
+        a, b, c = ds[3], ds[4], ds[3]
+        self.assertTrue(torch.equal(a["x"], c["x"]) and torch.equal(a["y"], c["y"]))
+        self.assertFalse(a["x"].shape == b["x"].shape and torch.equal(a["x"], b["x"]))
+
+
+class TestTrainCommand(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="kinest-train-test-")
+        cls.data = os.path.join(cls.tmp, "data")
+        tiny_build(cls.data)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def run_train(self, name, cfg_over=None, log=None, **kw):
+        cfg = config(os.path.join(self.tmp, name + ".json"), data=self.data, **(cfg_over or {}))
+        out = os.path.join(self.tmp, name)
+        lines = []
+
+        def logger(s):
+            lines.append(s)
+            if log:
+                log(s)
+        rc = train.main(cfg, out, log=logger, **kw)
+        return rc, out, lines
+
+    def test_train_stop_resume_export_predict(self):
+        # uninterrupted: 2 epochs
+        rc, out_a, lines = self.run_train("a", {"export_at_end": False})
+        self.assertEqual(rc, 0, lines)
+        hist = [json.loads(l) for l in open(os.path.join(out_a, "history.jsonl"))]
+        self.assertEqual([h["epoch"] for h in hist], [1, 2])
+        self.assertTrue(all(np.isfinite(h["val"]["MPJPE"]) for h in hist))
+        self.assertTrue(os.path.isfile(os.path.join(out_a, "best.pt")))
+        ck_a = torch.load(os.path.join(out_a, "last.pt"))
+        self.assertEqual((ck_a["epoch"], ck_a["step"]), (2, 2 * ck_a["steps_per_epoch"]))
+
+        # stopped by SIGTERM at the 2nd step, then resumed: the same weights as uninterrupted
+        def kill_at_step_2(s):
+            if "epoch 1/2 step 2/" in s:
+                os.kill(os.getpid(), signal.SIGTERM)
+        rc, out_b, lines = self.run_train("b", {"export_at_end": True}, log=kill_at_step_2)
+        self.assertEqual(rc, 128 + signal.SIGTERM, lines)
+        ck = torch.load(os.path.join(out_b, "last.pt"))
+        self.assertEqual((ck["epoch"], ck["step_in_epoch"], ck["step"]), (0, 2, 2))
+        self.assertFalse(os.path.exists(os.path.join(out_b, "history.jsonl")))
+        rc, out_b, lines = self.run_train("b", {"export_at_end": True}, resume=True)
+        self.assertEqual(rc, 0, lines)
+        ck_b = torch.load(os.path.join(out_b, "last.pt"))
+        self.assertEqual(ck_b["step"], ck_a["step"])
+        for k, v in ck_a["model"].items():
+            self.assertTrue(torch.equal(v, ck_b["model"][k]), k)
+        # a finished run refuses a fresh start in the same folder
+        with self.assertRaises(train.TrainError):
+            self.run_train("b")
+
+        # export at the end: weights + golden of best.pt
+        self.assertTrue(os.path.isfile(os.path.join(out_b, "export", "kinest.safetensors")))
+        self.assertTrue(os.path.isfile(os.path.join(out_b, "export", "golden.safetensors")))
+
+        # predict -> eval --report reads it
+        pred = os.path.join(self.tmp, "pred")
+        res = predict.run(os.path.join(out_b, "best.pt"), self.data, pred, log=lambda s: None)
+        self.assertEqual(res["clips"], 1)
+        rep = evaluate.report(self.data, pred)
+        g = rep["groups"]["bandai-2"]
+        self.assertEqual(g["clips"], 1)
+        self.assertTrue(0 < g["MPJPE"] < 100, g)
+        # the same prediction from the exported weights
+        pred2 = os.path.join(self.tmp, "pred2")
+        predict.run(os.path.join(out_b, "export", "kinest.safetensors"), self.data, pred2, log=lambda s: None)
+        rel = next(iter(r for r in json.load(open(os.path.join(self.data, "index.json")))["clips"]
+                        if r.startswith("test/")))
+        a, b = clipio.read(os.path.join(pred, rel)), clipio.read(os.path.join(pred2, rel))
+        self.assertLess(np.abs(a.pred_pos - b.pred_pos).max(), 1e-5)
+
+    def test_time_budget(self):
+        rc, out, lines = self.run_train("t", {"export_at_end": False, "epochs": 50,
+                                              "schedule": {"kind": "cosine", "by": "time", "warmup_steps": 1}},
+                                        hours=0.5 / 3600)
+        self.assertEqual(rc, 0, lines)
+        ck = torch.load(os.path.join(out, "last.pt"))
+        self.assertLess(ck["epoch"], 50)
+        self.assertTrue(any("time budget" in l for l in lines), lines)
+        self.assertTrue(os.path.isfile(os.path.join(out, "best.pt")))
+
+
+class TestPredictBatching(unittest.TestCase):
+    def test_padded_batches_equal_single_clips(self):
+        torch.manual_seed(0)
+        cfg = train.load_config(SMOKE)
+        model = stream.StreamKineST(stream.StreamConfig(**cfg["model"])).eval()
+        xs = [torch.randn(n, 58) for n in (17, 40, 33, 5)]
+        together = predict.run_clips(model, xs, batch_ticks=200)
+        alone = [predict.run_clips(model, [x])[0] for x in xs]
+        for a, b in zip(together, alone):
+            self.assertEqual(a.shape, b.shape)
+            self.assertLess((a - b).abs().max().item(), 1e-5)
+
+
+if __name__ == "__main__":
+    unittest.main()

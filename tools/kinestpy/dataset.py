@@ -1,0 +1,200 @@
+"""Training data of the streaming model from a data build folder (docs/model.md, "Training").
+
+* `load_index`, `clips_of`: the clips of a split (index.json of `kinest data build`).
+* `identity`: what a model was trained on (a hash of the build's clip list, counts,
+  hours, sources, licences), stored in checkpoints and in the weights' metadata.
+* `scan`: reads a split once: the clips themselves, the per-feature mean and
+  standard deviation (the model's input normalisation) and the frame-weighted
+  mean skeleton (the default rest offsets of the weights' metadata).
+* `CropSampler`: random crops of random length, clips drawn in proportion to their
+  length, optionally augmented (augment.py) before features and targets are made
+  (features.from_clip), so the devices the model sees always belong to the body.
+"""
+import hashlib
+import json
+import math
+import os
+
+import numpy as np
+import torch
+
+from . import augment, clipio, skeleton
+from .model import features
+
+LICENCES = {
+    "bandai": "CC BY-NC 4.0 (Bandai Namco Research Motion dataset)",
+    "hdm05": "CC BY-SA 3.0 (HDM05, Mueller et al. 2007)",
+    "cmu-sample": "CMU Graphics Lab Motion Capture Database (free for all uses, not for resale as data)",
+}
+CONSTANT_STD = 1e-4   # features that (nearly) never vary (the head's x, z: 0 by construction; flags) keep std 1
+STD_FLOOR = 0.05      # the others are divided by at least this (rotation differences vary by ~0.005 per tick
+                      # in the data; real and augmented controller noise is several times that)
+
+
+class DataError(Exception):
+    pass
+
+
+def load_index(data_dir):
+    path = os.path.join(data_dir, "index.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except OSError as e:
+        raise DataError("%s: cannot read the data build's index (%s)" % (path, e.strerror))
+    except ValueError as e:
+        raise DataError("%s: not JSON (%s)" % (path, e))
+
+
+def clips_of(index, split, sources=None):
+    """Sorted relative paths of the clips of a split (optionally only some data folders)."""
+    return sorted(rel for rel, e in index["clips"].items()
+                  if e["split"] == split and (not sources or e["source"] in sources))
+
+
+def licence_of(sources):
+    out = []
+    for s in sorted(sources):
+        lic = LICENCES.get(s.split("/")[0], "see ../shared/data/README.md (%s)" % s)
+        if lic not in out:
+            out.append(lic)
+    return "; ".join(out)
+
+
+def identity(data_dir, index=None, sources=None):
+    """Training-data identity: sha256 of the build's clip list ("split<TAB>path<TAB>frames" lines,
+    sorted, joined by newlines), train/validation counts and hours, sources and licences."""
+    index = index or load_index(data_dir)
+    lines = sorted("%s\t%s\t%d" % (e["split"], rel, e["frames"]) for rel, e in index["clips"].items())
+    out = {"data_build_sha256": hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest(),
+           "data_build": os.path.abspath(data_dir), "source_data": index.get("data")}
+    used = set()
+    for split in ("train", "validation"):
+        rels = clips_of(index, split, sources)
+        frames = sum(index["clips"][r]["frames"] for r in rels)
+        out[split] = {"clips": len(rels), "frames": frames, "hours": round(frames / 60.0 / 3600.0, 4)}
+        if split == "train":
+            used |= {index["clips"][r]["source"] for r in rels}
+    out["train_sources"] = sorted(used)
+    out["licence"] = licence_of(used)
+    return out
+
+
+def read_clips(data_dir, rels):
+    return [clipio.read(os.path.join(data_dir, r)) for r in rels]
+
+
+def scan(clips):
+    """Feature statistics and mean skeleton of clips (clean devices, as built).
+
+    Returns dict: mean, std (float64 (58,)), offsets_m (21, 3) frame-weighted mean,
+    standing_head_height_m (frame-weighted mean), clips, frames."""
+    n = 0
+    s1 = np.zeros(features.N_FEATURES)
+    s2 = np.zeros(features.N_FEATURES)
+    off = np.zeros((skeleton.J, 3))
+    height = 0.0
+    for c in clips:
+        x = features.clip_features(c.dev_pos, c.dev_quat, c.dev_flags, dtype=torch.float64).numpy()
+        s1 += x.sum(0)
+        s2 += (x * x).sum(0)
+        sk = c.meta["skeleton"]
+        off += np.asarray(sk["offsets_m"], np.float64) * c.frames
+        height += float(sk.get("standing_head_height_m", 0.0)) * c.frames
+        n += c.frames
+    if not n:
+        raise DataError("no frames to take statistics from")
+    mean = s1 / n
+    std = np.sqrt(np.maximum(s2 / n - mean * mean, 0.0))
+    small = std < CONSTANT_STD
+    std = np.where(small, 1.0, np.maximum(std, STD_FLOOR))
+    return {"mean": mean, "std": std, "constant_features": [features.feature_names()[i] for i in np.nonzero(small)[0]],
+            "offsets_m": off / n, "standing_head_height_m": height / n, "clips": len(clips), "frames": n}
+
+
+def skeleton_info(stats):
+    """The weights' skeleton metadata: canonical joints, parents, default rest offsets."""
+    from . import devices
+    return {"joints": list(skeleton.NAMES), "parents": list(skeleton.PARENTS),
+            "rest_offsets_m": np.round(stats["offsets_m"], 6).tolist(),
+            "rest_offsets_from": "frame-weighted mean of skeleton.offsets_m over %d train clips (%d frames)"
+                                 % (stats["clips"], stats["frames"]),
+            "standing_head_height_m": round(float(stats["standing_head_height_m"]), 4),
+            "devices": devices.describe()}
+
+
+def training_arrays(clip):
+    """features.from_clip as float32 tensors: x (T, 58), y (T, 21, 6), frame (T, 3, 3), offsets (21, 3)."""
+    d = features.from_clip(clip)
+    return {"x": d["x"].float(), "y": d["y"].float(), "frame": d["frame"].float(), "offsets": d["offsets"].float()}
+
+
+def crop_clip(clip, start, length):
+    s = slice(start, start + length)
+    return clipio.Clip(clip.time_ns[s] - clip.time_ns[start], clip.dev_flags[s], clip.dev_pos[s], clip.dev_quat[s],
+                       clip.truth_pos[s], clip.truth_quat[s], rate_hz=clip.rate_hz, meta=clip.meta)
+
+
+def augment_kwargs(cfg):
+    """augment.augment keyword arguments from the config's "augment" section (None/false = off)."""
+    if not cfg or not cfg.get("enabled", True):
+        return None
+    kw = {}
+    for k in augment.STREAMS:
+        v = cfg.get(k, augment.DEFAULTS[k])
+        if isinstance(v, list):
+            v = tuple(v)
+        if isinstance(v, dict) and k == "scale":
+            v = {a: tuple(b) for a, b in v.items()}
+        kw[k] = v
+    return kw
+
+
+class CropSampler:
+    """Random training crops. Each batch has one crop length L drawn uniformly from
+    [min_len, max_len]; clips are drawn with probability proportional to their frames
+    among those long enough; the crop start is uniform. With augmentation the raw window
+    is long enough for the slowest speed factor, is augmented as a clip, and the first L
+    ticks of the result are used."""
+
+    def __init__(self, clips, min_len=64, max_len=128, augment_cfg=None, seed=0, precompute=True):
+        self.clips = clips
+        self.frames = np.array([c.frames for c in clips])
+        self.min_len, self.max_len = int(min_len), int(max_len)
+        self.aug = augment_kwargs(augment_cfg)
+        self.rng = np.random.default_rng(seed)
+        if self.frames.max() < self.min_len:
+            raise DataError("no clip has %d frames" % self.min_len)
+        self.cache = [training_arrays(c) for c in clips] if (precompute and self.aug is None) else None
+
+    def raw_length(self, length):
+        if self.aug is not None and self.aug.get("speed"):
+            return int(math.ceil(length * max(self.aug["speed"]))) + 2
+        return length
+
+    def sample(self, length):
+        """One crop of `length` ticks: dict of tensors x, y, frame, offsets."""
+        need = self.raw_length(length)
+        ok = self.frames >= need
+        if not ok.any():
+            need = int(self.frames.max())
+            ok = self.frames >= need
+        while True:
+            w = np.where(ok, self.frames - need + 1, 0).astype(np.float64)
+            i = int(self.rng.choice(len(self.clips), p=w / w.sum()))
+            start = int(self.rng.integers(0, self.frames[i] - need + 1))
+            if self.aug is None:
+                if self.cache is not None:
+                    a = self.cache[i]
+                    return {"x": a["x"][start:start + length], "y": a["y"][start:start + length],
+                            "frame": a["frame"][start:start + length], "offsets": a["offsets"]}
+                return training_arrays(crop_clip(self.clips[i], start, length))
+            raw = crop_clip(self.clips[i], start, need)
+            out = augment.augment(raw, int(self.rng.integers(2 ** 31)), **self.aug)
+            if out.frames >= length:
+                return training_arrays(crop_clip(out, 0, length))
+
+    def batch(self, size, length=None):
+        length = length or int(self.rng.integers(self.min_len, self.max_len + 1))
+        items = [self.sample(length) for _ in range(size)]
+        return {k: torch.stack([it[k] for it in items]) for k in items[0]}

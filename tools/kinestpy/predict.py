@@ -1,0 +1,104 @@
+"""`kinest predict`: run a trained model over whole clips; prediction clips for `kinest eval`.
+
+Each clip runs causally from the zero state at its first tick, through the
+parallel `forward` (the same numbers as stepping tick by tick, docs/model.md).
+Clips are batched by length and padded at the end: the model is causal, so the
+padding never reaches a real tick. The joints come from
+features.joints_from_prediction (hung from the head device through the clip's
+own skeleton). Output: OUT/<split>/<data folder>/<clip>.kclip with the input's
+times and devices and the prediction section (HAS_PRED), as `kinest eval` reads.
+"""
+import os
+import time
+
+import torch
+
+from . import clipio, dataset, metrics, rot
+from .model import features
+
+BATCH_TICKS = 16384        # padded ticks per forward call
+
+
+def load_model(path):
+    """A model from a training checkpoint (.pt) or exported weights (.safetensors)."""
+    from . import export
+    if path.endswith(".safetensors"):
+        model, meta = export.model_from_weights(path)
+        return model, {"weights": os.path.abspath(path), "training": meta.get("training")}
+    model, ck = export.load_checkpoint(path)
+    return model, {"checkpoint": os.path.abspath(path), "epoch": ck.get("epoch"), "step": ck.get("step")}
+
+
+def clip_inputs(clip):
+    return features.clip_features(clip.dev_pos, clip.dev_quat, clip.dev_flags)
+
+
+def run_clips(model, xs, batch_ticks=BATCH_TICKS, device=None):
+    """Outputs (T_i, 21, 6) float32 CPU tensors of `forward` over each input (T_i, 58), causal from zero."""
+    device = device or next(model.parameters()).device
+    order = sorted(range(len(xs)), key=lambda i: xs[i].shape[0])
+    out = [None] * len(xs)
+    i = 0
+    with torch.no_grad():
+        while i < len(order):
+            longest = xs[order[i]].shape[0]
+            group = [order[i]]
+            i += 1
+            while i < len(order):
+                longest2 = xs[order[i]].shape[0]
+                if longest2 * (len(group) + 1) > batch_ticks:
+                    break
+                group.append(order[i])
+                longest = longest2
+                i += 1
+            x = torch.zeros(len(group), longest, xs[group[0]].shape[1])
+            for k, j in enumerate(group):
+                x[k, :xs[j].shape[0]] = xs[j]
+            y, _ = model(x.to(device))
+            y = y.float().cpu()
+            for k, j in enumerate(group):
+                out[j] = y[k, :xs[j].shape[0]]
+    return out
+
+
+def joints(clip, pred6d):
+    """(positions (T, 21, 3), global orientations (T, 21, 4) xyzw) of a prediction, float64."""
+    offsets = clip.meta["skeleton"]["offsets_m"]
+    glob, pos = features.joints_from_prediction(pred6d.double(), clip.dev_pos[:, 0], clip.dev_quat[:, 0], offsets,
+                                                head_valid=clip.dev_flags[:, 0])
+    return pos.numpy(), rot.quat_continuous(rot.matrix_to_quat(glob.numpy()), axis=0)
+
+
+def score(clips, preds):
+    """Frame-weighted metrics ({name: value in reported units}) of predictions against the clips' truth."""
+    total = {}
+    for c, p in zip(clips, preds):
+        pos, quat = joints(c, p)
+        metrics.add(total, metrics.clip_sums(pos, quat, c.truth_pos, c.truth_quat, c.rate_hz))
+    return metrics.finish(total)
+
+
+def run(model_path, data_dir, out_dir, splits=("test",), log=print):
+    t0 = time.time()
+    model, info = load_model(model_path)
+    index = dataset.load_index(data_dir)
+    rels = [r for s in splits for r in dataset.clips_of(index, s)]
+    if not rels:
+        raise dataset.DataError("%s: no clips in split(s) %s" % (data_dir, ",".join(splits)))
+    frames = 0
+    chunk = 64
+    for a in range(0, len(rels), chunk):          # a chunk of clips at a time keeps memory flat
+        part = rels[a:a + chunk]
+        clips = dataset.read_clips(data_dir, part)
+        preds = run_clips(model, [clip_inputs(c) for c in clips])
+        for rel, c, p in zip(part, clips, preds):
+            pos, quat = joints(c, p)
+            meta = {"kinest_clip": 1, "clip": c.meta.get("clip"), "source": c.meta.get("source"),
+                    "split": c.meta.get("split"), "prediction": dict(model="kinest-stream-v1", **info)}
+            dst = os.path.join(out_dir, rel)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            clipio.write(dst, clipio.Clip(c.time_ns, c.dev_flags, c.dev_pos, c.dev_quat,
+                                          pred_pos=pos, pred_quat=quat, rate_hz=c.rate_hz, meta=meta))
+            frames += c.frames
+        log("predicted %d/%d clips" % (min(a + chunk, len(rels)), len(rels)))
+    return {"clips": len(rels), "frames": frames, "seconds": time.time() - t0}

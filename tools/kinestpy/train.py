@@ -1,0 +1,414 @@
+"""`kinest train CONFIG --out DIR`: train the streaming KineST (docs/model.md, "Training").
+
+Random crops of the train split (dataset.CropSampler, augmentation switchable),
+targets from features.py, optional motion label smoothing, the losses of
+losses.py with the config's weights, Adam with warm-up + cosine (or step)
+schedule, validation on whole clips of the validation split after every epoch
+(MPJPE, Jitter, ...), checkpoints written atomically after every epoch and when
+SIGTERM/SIGINT arrives, `--resume` continues from DIR/last.pt exactly where it
+stopped (batch k of epoch e is drawn from a generator seeded by (seed, e, k), so a
+resumed run draws the same batches as an uninterrupted one).
+
+DIR/last.pt      the latest checkpoint (model, optimizer, scheduler, RNG states, epoch, step, best)
+DIR/best.pt      the checkpoint with the lowest validation MPJPE so far
+DIR/history.jsonl one JSON line per epoch (train loss terms, validation metrics, times)
+DIR/config.json  the config as run
+DIR/export/      kinest.safetensors + golden.safetensors of best.pt when training finishes
+"""
+import copy
+import dataclasses
+import json
+import math
+import os
+import random
+import signal
+import sys
+import time
+
+import numpy as np
+import torch
+
+from . import dataset, predict
+from .model import losses, smoothing, stream
+
+DEFAULTS = {
+    "data": "build/data",
+    "sources": None,                       # data folders of the train split to use (None: all)
+    "seed": 10,
+    "model": {},                           # StreamConfig fields over the defaults
+    "crop": {"min": 64, "max": 128},       # ticks per crop, drawn per batch
+    "batch": 32,
+    "epochs": 10,
+    "hours": None,                         # wall-time budget of the training loop (None: none)
+    "epoch_ticks": None,                   # ticks per epoch (None: the train split's frame count)
+    "optimizer": {"lr": 3e-4, "weight_decay": 1e-5, "betas": [0.9, 0.999], "grad_clip": 1.0},
+    "schedule": {"kind": "cosine", "by": "steps", "warmup_steps": 100, "min_lr_ratio": 0.05,
+                 "milestones": [], "gamma": 0.1},
+    "loss": {},                            # LossConfig fields over the defaults
+    "smoothing": {"enabled": False},       # SmoothingConfig fields
+    "augment": {"enabled": True},          # augment.augment switches (dataset.augment_kwargs)
+    "validation": {"split": "validation", "every_nth_clip": 1},
+    "workers": 1,                          # batch-making processes (0: in the training process)
+    "threads": None,                       # torch threads (None: os.cpu_count())
+    "log_every": 10,                       # steps between progress lines in a log file
+    "export_at_end": True,
+}
+
+
+class TrainError(Exception):
+    pass
+
+
+def merge(base, over):
+    out = copy.deepcopy(base)
+    for k, v in (over or {}).items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def load_config(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            user = json.load(f)
+    except OSError as e:
+        raise TrainError("%s: %s" % (path, e.strerror))
+    except ValueError as e:
+        raise TrainError("%s: not JSON (%s)" % (path, e))
+    unknown = sorted(set(user) - set(DEFAULTS) - {"comment", "name"})
+    if unknown:
+        raise TrainError("%s: unknown keys %s" % (path, unknown))
+    return merge(DEFAULTS, user)
+
+
+def _dc(cls, fields, what):
+    names = {f.name for f in dataclasses.fields(cls)}
+    bad = sorted(set(fields) - names)
+    if bad:
+        raise TrainError("unknown %s fields %s (known: %s)" % (what, bad, sorted(names)))
+    return cls(**fields)
+
+
+def lr_factor(cfg, step, total_steps, time_progress=None):
+    """Learning-rate factor at `step`: linear warm-up, then cosine (by steps, or by the
+    fraction of the time budget used when schedule.by is "time"), multistep or constant."""
+    s = cfg["schedule"]
+    warm = int(s.get("warmup_steps", 0))
+    if warm and step < warm:
+        return (step + 1) / warm
+    if s["kind"] == "cosine":
+        if s.get("by", "steps") == "time":
+            t = min(1.0, max(0.0, time_progress or 0.0))
+        else:
+            t = min(1.0, (step - warm) / max(1, total_steps - warm))
+        lo = float(s.get("min_lr_ratio", 0.0))
+        return lo + (1 - lo) * 0.5 * (1 + math.cos(math.pi * t))
+    if s["kind"] == "multistep":
+        return float(s.get("gamma", 0.1)) ** sum(step >= m for m in s.get("milestones", []))
+    if s["kind"] == "constant":
+        return 1.0
+    raise TrainError("schedule.kind must be cosine, multistep or constant, not %r" % s["kind"])
+
+
+def atomic_save(obj, path):
+    tmp = "%s.tmp%d" % (path, os.getpid())
+    torch.save(obj, tmp)
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def fmt_time(s):
+    s = int(max(0, s))
+    return "%dh%02dm" % (s // 3600, s // 60 % 60) if s >= 3600 else "%dm%02ds" % (s // 60, s % 60)
+
+
+class Batches(torch.utils.data.Dataset):
+    """Batch k of epoch e, drawn from a generator seeded by (seed, e, k): the same
+    batches whatever the worker count and across resumes."""
+
+    def __init__(self, sampler, batch, seed, epoch, smooth_cfg):
+        self.sampler, self.batch, self.seed, self.epoch, self.smooth = sampler, batch, seed, epoch, smooth_cfg
+
+    def __len__(self):
+        return 1 << 30
+
+    def __getitem__(self, k):
+        ss = np.random.SeedSequence([self.seed, self.epoch, int(k)])
+        self.sampler.rng = np.random.default_rng(ss)
+        b = self.sampler.batch(self.batch)
+        b["y_train"] = b["y"]
+        if self.smooth is not None and self.smooth.enabled and self.smooth.eps:
+            g = torch.Generator().manual_seed(int(ss.generate_state(1, np.uint64)[0]) >> 1)
+            b["y_train"] = smoothing.smooth_targets(b["y"], self.smooth, g)
+        return b
+
+
+def _worker_init(_):
+    torch.set_num_threads(1)
+    for s in (signal.SIGINT, signal.SIGTERM):     # the training process decides when to stop
+        signal.signal(s, signal.SIG_IGN)
+
+
+def batch_iter(ds, start, stop, workers):
+    if workers <= 0:
+        for k in range(start, stop):
+            yield ds[k]
+        return
+    loader = torch.utils.data.DataLoader(ds, batch_size=None, sampler=range(start, stop), num_workers=workers,
+                                         prefetch_factor=4, persistent_workers=False, worker_init_fn=_worker_init)
+    yield from loader
+
+
+class Stop:
+    """SIGTERM / SIGINT: finish the current step, write a checkpoint, exit."""
+
+    def __init__(self):
+        self.signum = None
+        self.old = {}
+
+    def __enter__(self):
+        for s in (signal.SIGTERM, signal.SIGINT):
+            self.old[s] = signal.signal(s, self.handle)
+        return self
+
+    def handle(self, signum, frame):
+        if self.signum is not None:          # a second signal: stop now
+            raise KeyboardInterrupt
+        self.signum = signum
+        print("\nkinest train: signal %d: stopping after this step (checkpoint follows)" % signum,
+              file=sys.stderr, flush=True)
+
+    def __exit__(self, *a):
+        for s, h in self.old.items():
+            signal.signal(s, h)
+
+
+def validate(model, clips, xs):
+    model.eval()
+    t0 = time.time()
+    preds = predict.run_clips(model, xs)
+    res = predict.score(clips, preds)
+    res["seconds"] = round(time.time() - t0, 1)
+    model.train()
+    return res
+
+
+def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None, log=None):
+    cfg = load_config(config_path)
+    if data:
+        cfg["data"] = data
+    if epochs:
+        cfg["epochs"] = int(epochs)
+    if hours:
+        cfg["hours"] = float(hours)
+    log = log or (lambda s: print(s, file=sys.stderr, flush=True))
+    tty = sys.stderr.isatty()
+    os.makedirs(out_dir, exist_ok=True)
+    last_path, best_path = os.path.join(out_dir, "last.pt"), os.path.join(out_dir, "best.pt")
+    ck = None
+    if resume:
+        if not os.path.isfile(last_path):
+            raise TrainError("--resume: %s does not exist" % last_path)
+        ck = torch.load(last_path, map_location="cpu")
+        cfg = merge(ck["train_config"], {"epochs": cfg["epochs"]} if epochs else {})
+        if data:
+            cfg["data"] = data
+        if hours:
+            cfg["hours"] = float(hours)
+    elif os.path.isfile(last_path):
+        raise TrainError("%s exists: pass --resume to continue it, or choose another --out" % last_path)
+
+    threads = cfg["threads"] or os.cpu_count()
+    torch.set_num_threads(threads)
+    for t in (np.float16, np.float32, np.float64):     # numpy caches its limits before denormals flush
+        np.finfo(t)
+    torch.set_flush_denormal(True)
+    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    seed = int(cfg["seed"])
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+    # ---- data
+    t0 = time.time()
+    index = dataset.load_index(cfg["data"])
+    train_rels = dataset.clips_of(index, "train", cfg["sources"])
+    if not train_rels:
+        raise TrainError("%s: no train clips" % cfg["data"])
+    train_clips = dataset.read_clips(cfg["data"], train_rels)
+    vcfg = cfg["validation"]
+    val_rels = dataset.clips_of(index, vcfg["split"])[::max(1, int(vcfg.get("every_nth_clip", 1)))]
+    val_clips = dataset.read_clips(cfg["data"], val_rels)
+    val_x = [predict.clip_inputs(c) for c in val_clips]
+    data_id = dataset.identity(cfg["data"], index, cfg["sources"])
+    if ck is None:
+        stats = dataset.scan(train_clips)
+        skel = dataset.skeleton_info(stats)
+    else:
+        skel, stats = ck["skeleton"], None
+    train_frames = sum(c.frames for c in train_clips)
+    log("data: %d train clips (%d frames, %.2f h), %d validation clips (%d frames) from %s in %.0f s"
+        % (len(train_clips), train_frames, train_frames / 216000.0, len(val_clips),
+           sum(c.frames for c in val_clips), cfg["data"], time.time() - t0))
+
+    # ---- model, optimiser
+    mcfg = _dc(stream.StreamConfig, ck["config"] if ck else cfg["model"], "model")
+    lcfg = _dc(losses.LossConfig, cfg["loss"], "loss")
+    scfg = _dc(smoothing.SmoothingConfig, cfg["smoothing"], "smoothing")
+    torch.manual_seed(seed)
+    model = stream.StreamKineST(mcfg)
+    if stats is not None:
+        from .export import set_normalisation
+        set_normalisation(model, stats)
+    model.to(dev).train()
+    oc = cfg["optimizer"]
+    opt = torch.optim.Adam(model.parameters(), lr=oc["lr"], betas=tuple(oc.get("betas", (0.9, 0.999))),
+                           weight_decay=oc.get("weight_decay", 0.0))
+    mean_len = 0.5 * (cfg["crop"]["min"] + cfg["crop"]["max"])
+    epoch_ticks = cfg["epoch_ticks"] or train_frames
+    steps_per_epoch = max(1, int(round(epoch_ticks / (cfg["batch"] * mean_len))))
+    total_steps = steps_per_epoch * cfg["epochs"]
+    budget = float(cfg["hours"]) * 3600.0 if cfg.get("hours") else None
+    if cfg["schedule"].get("by") == "time" and budget is None:
+        raise TrainError("schedule.by = time needs a time budget (config hours or --hours)")
+    progress = {"t": 0.0}
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(cfg, s, total_steps, progress["t"]))
+    state = {"epoch": 0, "step_in_epoch": 0, "step": 0, "best_val": None, "train_seconds": 0.0, "history": []}
+    if ck is not None:
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        sched.load_state_dict(ck["scheduler"])
+        for k in state:
+            state[k] = ck.get(k, state[k])
+        torch.set_rng_state(ck["rng"]["torch"])
+        np.random.set_state(ck["rng"]["numpy"])
+        random.setstate(ck["rng"]["python"])
+        log("resumed %s: epoch %d, step %d of the epoch, %d steps, %s trained"
+            % (last_path, state["epoch"] + 1, state["step_in_epoch"], state["step"], fmt_time(state["train_seconds"])))
+    else:
+        with open(os.path.join(out_dir, "config.json"), "w", encoding="utf-8") as f:
+            json.dump(cfg, f, indent=1)
+    n_par = sum(p.numel() for p in model.parameters())
+    log("model: %d parameters, config %s; %d threads, %s; %d steps/epoch x %d epochs = %d steps "
+        "(batch %d, crops %d-%d ticks)" % (n_par, mcfg.to_json(), threads, dev, steps_per_epoch, cfg["epochs"],
+                                           total_steps, cfg["batch"], cfg["crop"]["min"], cfg["crop"]["max"]))
+
+    def checkpoint():
+        return {"model": model.state_dict(), "config": dataclasses.asdict(mcfg), "optimizer": opt.state_dict(),
+                "scheduler": sched.state_dict(),
+                "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()},
+                "train_config": cfg, "data": data_id, "skeleton": skel, "seed": seed,
+                "steps_per_epoch": steps_per_epoch, "total_steps": total_steps, **state}
+
+    sampler = dataset.CropSampler(train_clips, cfg["crop"]["min"], cfg["crop"]["max"], cfg["augment"], seed)
+    run_start = time.time()
+    base_seconds = state["train_seconds"]
+    stopped = None
+    with Stop() as stop:
+        while state["epoch"] < cfg["epochs"] and stopped is None:
+            ep = state["epoch"]
+            ds = Batches(sampler, cfg["batch"], seed, ep, scfg)
+            sums, n_sum, ticks, t_ep = {}, 0, 0, time.time()
+            t_log, ticks_log = time.time(), 0
+            for b in batch_iter(ds, state["step_in_epoch"], steps_per_epoch, int(cfg["workers"])):
+                x, y, fr, off = (b[k].to(dev) for k in ("x", "y_train", "frame", "offsets"))
+                pred, _ = model(x)
+                loss, terms = losses.total_loss(pred, y, off, lcfg, fr)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                if oc.get("grad_clip"):
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), oc["grad_clip"])
+                opt.step()
+                if budget:
+                    progress["t"] = (base_seconds + time.time() - run_start) / budget
+                sched.step()
+                if not torch.isfinite(loss):
+                    raise TrainError("loss is %s at step %d" % (loss.item(), state["step"]))
+                state["step"] += 1
+                state["step_in_epoch"] += 1
+                n = x.shape[0] * x.shape[1]
+                ticks += n
+                ticks_log += n
+                for k, v in dict(terms, loss=loss).items():
+                    sums[k] = sums.get(k, 0.0) + float(v)
+                n_sum += 1
+                now = time.time()
+                state["train_seconds"] = base_seconds + (now - run_start)
+                k = state["step_in_epoch"]
+                if tty or k % cfg["log_every"] == 0 or k == steps_per_epoch:
+                    rate = ticks / max(1e-9, now - t_ep)
+                    left_ep = (steps_per_epoch - k) * cfg["batch"] * mean_len / rate
+                    left = left_ep + (cfg["epochs"] - ep - 1) * steps_per_epoch * cfg["batch"] * mean_len / rate
+                    if budget:
+                        left = min(left, budget - state["train_seconds"])
+                    line = ("epoch %d/%d step %d/%d | %.0f ticks/s | loss %.4f (%s) | lr %.2e | ETA epoch %s, all %s"
+                            % (ep + 1, cfg["epochs"], k, steps_per_epoch, ticks_log / max(1e-9, now - t_log),
+                               sums["loss"] / n_sum,
+                               " ".join("%s %.4f" % (t, sums[t] / n_sum) for t in ("rot", "pos", "angvel") if t in sums),
+                               sched.get_last_lr()[0], fmt_time(left_ep), fmt_time(left)))
+                    if tty:
+                        print("\r" + line[:200].ljust(200), end="", file=sys.stderr, flush=True)
+                    else:
+                        log(line)
+                    t_log, ticks_log = now, 0
+                if stop.signum is not None:
+                    stopped = "signal %d" % stop.signum
+                    break
+                if budget is not None and state["train_seconds"] >= budget:
+                    stopped = "time budget of %.2f h" % (budget / 3600.0)
+                    break
+            if tty:
+                print(file=sys.stderr)
+            if stopped is not None and stop.signum is not None and state["step_in_epoch"] < steps_per_epoch:
+                atomic_save(checkpoint(), last_path)
+                log("stopped (%s) at epoch %d step %d/%d; checkpoint %s; continue with --resume"
+                    % (stopped, ep + 1, state["step_in_epoch"], steps_per_epoch, last_path))
+                break
+            # ---- end of epoch: validation, history, checkpoints
+            val = validate(model, val_clips, val_x)
+            train_terms = {k: round(v / max(1, n_sum), 6) for k, v in sums.items()}
+            best = state["best_val"] is None or val["MPJPE"] < state["best_val"]["MPJPE"]
+            rec = {"epoch": ep + 1, "step": state["step"], "train": train_terms,
+                   "val": {k: (None if v is None else round(v, 4)) for k, v in val.items()},
+                   "ticks_per_s": round(ticks / max(1e-9, time.time() - t_ep)), "lr": sched.get_last_lr()[0],
+                   "train_seconds": round(state["train_seconds"]), "best": best}
+            state["history"].append(rec)
+            if best:
+                state["best_val"] = dict(rec["val"], epoch=ep + 1)
+            partial = state["step_in_epoch"] < steps_per_epoch
+            rec["partial_epoch"] = partial
+            if not partial:
+                state["epoch"] += 1
+                state["step_in_epoch"] = 0
+            ckd = checkpoint()
+            atomic_save(ckd, last_path)
+            if best:
+                atomic_save(ckd, best_path)
+            with open(os.path.join(out_dir, "history.jsonl"), "a", encoding="utf-8") as f:
+                f.write(json.dumps(rec) + "\n")
+            log("epoch %d/%d done in %s: train loss %.4f | validation MPJPE %.2f cm, L-PE %.2f, U-PE %.2f, "
+                "Jitter %.2f (GT %.2f), MPJRE %.2f deg (%.0f s)%s"
+                % (ep + 1, cfg["epochs"], fmt_time(time.time() - t_ep), train_terms["loss"], val["MPJPE"],
+                   val["L-PE"], val["U-PE"], val["Jitter"], val["GT-Jitter"], val["MPJRE"], val["seconds"],
+                   " (best)" if best else ""))
+            if stop.signum is not None and stopped is None:
+                stopped = "signal %d" % stop.signum
+            if stopped is not None:
+                log("stopped (%s) %s epoch %d; checkpoint %s; continue with --resume (and a larger --hours)"
+                    % (stopped, "during" if partial else "after", ep + 1, last_path))
+
+    if stopped is None or stop.signum is None:
+        log("training finished%s: %d epochs, %d steps, %s; best validation MPJPE %.2f cm (epoch %d): %s"
+            % ("" if stopped is None else " (%s)" % stopped, state["epoch"], state["step"],
+               fmt_time(state["train_seconds"]), state["best_val"]["MPJPE"], state["best_val"]["epoch"], best_path))
+        if cfg.get("export_at_end"):
+            from . import export
+            try:
+                export.run(os.path.join(out_dir, "export"), checkpoint=best_path, data_dir=cfg["data"], log=log)
+            except Exception as e:      # the training itself is done; say why the export failed
+                log("export of %s failed: %s" % (best_path, e))
+        return 0
+    return 128 + stop.signum if stop.signum else 0

@@ -135,7 +135,8 @@ class TestTrainCommand(unittest.TestCase):
         # uninterrupted: 2 epochs
         rc, out_a, lines = self.run_train("a", {"export_at_end": False})
         self.assertEqual(rc, 0, lines)
-        hist = [json.loads(l) for l in open(os.path.join(out_a, "history.jsonl"))]
+        with open(os.path.join(out_a, "history.jsonl")) as f:
+            hist = [json.loads(line) for line in f]
         self.assertEqual([h["epoch"] for h in hist], [1, 2])
         self.assertTrue(all(np.isfinite(h["val"]["MPJPE"]) for h in hist))
         self.assertTrue(os.path.isfile(os.path.join(out_a, "best.pt")))
@@ -176,8 +177,8 @@ class TestTrainCommand(unittest.TestCase):
         # the same prediction from the exported weights
         pred2 = os.path.join(self.tmp, "pred2")
         predict.run(os.path.join(out_b, "export", "kinest.safetensors"), self.data, pred2, log=lambda s: None)
-        rel = next(iter(r for r in json.load(open(os.path.join(self.data, "index.json")))["clips"]
-                        if r.startswith("test/")))
+        with open(os.path.join(self.data, "index.json")) as f:
+            rel = next(r for r in json.load(f)["clips"] if r.startswith("test/"))
         a, b = clipio.read(os.path.join(pred, rel)), clipio.read(os.path.join(pred2, rel))
         self.assertLess(np.abs(a.pred_pos - b.pred_pos).max(), 1e-5)
 

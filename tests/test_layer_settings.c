@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const vars[] = {KN_ENV_FORCE,  KN_ENV_BACKEND, KN_ENV_MODEL,
-                                   KN_ENV_HEIGHT, KN_ENV_LOG,     KN_ENV_RECORD};
+static const char *const vars[] = {KN_ENV_FORCE, KN_ENV_BACKEND, KN_ENV_MODEL, KN_ENV_HEIGHT,
+                                   KN_ENV_LOG,   KN_ENV_RECORD,  KN_ENV_SYNC};
 
 static void clear_env(void)
 {
@@ -21,7 +21,7 @@ START_TEST(defaults_when_unset_or_empty)
     clear_env();
     ck_assert_uint_eq(kn_settings_read(&s), 0);
     ck_assert(!s.force);
-    ck_assert_int_eq(s.backend, KN_BACKEND_AUTO);
+    ck_assert_int_eq(s.backend, KN_SETTING_BACKEND_AUTO);
     ck_assert_str_eq(s.model, "");
     ck_assert_str_eq(s.record, "");
     ck_assert_float_eq(s.height_m, 0.0f);
@@ -29,7 +29,7 @@ START_TEST(defaults_when_unset_or_empty)
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         setenv(vars[i], "", 1);
     ck_assert_uint_eq(kn_settings_read(&s), 0);
-    ck_assert_int_eq(s.backend, KN_BACKEND_AUTO);
+    ck_assert_int_eq(s.backend, KN_SETTING_BACKEND_AUTO);
     clear_env();
 }
 END_TEST
@@ -46,7 +46,7 @@ START_TEST(valid_values)
     setenv(KN_ENV_RECORD, "/tmp/session.kclip", 1);
     ck_assert_uint_eq(kn_settings_read(&s), 0);
     ck_assert(s.force);
-    ck_assert_int_eq(s.backend, KN_BACKEND_VULKAN);
+    ck_assert_int_eq(s.backend, KN_SETTING_BACKEND_VULKAN);
     ck_assert_str_eq(s.model, "/models/kinest.safetensors");
     ck_assert_float_eq_tol(s.height_m, 1.75f, 1e-6f);
     ck_assert_int_eq(s.log_level, KN_LOG_DEBUG);
@@ -61,8 +61,14 @@ START_TEST(valid_values)
     setenv(KN_ENV_BACKEND, "cpu", 1);
     setenv(KN_ENV_HEIGHT, "auto", 1);
     ck_assert_uint_eq(kn_settings_read(&s), 0);
-    ck_assert_int_eq(s.backend, KN_BACKEND_CPU);
+    ck_assert_int_eq(s.backend, KN_SETTING_BACKEND_CPU);
     ck_assert_float_eq(s.height_m, 0.0f);
+    setenv(KN_ENV_BACKEND, "IK", 1);
+    setenv(KN_ENV_SYNC, "on", 1);
+    ck_assert_uint_eq(kn_settings_read(&s), 0);
+    ck_assert(s.sync);
+    ck_assert_int_eq(s.backend, KN_SETTING_BACKEND_IK);
+    ck_assert_str_eq(kn_backend_setting_name(s.backend), "ik");
     clear_env();
 }
 END_TEST
@@ -75,14 +81,16 @@ START_TEST(malformed_values_fall_back)
     } bad[] = {{KN_ENV_FORCE, "2"},     {KN_ENV_FORCE, "enabled"}, {KN_ENV_BACKEND, "gpu"},
                {KN_ENV_HEIGHT, "tall"}, {KN_ENV_HEIGHT, "1.7m"},   {KN_ENV_HEIGHT, "0.5"},
                {KN_ENV_HEIGHT, "3"},    {KN_ENV_HEIGHT, "nan"},    {KN_ENV_HEIGHT, "-1.7"},
-               {KN_ENV_HEIGHT, "inf"},  {KN_ENV_LOG, "loud"},      {KN_ENV_LOG, "3"}};
+               {KN_ENV_HEIGHT, "inf"},  {KN_ENV_LOG, "loud"},      {KN_ENV_LOG, "3"},
+               {KN_ENV_SYNC, "always"}};
     kn_settings s;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         clear_env();
         setenv(bad[i].var, bad[i].value, 1);
         ck_assert_msg(kn_settings_read(&s) == 1, "%s=%s not counted", bad[i].var, bad[i].value);
         ck_assert(!s.force);
-        ck_assert_int_eq(s.backend, KN_BACKEND_AUTO);
+        ck_assert(!s.sync);
+        ck_assert_int_eq(s.backend, KN_SETTING_BACKEND_AUTO);
         ck_assert_float_eq(s.height_m, 0.0f);
         ck_assert_int_eq(s.log_level, KN_LOG_WARN);
     }

@@ -52,6 +52,9 @@ struct kn_session;
 /* The per-instance state while emulating. */
 typedef struct kn_body {
     kn_settings settings;
+    /* kn_ext bits of what the layer provides (all four): the system
+     * properties report it, and the functions refuse what is not. */
+    uint32_t supported;
     uint32_t runtime_exts; /* kn_rt_ext bits enabled below */
     char application[XR_MAX_APPLICATION_NAME_SIZE];
     char engine[XR_MAX_ENGINE_NAME_SIZE];

@@ -1,5 +1,5 @@
 /* The hand-off of device samples from the application's threads to their
- * consumers (the recorder now, the engine later), per session.
+ * consumers (the engine glue, and the recorder with KINEST_RECORD), per session.
  *
  * Producers (whatever application thread the layer samples on) call
  * kn_feed_push: it copies one frame into a ring under a mutex that is only

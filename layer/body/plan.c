@@ -189,6 +189,7 @@ XrResult kn_body_adopt(kn_instance *inst, const kn_body_plan *plan)
         return XR_ERROR_OUT_OF_MEMORY;
     }
     body->settings = plan->settings;
+    body->supported = KN_EXT_ALL;
     body->runtime_exts = plan->runtime_enabled;
     memcpy(body->application, plan->info.applicationInfo.applicationName, sizeof body->application);
     body->application[sizeof body->application - 1] = '\0';
@@ -199,6 +200,6 @@ XrResult kn_body_adopt(kn_instance *inst, const kn_body_plan *plan)
     inst->body = body;
     inst->hidden = plan->runtime_hidden;
     inst->intercept = true;
-    KN_LOG_I("serving body tracking (backend %s)", kn_backend_name(body->settings.backend));
+    KN_LOG_I("serving body tracking (backend %s)", kn_backend_setting_name(body->settings.backend));
     return XR_SUCCESS;
 }

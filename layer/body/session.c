@@ -13,6 +13,7 @@
  * it), else the newest time the application used (display times, event
  * times). A sample is only taken at a time newer than the last one. */
 #include "body/session.h"
+#include "body/tracker.h"
 #include "common/log.h"
 #include "framework/handle_map.h"
 #include "framework/hooks.h"
@@ -137,6 +138,8 @@ static const char *attach_name(int attach)
     }
 }
 
+/* The feed's consumers: the engine glue always (it pushes nothing until the
+ * first tracker makes the engine), the recorder with KINEST_RECORD. */
 static void start_recording(kn_session *s)
 {
     kn_body *body = s->inst->body;
@@ -150,8 +153,23 @@ static void start_recording(kn_session *s)
     if (!s->recorder)
         return;
     kn_feed_consumer c = {.user = s->recorder, .consume = kn_recorder_consume};
-    if (!kn_feed_add_consumer(s->feed, &c) || !kn_feed_start(s->feed)) {
-        KN_LOG_W("%s: cannot start the recording thread; not recording", KN_ENV_RECORD);
+    if (!kn_feed_add_consumer(s->feed, &c)) {
+        KN_LOG_W("%s: cannot add the recorder to the feed; not recording", KN_ENV_RECORD);
+        kn_recorder_close(s->recorder, &s->info, NULL);
+        s->recorder = NULL;
+    }
+}
+
+static void start_feed(kn_session *s)
+{
+    kn_feed_consumer engine = {.user = s->engine, .consume = kn_body_engine_consume};
+    kn_feed_add_consumer(s->feed, &engine);
+    start_recording(s);
+    if (kn_feed_start(s->feed))
+        return;
+    KN_LOG_W("cannot start the session's sample thread: no bodies%s",
+             s->recorder ? ", not recording" : "");
+    if (s->recorder) {
         kn_recorder_close(s->recorder, &s->info, NULL);
         s->recorder = NULL;
     }
@@ -160,6 +178,7 @@ static void start_recording(kn_session *s)
 static void session_free(kn_session *s)
 {
     kn_feed_free(s->feed);
+    kn_body_engine_free(s->engine);
     pthread_mutex_destroy(&s->work);
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -183,8 +202,10 @@ static kn_session *session_new(kn_instance *inst, XrSession handle, XrSystemId s
     s->inst = inst;
     s->state = XR_SESSION_STATE_UNKNOWN;
     s->feed = kn_feed_create(KN_FEED_CAPACITY);
+    s->engine = kn_body_engine_new(&inst->body->settings);
     void *stale = NULL;
-    if (!s->feed || !kn_handle_map_put(&g_sessions, (uint64_t)(uintptr_t)handle, s, &stale)) {
+    if (!s->feed || !s->engine ||
+        !kn_handle_map_put(&g_sessions, (uint64_t)(uintptr_t)handle, s, &stale)) {
         session_free(s);
         return NULL;
     }
@@ -199,7 +220,7 @@ static kn_session *session_new(kn_instance *inst, XrSession handle, XrSystemId s
     if (!kn_actions_ensure(inst))
         KN_LOG_W("no grip action set: controller poses are not sampled");
     read_info(s, system);
-    start_recording(s);
+    start_feed(s);
     KN_LOG_I("session: head and grips sampled in %s", space_name(s->base_type));
     return s;
 }
@@ -243,6 +264,10 @@ static void session_close(kn_session *s, bool ask, bool destroy)
         kn_recorder_close(s->recorder, &s->info, &stats);
         s->recorder = NULL;
     }
+    /* The trackers go with their session; the engine once nothing feeds it. */
+    kn_trackers_release(s);
+    kn_body_engine_free(s->engine);
+    s->engine = NULL;
     if (destroy) {
         const kn_dispatch *d = &s->inst->next;
         XrSpace spaces[4] = {s->grip[0], s->grip[1], s->view, s->base};
@@ -406,6 +431,9 @@ static void tick(kn_session *s, XrTime time, kn_time_source source)
  * frame loop. */
 void kn_session_frameless_tick(kn_session *s)
 {
+    /* KINEST_SYNC (offline replays): only the application's own times. */
+    if (s->inst->body->settings.sync)
+        return;
     int64_t now_ns = kn_monotonic_ns();
     pthread_mutex_lock(&s->lock);
     int64_t since = s->last_wait_ns > s->running_since_ns ? s->last_wait_ns : s->running_since_ns;

@@ -11,11 +11,15 @@
  *                        for another's sample.
  *   body->actions_lock   the instance's action bookkeeping
  *   s->lock              plain fields, held for a read or a write, never
- *                        across a call down. */
+ *                        across a call down.
+ * The engine glue's own lock (engine.h) nests under none of them: the feed
+ * worker holds it for a batch of pushes, an application thread for a
+ * calibration call or the engine's creation. */
 #ifndef KN_LAYER_SESSION_H
 #define KN_LAYER_SESSION_H
 
 #include "body/body.h"
+#include "body/engine.h"
 #include "body/feed.h"
 #include "body/floor.h"
 #include "body/recorder.h"
@@ -78,6 +82,13 @@ typedef struct kn_session {
     kn_feed *feed;
     kn_recorder *recorder;
     kn_record_info info;
+
+    /* The body: the engine glue (a consumer of the feed, the engine made
+     * with the first tracker) and the session's trackers (s->lock). */
+    kn_body_engine *engine;
+    struct kn_tracker *trackers;
+    unsigned tracker_count;
+    atomic_bool engine_failed; /* logged once */
 } kn_session;
 
 kn_session *kn_session_get(XrSession handle);

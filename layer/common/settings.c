@@ -53,22 +53,24 @@ bool kn_settings_parse_log_level(const char *value, kn_log_level *level)
     return false;
 }
 
-const char *kn_backend_name(kn_backend backend)
+const char *kn_backend_setting_name(kn_backend_setting backend)
 {
     switch (backend) {
-    case KN_BACKEND_CPU:
+    case KN_SETTING_BACKEND_CPU:
         return "cpu";
-    case KN_BACKEND_VULKAN:
+    case KN_SETTING_BACKEND_VULKAN:
         return "vulkan";
+    case KN_SETTING_BACKEND_IK:
+        return "ik";
     default:
         return "auto";
     }
 }
 
-static bool parse_backend(const char *value, kn_backend *out)
+static bool parse_backend(const char *value, kn_backend_setting *out)
 {
-    for (kn_backend b = KN_BACKEND_AUTO; b <= KN_BACKEND_VULKAN; b++)
-        if (strcasecmp(value, kn_backend_name(b)) == 0) {
+    for (kn_backend_setting b = KN_SETTING_BACKEND_AUTO; b <= KN_SETTING_BACKEND_IK; b++)
+        if (strcasecmp(value, kn_backend_setting_name(b)) == 0) {
             *out = b;
             return true;
         }
@@ -115,8 +117,13 @@ unsigned kn_settings_read(kn_settings *s)
                  KN_ENV_FORCE, v);
         malformed++;
     }
+    if ((v = kn_settings_env(KN_ENV_SYNC)) && !parse_bool(v, &s->sync)) {
+        KN_LOG_W("%s=\"%s\" is not a boolean (1/0, true/false, yes/no, on/off); using 0",
+                 KN_ENV_SYNC, v);
+        malformed++;
+    }
     if ((v = kn_settings_env(KN_ENV_BACKEND)) && !parse_backend(v, &s->backend)) {
-        KN_LOG_W("%s=\"%s\" is not one of auto, cpu, vulkan; using auto", KN_ENV_BACKEND, v);
+        KN_LOG_W("%s=\"%s\" is not one of auto, cpu, vulkan, ik; using auto", KN_ENV_BACKEND, v);
         malformed++;
     }
     if ((v = kn_settings_env(KN_ENV_HEIGHT)) && !parse_height(v, &s->height_m)) {

@@ -15,6 +15,7 @@
 #define KN_ENV_HEIGHT  "KINEST_HEIGHT"
 #define KN_ENV_LOG     "KINEST_LOG"
 #define KN_ENV_RECORD  "KINEST_RECORD"
+#define KN_ENV_SYNC    "KINEST_SYNC"
 
 /* The calibration extension's accepted body heights, exclusive (metres). */
 #define KN_HEIGHT_MIN_M 0.5f
@@ -22,19 +23,21 @@
 
 #define KN_SETTINGS_PATH_SIZE 4096
 
-typedef enum kn_backend {
-    KN_BACKEND_AUTO = 0, /* Vulkan if a device is usable, else the CPU */
-    KN_BACKEND_CPU,
-    KN_BACKEND_VULKAN,
-} kn_backend;
+typedef enum kn_backend_setting {
+    KN_SETTING_BACKEND_AUTO = 0, /* Vulkan if a device is usable, else the CPU */
+    KN_SETTING_BACKEND_CPU,
+    KN_SETTING_BACKEND_VULKAN,
+    KN_SETTING_BACKEND_IK, /* no model: the analytic-IK baseline (needs no weights) */
+} kn_backend_setting;
 
 typedef struct kn_settings {
     bool force;                         /* emulate even where the runtime tracks bodies itself */
-    kn_backend backend;                 /* where the model runs */
+    kn_backend_setting backend;         /* where the model runs */
     char model[KN_SETTINGS_PATH_SIZE];  /* weights file; empty: the default weights */
     float height_m;                     /* the user's height; 0: calibrate automatically */
     kn_log_level log_level;             /* stderr verbosity */
     char record[KN_SETTINGS_PATH_SIZE]; /* clip file to record the session to; empty: off */
+    bool sync; /* xrLocateBodyJointsFB waits for the engine (offline replays, tests) */
 } kn_settings;
 
 /* Reads all KINEST_* variables into *s. Returns how many were malformed
@@ -48,6 +51,6 @@ const char *kn_settings_env(const char *name);
  * Returns false (and leaves *level alone) for a malformed value. */
 bool kn_settings_parse_log_level(const char *value, kn_log_level *level);
 
-const char *kn_backend_name(kn_backend backend);
+const char *kn_backend_setting_name(kn_backend_setting backend);
 
 #endif

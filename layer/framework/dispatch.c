@@ -22,7 +22,7 @@ bool kn_dispatch_init(kn_dispatch *d, XrInstance instance, PFN_xrGetInstanceProc
 {
     bool complete = true;
     memset(d, 0, sizeof *d);
-#define KN_DISPATCH_RESOLVE(fn, role, ext)                                                         \
+#define KN_DISPATCH_RESOLVE_DOWN(fn, ext)                                                          \
     if (wanted("xr" #fn, (ext), runtime_exts)) {                                                   \
         PFN_xrVoidFunction p = NULL;                                                               \
         if (XR_SUCCEEDED(next_gipa(instance, "xr" #fn, &p)) && p)                                  \
@@ -32,6 +32,10 @@ bool kn_dispatch_init(kn_dispatch *d, XrInstance instance, PFN_xrGetInstanceProc
             complete = false;                                                                      \
         }                                                                                          \
     }
+#define KN_DISPATCH_RESOLVE_HOOK(fn, ext)  KN_DISPATCH_RESOLVE_DOWN(fn, ext)
+#define KN_DISPATCH_RESOLVE_NEXT(fn, ext)  KN_DISPATCH_RESOLVE_DOWN(fn, ext)
+#define KN_DISPATCH_RESOLVE_SERVE(fn, ext) /* never below */
+#define KN_DISPATCH_RESOLVE(fn, role, ext) KN_DISPATCH_RESOLVE_##role(fn, ext)
     KN_LAYER_FUNCTIONS(KN_DISPATCH_RESOLVE)
 #undef KN_DISPATCH_RESOLVE
     return complete;
@@ -44,7 +48,8 @@ bool kn_dispatch_init(kn_dispatch *d, XrInstance instance, PFN_xrGetInstanceProc
         PFN_xr##fn typed = kn_xr##fn;                                                              \
         return (PFN_xrVoidFunction)typed;                                                          \
     }
-#define KN_HAND_OUT_NEXT(fn) return NULL;
+#define KN_HAND_OUT_SERVE(fn) KN_HAND_OUT_HOOK(fn)
+#define KN_HAND_OUT_NEXT(fn)  return NULL;
 
 PFN_xrVoidFunction kn_dispatch_hook(const char *name, uint32_t *ext)
 {

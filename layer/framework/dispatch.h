@@ -15,8 +15,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* SERVE functions have no entry: they are never called down. */
+#define KN_DISPATCH_MEMBER_HOOK(name) PFN_xr##name name;
+#define KN_DISPATCH_MEMBER_NEXT(name) PFN_xr##name name;
+#define KN_DISPATCH_MEMBER_SERVE(name)
+
 typedef struct kn_dispatch {
-#define KN_DISPATCH_MEMBER(name, role, ext) PFN_xr##name name;
+#define KN_DISPATCH_MEMBER(name, role, ext) KN_DISPATCH_MEMBER_##role(name)
     KN_LAYER_FUNCTIONS(KN_DISPATCH_MEMBER)
 #undef KN_DISPATCH_MEMBER
 } kn_dispatch;

@@ -6,6 +6,9 @@
  *   role  HOOK: xrGetInstanceProcAddr hands out the layer's own kn_xr<name>
  *               (declared in hooks.h), which calls down itself when it must.
  *         NEXT: the layer only calls it down the chain.
+ *         SERVE: a function of one of the layer's own extensions: handed
+ *               out like a HOOK, never looked up below nor called down (the
+ *               runtime's version, if it has one, must not leak through).
  *   ext   the kn_ext bit (xr/extensions.h) the application must have enabled
  *         for a HOOK to be handed out; KN_EXT_CORE for core functions.
  *         NEXT functions with KN_EXT_CORE must exist in the next layer;
@@ -41,6 +44,13 @@
     X(AttachSessionActionSets, HOOK, KN_EXT_CORE)                                                  \
     X(GetCurrentInteractionProfile, HOOK, KN_EXT_CORE)                                             \
     X(SyncActions, HOOK, KN_EXT_CORE)                                                              \
-    X(ConvertTimespecTimeToTimeKHR, NEXT, KN_EXT_OPTIONAL)
+    X(ConvertTimespecTimeToTimeKHR, NEXT, KN_EXT_OPTIONAL)                                         \
+    X(CreateBodyTrackerFB, SERVE, KN_EXT_FB_BODY_TRACKING)                                         \
+    X(DestroyBodyTrackerFB, SERVE, KN_EXT_FB_BODY_TRACKING)                                        \
+    X(LocateBodyJointsFB, SERVE, KN_EXT_FB_BODY_TRACKING)                                          \
+    X(GetBodySkeletonFB, SERVE, KN_EXT_FB_BODY_TRACKING)                                           \
+    X(RequestBodyTrackingFidelityMETA, SERVE, KN_EXT_META_FIDELITY)                                \
+    X(SuggestBodyTrackingCalibrationOverrideMETA, SERVE, KN_EXT_META_CALIBRATION)                  \
+    X(ResetBodyTrackingCalibrationMETA, SERVE, KN_EXT_META_CALIBRATION)
 
 #endif

@@ -3,6 +3,7 @@
 #ifndef KN_LAYER_HOOKS_H
 #define KN_LAYER_HOOKS_H
 
+#include "xr/xr_body_tracking.h"
 #include "xr/xr_loader_interfaces.h"
 
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateApiLayerInstance(const XrInstanceCreateInfo *info,
@@ -41,5 +42,21 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetCurrentInteractionProfile(
     XrSession session, XrPath topLevelUserPath, XrInteractionProfileState *interactionProfile);
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
                                                 const XrActionsSyncInfo *syncInfo);
+
+/* The served extensions (api/): one entry file per extension. */
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateBodyTrackerFB(XrSession session,
+                                                        const XrBodyTrackerCreateInfoFB *createInfo,
+                                                        XrBodyTrackerFB *bodyTracker);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroyBodyTrackerFB(XrBodyTrackerFB bodyTracker);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrLocateBodyJointsFB(XrBodyTrackerFB bodyTracker,
+                                                       const XrBodyJointsLocateInfoFB *locateInfo,
+                                                       XrBodyJointLocationsFB *locations);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetBodySkeletonFB(XrBodyTrackerFB bodyTracker,
+                                                      XrBodySkeletonFB *skeleton);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrRequestBodyTrackingFidelityMETA(
+    XrBodyTrackerFB bodyTracker, const XrBodyTrackingFidelityMETA fidelity);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestBodyTrackingCalibrationOverrideMETA(
+    XrBodyTrackerFB bodyTracker, const XrBodyTrackingCalibrationInfoMETA *calibrationInfo);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrResetBodyTrackingCalibrationMETA(XrBodyTrackerFB bodyTracker);
 
 #endif

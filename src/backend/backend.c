@@ -2,6 +2,9 @@
  * normalisation and the finite checks around a step, so that the CPU and
  * Vulkan backends refuse and recover in exactly the same way. */
 #include "backend/kn_backend.h"
+#ifdef KINEST_HAVE_VULKAN
+#include "backend/vulkan/kn_vulkan.h"
+#endif
 
 #include <math.h>
 #include <string.h>
@@ -18,7 +21,12 @@ kn_status kn_backend_create(kn_backend_kind kind, const kn_weights *weights, kn_
         st = kn_backend_cpu_create(weights, backend, err);
         break;
     case KN_BACKEND_VULKAN:
+#ifdef KINEST_HAVE_VULKAN
+        st = kn_backend_vulkan_create(weights, backend, err);
+        break;
+#else
         return kn_fail(err, KN_ERROR_UNSUPPORTED, "backend: Vulkan is not built in");
+#endif
     default:
         return kn_fail(err, KN_ERROR_INVALID_ARGUMENT, "backend: unknown kind %d", (int)kind);
     }

@@ -67,4 +67,5 @@ void kinest_config_init(kinest_config *config)
     config->backend = KINEST_BACKEND_AUTO;
     config->height_m = 0.0f;
     config->log_level = KINEST_LOG_WARN;
+    config->body_flags = KINEST_BODY_DEFAULT;
 }

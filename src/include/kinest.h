@@ -76,7 +76,9 @@ const char *kinest_status_string(kinest_status status);
 /* ---- creation ------------------------------------------------------------- */
 
 typedef enum kinest_backend {
-    /* Vulkan when built in and a device passes its self-test, else CPU. */
+    /* Vulkan when built in and a device passes its self-test (the same
+     * outputs as the CPU, a step within a quarter of a tick: not a
+     * software driver), else CPU. */
     KINEST_BACKEND_AUTO = 0,
     /* The model on one CPU worker thread. */
     KINEST_BACKEND_CPU = 1,
@@ -117,10 +119,24 @@ typedef struct kinest_config {
     /* NULL: messages go to stderr prefixed with "kinest: ". */
     kinest_log_fn log;
     void *log_user_data;
+    /* KINEST_BODY_* bits (appended after the first release: a config whose
+     * struct_size ends before this field gets KINEST_BODY_DEFAULT). */
+    uint32_t body_flags;
 } kinest_config;
 
+/* What is done to the model's body after it is hung from the head device
+ * (docs/engine.md, "Data flow"). Both are on by default; offline evaluation
+ * against the PyTorch reference (tools/kinest predict) turns both off. */
+/* Each arm re-solved so that the wrist lands on its controller's grip
+ * pose and the hand takes the grip's orientation. */
+#define KINEST_BODY_HANDS_TO_GRIPS UINT32_C(0x1)
+/* Legs bent (or, as a last resort, the body lifted) so that no foot or toe
+ * goes below the floor (y = 0). */
+#define KINEST_BODY_FEET_ABOVE_FLOOR UINT32_C(0x2)
+#define KINEST_BODY_DEFAULT          (KINEST_BODY_HANDS_TO_GRIPS | KINEST_BODY_FEET_ABOVE_FLOOR)
+
 /* Fills the defaults: struct_size, KINEST_BACKEND_AUTO, height 0 (auto),
- * KINEST_LOG_WARN, log NULL. */
+ * KINEST_LOG_WARN, log NULL, KINEST_BODY_DEFAULT. */
 void kinest_config_init(kinest_config *config);
 
 typedef struct kinest_engine kinest_engine;
@@ -131,11 +147,20 @@ typedef struct kinest_engine kinest_engine;
  * backend, and starts the worker. config may be NULL for the defaults.
  * KINEST_BACKEND_IK ignores weights_path.
  *
- * On failure *engine is NULL, nothing is left running, and the reason (file,
- * tensor, expected and found shape, ...) is logged at KINEST_LOG_ERROR.
- * Returns INVALID_ARGUMENT (engine NULL, bad config), IO, FORMAT,
- * UNSUPPORTED (KINEST_BACKEND_VULKAN here without a usable device; `auto`
- * falls back to the CPU instead of failing) or OUT_OF_MEMORY. */
+ * Fallbacks, so that a body keeps coming (docs/engine.md, "Fallbacks"):
+ * `vulkan` without Vulkan built in or without a device that passes the
+ * self-test (one step compared with the CPU's) runs on the CPU; `auto` is
+ * Vulkan when it passes, else the CPU; and under `auto`, `cpu` and
+ * `vulkan`, weights that cannot be read (IO) or do not match their
+ * architecture (FORMAT, UNSUPPORTED) give the analytic IK. Each fallback
+ * logs its reason (file, tensor, expected and found shape, ...) at
+ * KINEST_LOG_WARN (the load error itself at KINEST_LOG_ERROR);
+ * kinest_get_backend says what runs, so a caller that must have the
+ * model checks it.
+ *
+ * On failure *engine is NULL, nothing is left running, and the reason is
+ * logged at KINEST_LOG_ERROR. Returns INVALID_ARGUMENT (engine NULL, bad
+ * config) or OUT_OF_MEMORY (also when the worker thread cannot start). */
 kinest_status kinest_create(const char *weights_path, const kinest_config *config,
                             kinest_engine **engine);
 
@@ -192,8 +217,16 @@ kinest_status kinest_push_devices(kinest_engine *engine, int64_t time_ns,
 
 /* Forgets the device history, the model's recurrent state and the current
  * body: kinest_get_body reports inactive until new ticks are finished.
- * Calibration is kept. Producer call. */
+ * Calibration is kept. The next push may have any time > 0. Producer call. */
 kinest_status kinest_reset(kinest_engine *engine);
+
+/* Waits until the worker has handled every push, reset and calibration
+ * call made before it: every tick they made has been run and its body is
+ * what kinest_get_body reads. For offline use (tools, tests: push a frame,
+ * flush, read the body at the frame's time); a frame loop never needs it.
+ * Blocks for as long as the queued ticks take. Producer call. Returns
+ * BACKEND when the worker has failed, INVALID_ARGUMENT for NULL. */
+kinest_status kinest_flush(kinest_engine *engine);
 
 /* ---- output: joint sets, bodies, skeletons --------------------------------- */
 
@@ -263,7 +296,8 @@ typedef struct kinest_body_info {
      * most 100 ms past the newest one, held beyond), or 0 while inactive. */
     int64_t time_ns;
     /* False before the first finished tick, after kinest_reset, and while
-     * the head has not been valid for 0.5 s; then all joint flags are 0. */
+     * the head has not been valid for 0.5 s (also: nothing pushed for 0.5 s
+     * before the requested time); then all joint flags are 0. */
     bool active;
     /* In [0, 1]: 1 with all three devices valid at the newest tick, lower
      * with a missing controller, with extrapolation, and right after a
@@ -321,6 +355,20 @@ kinest_status kinest_set_height(kinest_engine *engine, float height_m);
  * (xrResetBodyTrackingCalibrationMETA.) */
 kinest_status kinest_reset_height(kinest_engine *engine);
 
+/* Replaces the skeleton by a known one, for offline evaluation on clips
+ * whose skeleton is known (a data build's clip metadata "skeleton":
+ * "offsets_m" and "standing_head_height_m"): offsets holds the 21 canonical
+ * joints' rest offsets from their parents (x, y, z; metres, world axes of
+ * the rest T-pose; the hips' is ignored), standing_head_height_m the head
+ * joint's height above the floor standing in that pose. Acts as a height
+ * override (calibration VALID, height = that skeleton's body height);
+ * skeleton_changed_count increments. kinest_reset_height returns to
+ * automatic calibration. Returns INVALID_ARGUMENT (NULL, a height outside
+ * (0.2, 3) m, a bone longer than 1 m), NON_FINITE. Producer call. */
+kinest_status kinest_set_skeleton(kinest_engine *engine,
+                                  const float offsets[KINEST_CANONICAL_JOINT_COUNT * 3],
+                                  float standing_head_height_m);
+
 /* The current calibration state and height in metres (the override, the
  * automatic estimate, or the default height while none). Either pointer may
  * be NULL. Reader call. */
@@ -331,7 +379,11 @@ kinest_status kinest_get_calibration(kinest_engine *engine, kinest_calibration_s
 
 typedef struct kinest_stats {
     uint64_t ticks;          /* model steps finished since create */
-    uint64_t ticks_skipped;  /* ticks dropped because the worker fell behind */
+    uint64_t ticks_skipped;  /* ticks dropped because the worker fell behind
+                              * (reached more than 100 ms after the push that
+                              * completed them, with newer pushes waiting),
+                              * plus samples dropped because its queue was
+                              * full */
     uint64_t inputs_refused; /* pushes refused (time, non-finite) */
     double step_ms_last;     /* wall time of the newest model step */
     double step_ms_mean;     /* running mean over all steps */

@@ -75,5 +75,7 @@ int e2e_replay(int argc, char **argv);
 int e2e_runtime_rules(int argc, char **argv);
 int e2e_live(int argc, char **argv);
 int e2e_attach_twice(int argc, char **argv);
+int e2e_body(int argc, char **argv);
+int e2e_write_clip(int argc, char **argv);
 
 #endif

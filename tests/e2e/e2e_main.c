@@ -14,11 +14,13 @@ int main(int argc, char **argv)
                  {"replay", e2e_replay},
                  {"runtime-rules", e2e_runtime_rules},
                  {"live", e2e_live},
-                 {"attach-twice", e2e_attach_twice}};
+                 {"attach-twice", e2e_attach_twice},
+                 {"body", e2e_body},
+                 {"write-clip", e2e_write_clip}};
     for (size_t i = 0; argc > 1 && i < sizeof cases / sizeof cases[0]; i++)
         if (strcmp(argv[1], cases[i].name) == 0)
             return cases[i].run(argc - 2, argv + 2);
     fprintf(stderr, "usage: kinest-e2e extensions|body-properties|bypass|replay|runtime-rules|live|"
-                    "attach-twice [options]\n");
+                    "attach-twice|body|write-clip [options]\n");
     return 2;
 }

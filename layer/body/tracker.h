@@ -1,0 +1,53 @@
+/* Body trackers (XrBodyTrackerFB): the logic behind the seven functions of
+ * the served extensions. The entry points (api/) check the arguments and
+ * handles first; everything here may assume valid arguments.
+ *
+ * Handles are minted by the layer from a process-wide counter (never reused,
+ * so a destroyed handle stays invalid) and never go down the chain. Each
+ * tracker belongs to one session; the session's end frees them all. All the
+ * trackers of a session share the session's engine (engine.h), made with the
+ * first of them: the joint set is chosen per tracker, the calibration is the
+ * session's (the same person), the requested fidelity is kept per tracker. */
+#ifndef KN_LAYER_TRACKER_H
+#define KN_LAYER_TRACKER_H
+
+#include "body/session.h"
+#include "xr/xr_body_tracking.h"
+
+#include <kinest.h>
+#include <stdatomic.h>
+
+/* At most this many live trackers per session (XR_ERROR_LIMIT_REACHED). */
+#define KN_TRACKERS_PER_SESSION 64
+
+typedef struct kn_tracker {
+    XrBodyTrackerFB handle;
+    kn_session *session;
+    XrBodyJointSetFB joint_set;
+    kinest_joint_set set;
+    uint32_t joint_count;
+    atomic_int fidelity;     /* XrBodyTrackingFidelityMETA last requested */
+    struct kn_tracker *next; /* in the session's list (s->lock) */
+} kn_tracker;
+
+kn_tracker *kn_tracker_get(XrBodyTrackerFB handle);
+
+/* The joint count of a joint set the layer serves, 0 for any other. */
+uint32_t kn_joint_set_count(XrBodyJointSetFB set);
+
+XrResult kn_tracker_create(kn_session *s, XrBodyJointSetFB set, XrBodyTrackerFB *out);
+void kn_tracker_destroy(kn_tracker *t);
+XrResult kn_tracker_locate(kn_tracker *t, const XrBodyJointsLocateInfoFB *info,
+                           XrBodyJointLocationsFB *out);
+XrResult kn_tracker_skeleton(kn_tracker *t, XrBodySkeletonFB *out);
+XrResult kn_tracker_request_fidelity(kn_tracker *t, XrBodyTrackingFidelityMETA fidelity);
+XrResult kn_tracker_suggest_height(kn_tracker *t, float height_m);
+XrResult kn_tracker_reset_height(kn_tracker *t);
+
+/* The session is ending: every tracker of it is freed (its handles become
+ * invalid). */
+void kn_trackers_release(kn_session *s);
+/* Live trackers in the process (tests). */
+size_t kn_tracker_count(void);
+
+#endif

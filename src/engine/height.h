@@ -1,0 +1,41 @@
+/* Automatic height calibration (docs/engine.md, "Calibration"): the eye
+ * height the user stands at, as a high percentile of the head device's
+ * height over the ticks where the head is tracked and upright. Crouching,
+ * sitting and looking at the floor pull the low part of the distribution
+ * down; the percentile stays at the standing height as long as the user
+ * stands for a tenth of the time. 1 cm bins, no heap. */
+#ifndef KN_ENGINE_HEIGHT_H
+#define KN_ENGINE_HEIGHT_H
+
+#include "math/kn_math.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define KN_HEIGHT_BIN_M      0.01f
+#define KN_HEIGHT_MIN_EYE_M  0.5f /* eye heights outside this are not a person standing */
+#define KN_HEIGHT_MAX_EYE_M  2.8f
+#define KN_HEIGHT_BINS       230 /* (max - min) / bin */
+#define KN_HEIGHT_PERCENTILE 0.9f
+/* Upright: the head's up axis at most ~25 degrees from vertical. */
+#define KN_HEIGHT_MIN_UP_Y 0.9f
+/* Samples before the first estimate (2 s of upright ticks), and between
+ * re-estimates (1 s). */
+#define KN_HEIGHT_MIN_SAMPLES 120
+#define KN_HEIGHT_EVERY       60
+/* A new estimate replaces the current one only when this far from it. */
+#define KN_HEIGHT_HYSTERESIS_M 0.015f
+
+typedef struct kn_height_estimator {
+    uint32_t bins[KN_HEIGHT_BINS];
+    uint32_t count;
+} kn_height_estimator;
+
+void kn_height_reset(kn_height_estimator *h);
+/* One tick of a tracked head device pose; false when it was not taken
+ * (not upright, or a height outside the range). */
+bool kn_height_add(kn_height_estimator *h, const kn_pose *head_device);
+/* The eye height estimate (metres), false before KN_HEIGHT_MIN_SAMPLES. */
+bool kn_height_estimate(const kn_height_estimator *h, float *eye_height_m);
+
+#endif

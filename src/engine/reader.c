@@ -1,0 +1,272 @@
+/* The reader calls: a copy of the newest snapshot (a pointer swap's worth
+ * of locking against the worker), prediction to the requested time, the
+ * joint sets. Never waits for inference. */
+#include "engine/engine.h"
+
+#include <string.h>
+
+static void read_snapshot(kinest_engine *e, kn_engine_snapshot *out)
+{
+    pthread_mutex_lock(&e->snap_lock);
+    *out = *e->front;
+    pthread_mutex_unlock(&e->snap_lock);
+}
+
+static void to_public_pose(const kn_pose *in, kinest_pose *out)
+{
+    memcpy(out->orientation, in->orientation, sizeof out->orientation);
+    memcpy(out->position, in->position, sizeof out->position);
+}
+
+static void identity_pose(kinest_pose *out)
+{
+    *out = (kinest_pose){.orientation = {0.0f, 0.0f, 0.0f, 1.0f}};
+}
+
+/* Which joints of the XR sets follow a device directly: the head, and
+ * each hand's wrist and palm (never a finger). */
+static int xr_followed_canonical(int joint)
+{
+    switch (joint) {
+    case KN_XR_HEAD:
+        return KN_JOINT_HEAD;
+    case KN_XR_LEFT_HAND_WRIST:
+    case KN_XR_LEFT_HAND_PALM:
+        return KN_JOINT_LEFT_HAND;
+    case KN_XR_RIGHT_HAND_WRIST:
+    case KN_XR_RIGHT_HAND_PALM:
+        return KN_JOINT_RIGHT_HAND;
+    default:
+        return -1;
+    }
+}
+
+/* kn_pose_at_time's rule (interpolated inside [t0, t1], extrapolated at
+ * most max_ahead past t1, then held; held before t0), with a slerp that
+ * stays exact for the tiny turns between two ticks: cglm's slerp returns
+ * its first quaternion whenever the float dot product rounds to 1 (turns
+ * below ~3e-4 rad), whatever the fraction; a normalised lerp is exact to
+ * float precision there. */
+static void predict_pose(const kn_pose *p0, int64_t t0, const kn_pose *p1, int64_t t1, int64_t t,
+                         kn_pose *out)
+{
+    if (t1 <= t0) {
+        *out = *p1;
+        return;
+    }
+    if (t > t1 + KN_ENGINE_MAX_EXTRAPOLATION_NS)
+        t = t1 + KN_ENGINE_MAX_EXTRAPOLATION_NS;
+    if (t <= t0) {
+        *out = *p0;
+        return;
+    }
+    float u = (float)((double)(t - t0) / (double)(t1 - t0));
+    for (int i = 0; i < 3; i++)
+        out->position[i] = p0->position[i] + u * (p1->position[i] - p0->position[i]);
+    versor a, b;
+    glm_quat_copy((float *)p0->orientation, a);
+    glm_quat_copy((float *)p1->orientation, b);
+    float dot = glm_quat_dot(a, b);
+    if (dot < 0.0f) {
+        glm_vec4_negate(b);
+        dot = -dot;
+    }
+    if (dot > 0.9995f) {
+        versor q;
+        for (int i = 0; i < 4; i++)
+            q[i] = a[i] + u * (b[i] - a[i]);
+        kn_quat_sanitize(q, out->orientation);
+    } else {
+        kn_quat_slerp(a, b, u, out->orientation);
+    }
+}
+
+/* Confidence falls with extrapolation: to half at the longest
+ * extrapolation, then, while the body is held, to a tenth at half a second
+ * past the newest tick. */
+static float extrapolation_factor(int64_t ahead_ns)
+{
+    if (ahead_ns <= 0)
+        return 1.0f;
+    if (ahead_ns <= KN_ENGINE_MAX_EXTRAPOLATION_NS)
+        return 1.0f - 0.5f * (float)ahead_ns / (float)KN_ENGINE_MAX_EXTRAPOLATION_NS;
+    float rest = (float)(ahead_ns - KN_ENGINE_MAX_EXTRAPOLATION_NS) /
+                 (float)(KN_ENGINE_STALE_NS - KN_ENGINE_MAX_EXTRAPOLATION_NS);
+    return rest >= 1.0f ? 0.1f : 0.5f - 0.4f * rest;
+}
+
+/* A reader call refused: said in the log, the first few times only (a
+ * frame loop repeats its mistakes every frame). */
+static kinest_status reader_refuses(kinest_engine *e, kinest_status st, const char *call,
+                                    const char *why, long long value)
+{
+    uint32_t n = atomic_fetch_add(&e->reader_errors, 1) + 1;
+    if (n <= 5)
+        kn_engine_log(e, KINEST_LOG_WARN, "%s: %s (%lld)%s", call, why, value,
+                      n == 5 ? "; further refusals are not logged" : "");
+    return st;
+}
+
+kinest_status kinest_get_body(kinest_engine *e, kinest_joint_set set, int64_t time_ns,
+                              uint32_t joint_count, kinest_joint_location *joints,
+                              kinest_body_info *info)
+{
+    uint32_t n = kinest_joint_count(set);
+    if (!e)
+        return KINEST_ERROR_INVALID_ARGUMENT;
+    if (!joints || n == 0)
+        return reader_refuses(e, KINEST_ERROR_INVALID_ARGUMENT, "kinest_get_body",
+                              joints ? "unknown joint set" : "joints is NULL", (long long)set);
+    if (joint_count != n)
+        return reader_refuses(e, KINEST_ERROR_SIZE_MISMATCH, "kinest_get_body",
+                              "joint_count does not match the joint set", (long long)joint_count);
+    if (time_ns <= 0)
+        return reader_refuses(e, KINEST_ERROR_TIME_INVALID, "kinest_get_body",
+                              "time is not positive", (long long)time_ns);
+    if (atomic_load(&e->failed))
+        return KINEST_ERROR_BACKEND;
+
+    kn_engine_snapshot snap;
+    read_snapshot(e, &snap);
+    kinest_calibration_state calibration;
+    uint32_t changed_count;
+    pthread_mutex_lock(&e->calib_lock);
+    calibration = e->calib.state;
+    changed_count = e->calib.changed_count;
+    pthread_mutex_unlock(&e->calib_lock);
+
+    /* Inactive without a tick of the current epoch, with the head lost at
+     * the newest tick (held for 0.5 s by the signal, then not valid), and
+     * when nothing has been pushed for 0.5 s before the requested time. A
+     * worker that is merely behind the pushes leaves the body held. */
+    const kn_engine_frame *newest = snap.count > 0 ? &snap.frame[snap.count - 1] : NULL;
+    int64_t pushed = atomic_load_explicit(&e->newest_push_ns, memory_order_relaxed);
+    if (newest && pushed < newest->time_ns)
+        pushed = newest->time_ns;
+    bool active = newest && snap.epoch == atomic_load(&e->reset_epoch) && newest->active &&
+                  time_ns - pushed <= KN_ENGINE_STALE_NS;
+    kinest_body_info out = {
+        .skeleton_changed_count = changed_count,
+        .calibration = calibration,
+    };
+    if (!active) {
+        for (uint32_t j = 0; j < n; j++) {
+            joints[j].flags = 0;
+            identity_pose(&joints[j].pose);
+        }
+        if (info)
+            *info = out;
+        return KINEST_SUCCESS;
+    }
+
+    /* The canonical joints and grips at time_ns: interpolated between the
+     * two newest ticks, extrapolated at most 100 ms past the newest, held
+     * beyond (the signal module's rule, as kn_pose_at_time). */
+    kn_pose canon[KN_JOINT_COUNT], grip[2];
+    if (snap.count == 2 && snap.continuous) {
+        const kn_engine_frame *a = &snap.frame[0], *b = &snap.frame[1];
+        for (int j = 0; j < KN_JOINT_COUNT; j++)
+            predict_pose(&a->joints[j], a->time_ns, &b->joints[j], b->time_ns, time_ns, &canon[j]);
+        for (int s = 0; s < 2; s++)
+            predict_pose(&a->grip[s], a->time_ns, &b->grip[s], b->time_ns, time_ns, &grip[s]);
+    } else {
+        memcpy(canon, newest->joints, sizeof canon);
+        memcpy(grip, newest->grip, sizeof grip);
+    }
+
+    const uint64_t valid = KINEST_LOCATION_ORIENTATION_VALID | KINEST_LOCATION_POSITION_VALID;
+    const uint64_t tracked = KINEST_LOCATION_ORIENTATION_TRACKED | KINEST_LOCATION_POSITION_TRACKED;
+    if (set == KINEST_JOINT_SET_CANONICAL) {
+        for (uint32_t j = 0; j < n; j++) {
+            joints[j].flags = valid | (newest->tracked[j] ? tracked : 0);
+            to_public_pose(&canon[j], &joints[j].pose);
+        }
+    } else {
+        kn_pose xr[KN_XR_JOINT_COUNT_FULL_BODY];
+        kn_xr_joints_from_canonical(&snap.skeleton, canon,
+                                    newest->hand_on_grip[0] ? &grip[0] : NULL,
+                                    newest->hand_on_grip[1] ? &grip[1] : NULL, xr);
+        for (uint32_t j = 0; j < n; j++) {
+            int c = xr_followed_canonical((int)j);
+            joints[j].flags = valid | (c >= 0 && newest->tracked[c] ? tracked : 0);
+            to_public_pose(&xr[j], &joints[j].pose);
+        }
+    }
+    out.time_ns = time_ns;
+    out.active = true;
+    out.confidence = newest->confidence * extrapolation_factor(time_ns - newest->time_ns);
+    if (info)
+        *info = out;
+    return KINEST_SUCCESS;
+}
+
+kinest_status kinest_get_skeleton(kinest_engine *e, kinest_joint_set set, uint32_t joint_count,
+                                  kinest_skeleton_joint *joints, uint32_t *skeleton_changed_count)
+{
+    uint32_t n = kinest_joint_count(set);
+    if (!e)
+        return KINEST_ERROR_INVALID_ARGUMENT;
+    if (!joints || n == 0)
+        return reader_refuses(e, KINEST_ERROR_INVALID_ARGUMENT, "kinest_get_skeleton",
+                              joints ? "unknown joint set" : "joints is NULL", (long long)set);
+    if (joint_count != n)
+        return reader_refuses(e, KINEST_ERROR_SIZE_MISMATCH, "kinest_get_skeleton",
+                              "joint_count does not match the joint set", (long long)joint_count);
+    kn_skeleton s;
+    uint32_t count;
+    pthread_mutex_lock(&e->calib_lock);
+    s = e->calib.skeleton;
+    count = e->calib.changed_count;
+    pthread_mutex_unlock(&e->calib_lock);
+
+    if (set == KINEST_JOINT_SET_CANONICAL) {
+        float identity[KN_JOINT_COUNT * 4];
+        for (int j = 0; j < KN_JOINT_COUNT; j++)
+            glm_quat_identity(identity + 4 * j);
+        vec3 hips = {0.0f, -kn_skeleton_rest_floor(&s), 0.0f};
+        kn_pose rest[KN_JOINT_COUNT];
+        kn_skeleton_fk(&s, identity, hips, rest);
+        for (uint32_t j = 0; j < n; j++) {
+            joints[j].joint = (int32_t)j;
+            joints[j].parent = kn_joint_parent((int)j);
+            to_public_pose(&rest[j], &joints[j].pose);
+        }
+    } else {
+        kn_pose xr[KN_XR_JOINT_COUNT_FULL_BODY];
+        kn_xr_joints_tpose(&s, xr);
+        for (uint32_t j = 0; j < n; j++) {
+            joints[j].joint = (int32_t)j;
+            joints[j].parent = kn_xr_joint_parent((int)j);
+            to_public_pose(&xr[j], &joints[j].pose);
+        }
+    }
+    if (skeleton_changed_count)
+        *skeleton_changed_count = count;
+    return KINEST_SUCCESS;
+}
+
+kinest_status kinest_get_calibration(kinest_engine *e, kinest_calibration_state *state,
+                                     float *height_m)
+{
+    if (!e)
+        return KINEST_ERROR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&e->calib_lock);
+    if (state)
+        *state = e->calib.state;
+    if (height_m)
+        *height_m = e->calib.height_m;
+    pthread_mutex_unlock(&e->calib_lock);
+    return KINEST_SUCCESS;
+}
+
+kinest_status kinest_get_stats(kinest_engine *e, kinest_stats *stats)
+{
+    if (!e || !stats)
+        return KINEST_ERROR_INVALID_ARGUMENT;
+    pthread_mutex_lock(&e->stats_lock);
+    *stats = e->stats;
+    pthread_mutex_unlock(&e->stats_lock);
+    stats->inputs_refused = atomic_load(&e->inputs_refused);
+    stats->ticks_skipped += atomic_load(&e->queue_dropped);
+    return KINEST_SUCCESS;
+}

@@ -1,0 +1,435 @@
+/* The worker thread: queue -> signal ticks -> heading -> features -> model
+ * step (or the IK) -> body -> snapshot. It owns the backend, the signal
+ * conditioner, the IK and every per-tick buffer; nothing here allocates. */
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+static bool device_used(const kn_signal_device *d)
+{
+    return d->state == KN_TRACK_LIVE || d->state == KN_TRACK_HELD;
+}
+
+static bool device_tracked(const kn_signal_device *d)
+{
+    const uint32_t tracked = KN_FLAG_ORIENTATION_TRACKED | KN_FLAG_POSITION_TRACKED;
+    return d->state == KN_TRACK_LIVE && (d->flags & tracked) == tracked;
+}
+
+/* The neutral grip poses follow the skeleton's size. */
+static void scale_signal(kinest_engine *e)
+{
+    kn_signal_config def;
+    kn_signal_default_config(&def);
+    float factor = e->w.skeleton.standing_head_height / e->default_skeleton.standing_head_height;
+    kn_signal_config_scale(&def, factor);
+    memcpy(e->w.signal.cfg.neutral, def.neutral, sizeof def.neutral);
+}
+
+static void apply_skeleton(kinest_engine *e, const kn_skeleton *s)
+{
+    e->w.skeleton = *s;
+    kn_ik_init(&e->w.ik, s, NULL);
+    scale_signal(e);
+}
+
+/* The state a fresh stream starts from (create, kinest_reset). */
+static void restart_stream(kinest_engine *e)
+{
+    kn_signal_reset(&e->w.signal);
+    kn_heading_init(&e->w.heading);
+    kn_features_reset(&e->w.features);
+    kn_ik_reset(&e->w.ik);
+    if (e->backend)
+        kn_backend_reset(e->backend);
+    e->w.ticks_since_start = 0;
+    e->w.have_frame = false;
+}
+
+void kn_engine_worker_init(kinest_engine *e)
+{
+    e->w.epoch = 0;
+    e->w.calib_count = e->calib.changed_count;
+    e->w.auto_epoch = e->calib.auto_epoch;
+    kn_height_reset(&e->w.height);
+    e->w.estimate_countdown = 0;
+    e->w.seen_head = false;
+    apply_skeleton(e, &e->calib.skeleton);
+    restart_stream(e);
+    e->snaps[0].skeleton = e->w.skeleton;
+    e->snaps[1].skeleton = e->w.skeleton;
+}
+
+/* Calibration changes from the producer (override, reset to automatic). */
+static void sync_calibration(kinest_engine *e)
+{
+    bool changed = false, restart_auto = false;
+    kn_skeleton s;
+    pthread_mutex_lock(&e->calib_lock);
+    if (e->calib.changed_count != e->w.calib_count) {
+        e->w.calib_count = e->calib.changed_count;
+        s = e->calib.skeleton;
+        changed = true;
+    }
+    if (e->calib.auto_epoch != e->w.auto_epoch) {
+        e->w.auto_epoch = e->calib.auto_epoch;
+        restart_auto = true;
+    }
+    pthread_mutex_unlock(&e->calib_lock);
+    if (changed)
+        apply_skeleton(e, &s);
+    if (restart_auto) {
+        kn_height_reset(&e->w.height);
+        e->w.estimate_countdown = 0;
+        e->w.seen_head = false;
+    }
+}
+
+/* Automatic calibration: one tick of the head. Locks only on the first
+ * head of an auto epoch and when an estimate is due. */
+static void auto_calibrate(kinest_engine *e, const kn_signal_device *head)
+{
+    if (head->state != KN_TRACK_LIVE)
+        return;
+    bool took = kn_height_add(&e->w.height, &head->pose);
+    bool first_head = !e->w.seen_head;
+    e->w.seen_head = true;
+    float eye = 0.0f;
+    bool have = false;
+    if (took && --e->w.estimate_countdown <= 0) {
+        have = kn_height_estimate(&e->w.height, &eye);
+        e->w.estimate_countdown = have ? KN_HEIGHT_EVERY : 0;
+    }
+    if (!first_head && !have)
+        return;
+    kn_skeleton s;
+    bool usable = have && kn_skeleton_for_eye_height(&e->default_skeleton, eye, &s, NULL) == KN_OK;
+    bool changed = false;
+    pthread_mutex_lock(&e->calib_lock);
+    if (!e->calib.override && e->calib.auto_epoch == e->w.auto_epoch) {
+        if (e->calib.state == KINEST_CALIBRATION_INVALID)
+            e->calib.state = KINEST_CALIBRATION_CALIBRATING;
+        if (usable) {
+            float current = kn_skeleton_eye_height(&e->calib.skeleton);
+            bool first = e->calib.state != KINEST_CALIBRATION_VALID;
+            e->calib.state = KINEST_CALIBRATION_VALID;
+            if ((first && fabsf(eye - current) > 1e-3f) ||
+                fabsf(eye - current) > KN_HEIGHT_HYSTERESIS_M) {
+                e->calib.skeleton = s;
+                e->calib.height_m = kn_skeleton_body_height(&s);
+                e->calib.changed_count++;
+                e->w.calib_count = e->calib.changed_count;
+                changed = true;
+            }
+        }
+    }
+    pthread_mutex_unlock(&e->calib_lock);
+    if (changed) {
+        apply_skeleton(e, &s);
+        kn_engine_log(e, KINEST_LOG_INFO, "automatic calibration: eye height %.3f m, height %.3f m",
+                      (double)eye, (double)kn_skeleton_body_height(&s));
+    }
+}
+
+static void rebase_frame(kn_engine_frame *f, const kn_pose *t)
+{
+    for (int j = 0; j < KN_JOINT_COUNT; j++) {
+        kn_pose p = f->joints[j];
+        kn_pose_compose(t, &p, &f->joints[j]);
+    }
+    for (int s = 0; s < 2; s++) {
+        kn_pose p = f->grip[s];
+        kn_pose_compose(t, &p, &f->grip[s]);
+    }
+}
+
+/* The heading's floor point and yaw move with the world too (they outlive
+ * the head's validity). */
+static void rebase_heading(kn_heading *h, const kn_pose *t)
+{
+    vec3 floor = {h->floor_x, 0.0f, h->floor_z}, moved, back = {h->sin_yaw, 0.0f, h->cos_yaw},
+         turned;
+    kn_pose_transform_point(t, floor, moved);
+    kn_quat_rotate(t->orientation, back, turned);
+    h->floor_x = moved[0];
+    h->floor_z = moved[2];
+    float len = hypotf(turned[0], turned[2]);
+    if (len >= KN_HEADING_MIN_HORIZONTAL) {
+        h->sin_yaw = turned[0] / len;
+        h->cos_yaw = turned[2] / len;
+    }
+}
+
+static void publish(kinest_engine *e, const kn_engine_frame *frame, bool continuous)
+{
+    kn_engine_snapshot *back = e->front == &e->snaps[0] ? &e->snaps[1] : &e->snaps[0];
+    back->epoch = e->w.epoch;
+    back->skeleton = e->w.skeleton;
+    if (e->w.have_frame && continuous) {
+        back->frame[0] = e->w.last;
+        back->frame[1] = *frame;
+        back->count = 2;
+        back->continuous = true;
+    } else {
+        back->frame[0] = *frame;
+        back->count = 1;
+        back->continuous = false;
+    }
+    pthread_mutex_lock(&e->snap_lock);
+    e->front = back;
+    pthread_mutex_unlock(&e->snap_lock);
+    e->w.last = *frame;
+    e->w.have_frame = true;
+}
+
+/* An empty snapshot of the current epoch: readers see no body. */
+static void publish_empty(kinest_engine *e)
+{
+    kn_engine_snapshot *back = e->front == &e->snaps[0] ? &e->snaps[1] : &e->snaps[0];
+    back->epoch = e->w.epoch;
+    back->skeleton = e->w.skeleton;
+    back->count = 0;
+    back->continuous = false;
+    pthread_mutex_lock(&e->snap_lock);
+    e->front = back;
+    pthread_mutex_unlock(&e->snap_lock);
+}
+
+static void count_step(kinest_engine *e, double step_ms, bool skipped)
+{
+    double latency = (double)(kn_engine_wall_ns() - e->w.wall_of_entry) / 1e6;
+    pthread_mutex_lock(&e->stats_lock);
+    if (skipped) {
+        e->stats.ticks_skipped++;
+    } else {
+        e->stats.ticks++;
+        e->stats.step_ms_last = step_ms;
+        e->stats.step_ms_mean += (step_ms - e->stats.step_ms_mean) / (double)e->stats.ticks;
+        e->stats.latency_ms_last = latency;
+    }
+    pthread_mutex_unlock(&e->stats_lock);
+}
+
+/* The body after step 3 only (no hands on grips, no floor): the reference
+ * form of docs/model.md "Back to global joints", hands optionally put on
+ * their grips afterwards. Validity and confidence stay kn_body_solve's. */
+static void reference_joints(const kinest_engine *e, const kn_body_input *in, kn_body *body)
+{
+    float local[KN_JOINT_COUNT * 4];
+    for (int j = 0; j < KN_JOINT_COUNT; j++)
+        kn_6d_to_quat(in->local6d + 6 * j, local + 4 * j);
+    versor yaw;
+    kn_heading_quat(in->heading, yaw);
+    kn_quat_mul(yaw, local, local);
+    kn_skeleton_fk(&e->w.skeleton, local, (vec3){0.0f, 0.0f, 0.0f}, body->joints);
+    if (body->active) {
+        kn_pose device;
+        vec3 shift;
+        kn_head_device_from_joint(&body->joints[KN_JOINT_HEAD], &device);
+        glm_vec3_sub((float *)in->device[KN_BODY_HEAD].position, device.position, shift);
+        kn_vec3_sanitize(shift, shift);
+        for (int j = 0; j < KN_JOINT_COUNT; j++)
+            glm_vec3_add(body->joints[j].position, shift, body->joints[j].position);
+    }
+    for (int side = 0; side < 2; side++) {
+        int d = side == KN_SIDE_LEFT ? KN_BODY_LEFT_GRIP : KN_BODY_RIGHT_GRIP;
+        body->hand_reached[side] = false;
+        if (in->hands_to_grips && body->active && in->device_valid[d])
+            body->hand_reached[side] =
+                kn_body_reach_grip(&e->w.skeleton, side, &in->device[d], body->joints);
+    }
+    body->floor_lift = 0.0f;
+    body->leg_bent[0] = body->leg_bent[1] = false;
+}
+
+static void process_tick(kinest_engine *e)
+{
+    kn_signal_tick *tick = &e->w.tick;
+    const kn_signal_device *dev = tick->device;
+    if (tick->events & KN_SIGNAL_EVENT_START) {
+        if (e->backend)
+            kn_backend_reset(e->backend);
+        kn_ik_reset(&e->w.ik);
+        kn_features_reset(&e->w.features);
+        kn_heading_init(&e->w.heading);
+        e->w.ticks_since_start = 0;
+        e->w.have_frame = false;
+        if (tick->events & (KN_SIGNAL_EVENT_GAP | KN_SIGNAL_EVENT_CLOCK_RESET))
+            kn_engine_log(e, KINEST_LOG_INFO, "stream restarted at %lld ns (%s)",
+                          (long long)tick->time_ns,
+                          tick->events & KN_SIGNAL_EVENT_GAP ? "gap" : "time went backward");
+    }
+    if (tick->events & KN_SIGNAL_EVENT_TELEPORT) {
+        kn_ik_rebase(&e->w.ik, &tick->rebase);
+        kn_features_rebase(&e->w.features, &tick->rebase);
+        rebase_heading(&e->w.heading, &tick->rebase);
+        if (e->w.have_frame)
+            rebase_frame(&e->w.last, &tick->rebase);
+        kn_engine_log(e, KINEST_LOG_INFO, "teleport or recentring at %lld ns",
+                      (long long)tick->time_ns);
+    }
+    sync_calibration(e);
+    auto_calibrate(e, &dev[KN_DEVICE_HEAD]);
+
+    bool head_valid =
+        (dev[KN_DEVICE_HEAD].flags & KN_FEATURES_VALID_FLAGS) == KN_FEATURES_VALID_FLAGS;
+    kn_heading_update(&e->w.heading, &dev[KN_DEVICE_HEAD].pose, head_valid);
+
+    const float *local6d;
+    /* Behind: the sample that completed this tick was pushed too long ago
+     * (wall clock) and newer ones wait; running the model now would only
+     * delay them. The newest sample's ticks always run, so bodies keep
+     * coming (less often) however far behind the worker is. */
+    int64_t t0 = kn_engine_wall_ns();
+    bool skip = e->w.more_waiting && t0 - e->w.wall_of_entry > KN_ENGINE_MAX_BACKLOG_NS;
+    if (e->backend) {
+        kn_pose pose[KN_SIGNAL_DEVICES];
+        uint32_t flags[KN_SIGNAL_DEVICES];
+        for (int d = 0; d < KN_SIGNAL_DEVICES; d++) {
+            pose[d] = dev[d].pose;
+            flags[d] = dev[d].flags;
+        }
+        kn_features_tick(&e->w.features, &e->w.heading, pose, flags, e->w.input);
+        if (skip) {
+            count_step(e, 0.0, true);
+            return;
+        }
+        kn_error err = {0};
+        kn_status st = kn_backend_step(e->backend, e->w.input, e->w.output, &err);
+        if (st == KN_ERROR_NON_FINITE) {
+            /* Refused or overflowed: this tick has no body; the backend
+             * reset its state if it had to. */
+            if (e->w.non_finite_logged++ < 5)
+                kn_engine_log(e, KINEST_LOG_WARN, "tick at %lld ns: %s", (long long)tick->time_ns,
+                              err.message);
+            count_step(e, 0.0, true);
+            return;
+        }
+        if (st != KN_OK) {
+            kn_engine_log(e, KINEST_LOG_ERROR,
+                          "the %s backend failed (%s); no more bodies: destroy and recreate "
+                          "the engine",
+                          kn_backend_name(e->backend), err.message);
+            atomic_store(&e->failed, true);
+            return;
+        }
+        local6d = e->w.output;
+    } else {
+        if (skip) {
+            count_step(e, 0.0, true);
+            return;
+        }
+        kn_ik_input in = {
+            .time_ns = tick->time_ns,
+            .head = dev[KN_DEVICE_HEAD].pose,
+            .head_valid = device_used(&dev[KN_DEVICE_HEAD]),
+            .grip = {dev[KN_DEVICE_LEFT_GRIP].pose, dev[KN_DEVICE_RIGHT_GRIP].pose},
+            .grip_valid = {device_used(&dev[KN_DEVICE_LEFT_GRIP]),
+                           device_used(&dev[KN_DEVICE_RIGHT_GRIP])},
+            .heading = &e->w.heading,
+        };
+        kn_ik_solve(&e->w.ik, &in, &e->w.ik_out, NULL);
+        local6d = e->w.ik_out.local6d;
+    }
+    double step_ms = (double)(kn_engine_wall_ns() - t0) / 1e6;
+
+    kn_body_input bin = {
+        .local6d = local6d,
+        .heading = &e->w.heading,
+        .hands_to_grips = (e->config.body_flags & KINEST_BODY_HANDS_TO_GRIPS) != 0,
+    };
+    for (int d = 0; d < KN_SIGNAL_DEVICES; d++) {
+        bin.device[d] = dev[d].pose;
+        bin.device_valid[d] = device_used(&dev[d]);
+        bin.device_weight[d] = dev[d].weight;
+        bin.device_tracked[d] = device_tracked(&dev[d]);
+    }
+    kn_body *body = &e->w.body;
+    kn_body_solve(&e->w.skeleton, &bin, body, NULL);
+    if (!(e->config.body_flags & KINEST_BODY_FEET_ABOVE_FLOOR) &&
+        (body->floor_lift != 0.0f || body->leg_bent[0] || body->leg_bent[1]))
+        reference_joints(e, &bin, body);
+
+    kn_engine_frame frame;
+    frame.time_ns = tick->time_ns;
+    memcpy(frame.joints, body->joints, sizeof frame.joints);
+    memcpy(frame.tracked, body->tracked, sizeof frame.tracked);
+    frame.active = body->active;
+    float warm = 1.0f;
+    if (e->backend && e->w.ticks_since_start + 1 < KN_ENGINE_WARMUP_TICKS)
+        warm = (float)(e->w.ticks_since_start + 1) / (float)KN_ENGINE_WARMUP_TICKS;
+    frame.confidence = body->confidence * warm;
+    for (int s = 0; s < 2; s++) {
+        frame.grip[s] = dev[KN_DEVICE_LEFT_GRIP + s].pose;
+        frame.hand_on_grip[s] = body->hand_reached[s];
+    }
+    if (e->tap)
+        e->tap(e->tap_user, tick, e->backend ? e->w.input : NULL, local6d, body);
+    publish(e, &frame, !(tick->events & KN_SIGNAL_EVENT_START));
+    e->w.ticks_since_start++;
+    count_step(e, step_ms, false);
+}
+
+/* One queued sample: into the signal, then every tick it completes. */
+static void process_entry(kinest_engine *e, const kn_engine_entry *en)
+{
+    e->w.wall_of_entry = en->pushed_wall_ns;
+    kn_signal_push(&e->w.signal, en->time_ns, en->device);
+    while (!atomic_load_explicit(&e->failed, memory_order_relaxed) &&
+           kn_signal_next_tick(&e->w.signal, &e->w.tick))
+        process_tick(e);
+}
+
+/* A reset requested by the producer: drop the stream and the body. */
+static void check_reset(kinest_engine *e)
+{
+    uint64_t epoch = atomic_load(&e->reset_epoch);
+    if (epoch == e->w.epoch)
+        return;
+    e->w.epoch = epoch;
+    restart_stream(e);
+    publish_empty(e);
+}
+
+static void drain(kinest_engine *e)
+{
+    check_reset(e);
+    uint64_t tail = atomic_load_explicit(&e->tail, memory_order_relaxed);
+    for (;;) {
+        uint64_t head = atomic_load_explicit(&e->head, memory_order_acquire);
+        /* kinest_destroy waits for the running step only, not the queue. */
+        if (tail == head || atomic_load_explicit(&e->quit, memory_order_relaxed))
+            break;
+        const kn_engine_entry *en = &e->queue[tail % KN_ENGINE_QUEUE];
+        if (en->epoch != e->w.epoch)
+            check_reset(e);
+        /* Older than the newest reset: forgotten. */
+        e->w.more_waiting = tail + 1 != atomic_load_explicit(&e->head, memory_order_acquire);
+        if (en->epoch == e->w.epoch && !atomic_load_explicit(&e->failed, memory_order_relaxed))
+            process_entry(e, en);
+        tail++;
+        atomic_store_explicit(&e->tail, tail, memory_order_release);
+    }
+}
+
+void *kn_engine_worker_main(void *arg)
+{
+    kinest_engine *e = arg;
+    for (;;) {
+        while (sem_wait(&e->wake) != 0 && errno == EINTR) {
+        }
+        uint64_t requested = atomic_load(&e->flush_requested);
+        drain(e);
+        pthread_mutex_lock(&e->flush_lock);
+        if (e->flush_served < requested) {
+            e->flush_served = requested;
+            pthread_cond_broadcast(&e->flush_cond);
+        }
+        pthread_mutex_unlock(&e->flush_lock);
+        if (atomic_load(&e->quit))
+            break;
+    }
+    return NULL;
+}

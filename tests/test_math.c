@@ -291,6 +291,14 @@ START_TEST(slerp_values)
     ck_assert_float_eq_tol(glm_quat_norm(q), 1.0f, 1e-5f);
     assert_same_rotation(q, qy90, 1e-3f);
 
+    /* Tiny turns still interpolate (the dot product rounds to 1 in float). */
+    float tiny_angle = 2e-4f;
+    float qtiny[4] = {0, sinf(tiny_angle / 2), 0, cosf(tiny_angle / 2)};
+    kn_quat_slerp(id, qtiny, 0.5f, q);
+    ck_assert_float_eq_tol(2.0f * asinf(q[1]), 0.5f * tiny_angle, 1e-6f);
+    kn_quat_slerp(id, qtiny, 2.0f, q);
+    ck_assert_float_eq_tol(2.0f * asinf(q[1]), 2.0f * tiny_angle, 1e-6f);
+
     /* Constant angular speed: angle(a, slerp(t)) = t * angle(a, b). */
     for (int i = 0; i < 200; i++) {
         versor a, b;

@@ -41,46 +41,6 @@ static int xr_followed_canonical(int joint)
     }
 }
 
-/* kn_pose_at_time's rule (interpolated inside [t0, t1], extrapolated at
- * most max_ahead past t1, then held; held before t0), with a slerp that
- * stays exact for the tiny turns between two ticks: cglm's slerp returns
- * its first quaternion whenever the float dot product rounds to 1 (turns
- * below ~3e-4 rad), whatever the fraction; a normalised lerp is exact to
- * float precision there. */
-static void predict_pose(const kn_pose *p0, int64_t t0, const kn_pose *p1, int64_t t1, int64_t t,
-                         kn_pose *out)
-{
-    if (t1 <= t0) {
-        *out = *p1;
-        return;
-    }
-    if (t > t1 + KN_ENGINE_MAX_EXTRAPOLATION_NS)
-        t = t1 + KN_ENGINE_MAX_EXTRAPOLATION_NS;
-    if (t <= t0) {
-        *out = *p0;
-        return;
-    }
-    float u = (float)((double)(t - t0) / (double)(t1 - t0));
-    for (int i = 0; i < 3; i++)
-        out->position[i] = p0->position[i] + u * (p1->position[i] - p0->position[i]);
-    versor a, b;
-    glm_quat_copy((float *)p0->orientation, a);
-    glm_quat_copy((float *)p1->orientation, b);
-    float dot = glm_quat_dot(a, b);
-    if (dot < 0.0f) {
-        glm_vec4_negate(b);
-        dot = -dot;
-    }
-    if (dot > 0.9995f) {
-        versor q;
-        for (int i = 0; i < 4; i++)
-            q[i] = a[i] + u * (b[i] - a[i]);
-        kn_quat_sanitize(q, out->orientation);
-    } else {
-        kn_quat_slerp(a, b, u, out->orientation);
-    }
-}
-
 /* Confidence falls with extrapolation: to half at the longest
  * extrapolation, then, while the body is held, to a tenth at half a second
  * past the newest tick. */
@@ -166,9 +126,11 @@ kinest_status kinest_get_body(kinest_engine *e, kinest_joint_set set, int64_t ti
     if (snap.count == 2 && snap.continuous) {
         const kn_engine_frame *a = &snap.frame[0], *b = &snap.frame[1];
         for (int j = 0; j < KN_JOINT_COUNT; j++)
-            predict_pose(&a->joints[j], a->time_ns, &b->joints[j], b->time_ns, time_ns, &canon[j]);
+            kn_pose_at_time(&a->joints[j], a->time_ns, &b->joints[j], b->time_ns, time_ns,
+                            KN_ENGINE_MAX_EXTRAPOLATION_NS, &canon[j]);
         for (int s = 0; s < 2; s++)
-            predict_pose(&a->grip[s], a->time_ns, &b->grip[s], b->time_ns, time_ns, &grip[s]);
+            kn_pose_at_time(&a->grip[s], a->time_ns, &b->grip[s], b->time_ns, time_ns,
+                            KN_ENGINE_MAX_EXTRAPOLATION_NS, &grip[s]);
     } else {
         memcpy(canon, newest->joints, sizeof canon);
         memcpy(grip, newest->grip, sizeof grip);

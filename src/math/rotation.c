@@ -61,9 +61,18 @@ void kn_quat_slerp(const float a[4], const float b[4], float t, versor out)
         t = 0.0f;
     /* Take the short way round here: cglm's near-parallel fallback lerps the
      * un-negated inputs, which for b ~ -a passes through zero. */
-    if (glm_quat_dot(qa, qb) < 0.0f)
+    float d = glm_quat_dot(qa, qb);
+    if (d < 0.0f) {
         glm_vec4_negate(qb);
-    glm_quat_slerp(qa, qb, t, out);
+        d = -d;
+    }
+    if (d > 1.0f - 1e-4f) {
+        /* Nearly equal: cglm returns `a` once the dot rounds to 1, whatever
+         * t is; a normalised lerp is exact to float precision here. */
+        glm_quat_lerp(qa, qb, t, out);
+    } else {
+        glm_quat_slerp(qa, qb, t, out);
+    }
     kn_quat_sanitize(out, out);
 }
 

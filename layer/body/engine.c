@@ -1,6 +1,7 @@
 /* The engine glue (engine.h). */
 #include "body/engine.h"
 #include "common/log.h"
+#include "common/weights_path.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -68,7 +69,9 @@ static void engine_log(kinest_log_level level, const char *message, void *user)
     kn_log(l, "engine: %s", message);
 }
 
-static kinest_status try_create(kn_body_engine *e, kinest_backend backend, kinest_engine **out)
+/* weights: a file, or NULL for the engine's compiled-in default. */
+static kinest_status try_create(kn_body_engine *e, kinest_backend backend, const char *weights,
+                                kinest_engine **out)
 {
     const kn_settings *settings = &e->settings;
     kinest_config config;
@@ -78,7 +81,6 @@ static kinest_status try_create(kn_body_engine *e, kinest_backend backend, kines
     config.log_level = (kinest_log_level)kn_log_get_level();
     config.log = engine_log;
     config.log_user_data = e;
-    const char *weights = settings->model[0] ? settings->model : NULL;
     atomic_store(&e->creating, true);
     kinest_status st = kinest_create(backend == KINEST_BACKEND_IK ? NULL : weights, &config, out);
     atomic_store(&e->creating, false);
@@ -91,21 +93,26 @@ static XrResult create_engine(kn_body_engine *e)
 {
     const kn_settings *set = &e->settings;
     kinest_backend want = kn_body_engine_backend_of(set->backend);
-    const char *weights = set->model[0] ? set->model : "the default weights";
+    /* KINEST_MODEL, else the weights installed beside the layer. */
+    char installed[4096];
+    const char *weights = set->model[0] ? set->model : NULL;
+    if (!weights && kn_default_weights_path(installed, sizeof installed))
+        weights = installed;
+    const char *weights_name = weights ? weights : "the default weights";
     kinest_engine *engine = NULL;
-    kinest_status st = try_create(e, want, &engine);
+    kinest_status st = try_create(e, want, weights, &engine);
     if (st == KINEST_ERROR_UNSUPPORTED && want == KINEST_BACKEND_VULKAN) {
         KN_LOG_W("%s=vulkan: no usable Vulkan device here (%s); running the model on the CPU",
                  KN_ENV_BACKEND, kinest_status_string(st));
         want = KINEST_BACKEND_CPU;
-        st = try_create(e, want, &engine);
+        st = try_create(e, want, weights, &engine);
     }
     if (st != KINEST_SUCCESS && st != KINEST_ERROR_OUT_OF_MEMORY && want != KINEST_BACKEND_IK) {
         KN_LOG_W("cannot run the model with %s (%s); bodies come from the analytic IK instead "
                  "(set %s to a weights file)",
-                 weights, kinest_status_string(st), KN_ENV_MODEL);
+                 weights_name, kinest_status_string(st), KN_ENV_MODEL);
         want = KINEST_BACKEND_IK;
-        st = try_create(e, want, &engine);
+        st = try_create(e, want, weights, &engine);
     }
     if (st != KINEST_SUCCESS) {
         KN_LOG_E("cannot create the body-tracking engine: %s", kinest_status_string(st));
@@ -114,7 +121,7 @@ static XrResult create_engine(kn_body_engine *e)
     e->ran = kinest_get_backend(engine);
     KN_LOG_I("engine: %s backend%s%s", kinest_backend_name(e->ran),
              e->ran == KINEST_BACKEND_IK ? "" : ", weights ",
-             e->ran == KINEST_BACKEND_IK ? "" : weights);
+             e->ran == KINEST_BACKEND_IK ? "" : weights_name);
     atomic_store(&e->engine, engine);
     return XR_SUCCESS;
 }

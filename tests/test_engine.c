@@ -7,6 +7,8 @@
 #include "engine/engine.h"
 #include "weights/safetensors.h"
 
+#include "support/heap_count.h"
+
 #include <check.h>
 #include <dlfcn.h>
 #include <math.h>
@@ -24,38 +26,6 @@
 #define SEC        1000000000LL
 /* Golden times start at 0; pushes must be > 0. */
 #define T0 SEC
-
-/* ---- heap calls (linked with -Wl,--wrap=...) ------------------------------- */
-
-static _Atomic unsigned long heap_calls;
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__real_aligned_alloc(size_t align, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-void *__wrap_aligned_alloc(size_t align, size_t n);
-void *__wrap_malloc(size_t n)
-{
-    heap_calls++;
-    return __real_malloc(n);
-}
-void *__wrap_calloc(size_t n, size_t size)
-{
-    heap_calls++;
-    return __real_calloc(n, size);
-}
-void *__wrap_realloc(void *p, size_t n)
-{
-    heap_calls++;
-    return __real_realloc(p, n);
-}
-void *__wrap_aligned_alloc(size_t align, size_t n)
-{
-    heap_calls++;
-    return __real_aligned_alloc(align, n);
-}
 
 /* ---- log capture ------------------------------------------------------------ */
 
@@ -1131,7 +1101,7 @@ START_TEST(no_heap_allocation_per_tick)
         push_synth(e, 0.0, 1.0, 60, 0, 1.6f);
         kinest_device_pose d[3];
         kinest_joint_location j[84];
-        unsigned long before = heap_calls;
+        unsigned long before = kn_test_heap_calls;
         /* No ck_assert in here: Check allocates for each. */
         bool ok = true;
         for (int i = 1; i <= 300; i++) {
@@ -1144,7 +1114,7 @@ START_TEST(no_heap_allocation_per_tick)
                            KINEST_SUCCESS;
         }
         ok = ok && kinest_flush(e) == KINEST_SUCCESS;
-        unsigned long calls = heap_calls - before;
+        unsigned long calls = kn_test_heap_calls - before;
         ck_assert(ok);
         kinest_stats st;
         kinest_get_stats(e, &st);

@@ -9,6 +9,9 @@
 #include "backend/kn_backend.h"
 #include "weights/safetensors.h"
 
+#include "support/golden.h"
+#include "support/heap_count.h"
+
 #include <check.h>
 #include <float.h>
 #include <math.h>
@@ -16,114 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every allocation goes through these (linked with -Wl,--wrap=...), so a
- * test can count the heap calls a stretch of code makes. */
-static unsigned long heap_calls;
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__real_aligned_alloc(size_t align, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-void *__wrap_aligned_alloc(size_t align, size_t n);
-void *__wrap_malloc(size_t n)
-{
-    heap_calls++;
-    return __real_malloc(n);
-}
-void *__wrap_calloc(size_t n, size_t size)
-{
-    heap_calls++;
-    return __real_calloc(n, size);
-}
-void *__wrap_realloc(void *p, size_t n)
-{
-    heap_calls++;
-    return __real_realloc(p, n);
-}
-void *__wrap_aligned_alloc(size_t align, size_t n)
-{
-    heap_calls++;
-    return __real_aligned_alloc(align, n);
-}
-
 #define TOLERANCE 1e-4
 
 /* The committed random-init export: the default config. */
 #define DEFAULT_DIR KINEST_TEST_DATA_DIR "/golden/random"
 static const char *golden_dirs[8] = {DEFAULT_DIR};
 static int golden_dir_count = 1;
-
-typedef struct golden {
-    uint8_t *bytes;
-    kn_safetensors st;
-    kn_weights *weights;
-    uint32_t ticks;
-} golden;
-
-static uint8_t *read_all(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    *size = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(*size ? *size : 1);
-    ck_assert_uint_eq(fread(buf, 1, *size, f), *size);
-    fclose(f);
-    return buf;
-}
-
-static void golden_open(golden *g, const char *dir)
-{
-    char path[512];
-    kn_error err = {0};
-    snprintf(path, sizeof path, "%s/kinest.safetensors", dir);
-    ck_assert_msg(kn_weights_load_file(path, &g->weights, &err) == KN_OK, "%s", err.message);
-    snprintf(path, sizeof path, "%s/golden.safetensors", dir);
-    size_t size;
-    g->bytes = read_all(path, &size);
-    unsigned types =
-        KN_DTYPE_BIT(KN_DTYPE_F32) | KN_DTYPE_BIT(KN_DTYPE_I64) | KN_DTYPE_BIT(KN_DTYPE_U32);
-    ck_assert_msg(kn_safetensors_parse(g->bytes, size, types, &g->st, &err) == KN_OK, "%s",
-                  err.message);
-    const char *ticks = kn_safetensors_metadata(&g->st, "ticks");
-    ck_assert_ptr_nonnull(ticks);
-    g->ticks = (uint32_t)atoi(ticks);
-    ck_assert_uint_gt(g->ticks, 11);
-}
-
-static void golden_close(golden *g)
-{
-    kn_weights_free(g->weights);
-    kn_safetensors_free(&g->st);
-    free(g->bytes);
-}
-
-/* An F32 tensor of the golden file with `count` values, copied out. */
-static float *golden_tensor(const golden *g, const char *name, size_t count)
-{
-    const kn_tensor_view *t = kn_safetensors_find(&g->st, name);
-    ck_assert_msg(t != NULL, "golden file lacks %s", name);
-    ck_assert_int_eq(t->dtype, KN_DTYPE_F32);
-    ck_assert_uint_eq(t->count, count);
-    float *v = malloc(count * sizeof *v);
-    for (size_t i = 0; i < count; i++)
-        v[i] = kn_tensor_get(t, i);
-    return v;
-}
-
-static double max_abs_diff(const float *a, const float *b, size_t n)
-{
-    double m = 0;
-    for (size_t i = 0; i < n; i++) {
-        double d = fabs((double)a[i] - (double)b[i]);
-        if (!(d <= m))
-            m = d; /* NaN wins */
-    }
-    return m;
-}
 
 static kn_backend *make_backend(const kn_weights *w)
 {
@@ -385,18 +286,19 @@ START_TEST(no_heap_allocation_per_tick)
     golden g;
     golden_open(&g, DEFAULT_DIR);
     float *in = golden_tensor(&g, "features", (size_t)g.ticks * KN_MODEL_FEATURES);
-    unsigned long before = heap_calls;
+    unsigned long before = kn_test_heap_calls;
     kn_backend *b = make_backend(g.weights);
-    ck_assert_uint_gt(heap_calls, before); /* the counter does see the backend's allocations */
+    ck_assert_uint_gt(kn_test_heap_calls,
+                      before); /* the counter does see the backend's allocations */
     float out[KN_MODEL_OUTPUTS];
     bool ok = true;
-    before = heap_calls;
+    before = kn_test_heap_calls;
     for (uint32_t t = 0; t < 1000; t++) {
         ok = ok && kn_backend_step(b, in + (t % g.ticks) * KN_MODEL_FEATURES, out, NULL) == KN_OK;
         if (t == 500)
             kn_backend_reset(b);
     }
-    unsigned long calls = heap_calls - before;
+    unsigned long calls = kn_test_heap_calls - before;
     ck_assert(ok);
     ck_assert_uint_eq(calls, 0);
     kn_backend_destroy(b);

@@ -1,0 +1,31 @@
+/* Golden vectors of tools/kinest export (docs/model.md, "Export"): a
+ * directory with kinest.safetensors (weights) and golden.safetensors
+ * (inputs, named-tick states, outputs), read for the backend tests. Failures
+ * are Check assertions. */
+#ifndef KN_TEST_GOLDEN_H
+#define KN_TEST_GOLDEN_H
+
+#include "weights/kn_weights.h"
+#include "weights/safetensors.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct golden {
+    uint8_t *bytes;
+    kn_safetensors st;
+    kn_weights *weights;
+    uint32_t ticks;
+} golden;
+
+/* The whole file (asserts it can be read); free() it. */
+uint8_t *golden_read_all(const char *path, size_t *size);
+/* Loads dir/kinest.safetensors and parses dir/golden.safetensors. */
+void golden_open(golden *g, const char *dir);
+void golden_close(golden *g);
+/* An F32 tensor of the golden file with `count` values, copied out; free() it. */
+float *golden_tensor(const golden *g, const char *name, size_t count);
+/* Largest |a - b|; a NaN anywhere wins. */
+double max_abs_diff(const float *a, const float *b, size_t n);
+
+#endif

@@ -349,9 +349,48 @@ def macs_per_tick(model):
     return sum(parts.values()), parts
 
 
+def bench_training(cfg, batch=32, ticks=64, steps=10):
+    """Forward + backward + Adam throughput in frames/s on random inputs
+    (the figures of docs/model.md, "Cost and speed")."""
+    import time
+
+    torch.manual_seed(0)
+    model = StreamKineST(cfg)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    x = torch.randn(batch, ticks, cfg.in_features)
+    target = torch.randn(batch, ticks, 21, 6)
+    times = []
+    for i in range(steps + 2):
+        start = time.perf_counter()
+        y, _ = model(x)
+        loss = (y - target).pow(2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if i >= 2:  # two warm-up steps
+            times.append(time.perf_counter() - start)
+    times.sort()
+    return batch * ticks / times[len(times) // 2]
+
+
 if __name__ == "__main__":
-    m = StreamKineST()
+    import argparse
+    import json
+    import os
+
+    ap = argparse.ArgumentParser(description="size and cost of the streaming model")
+    ap.add_argument("--set", metavar="JSON", default="{}",
+                    help='config fields to override, e.g. \'{"n_spatial": 1, "joint_dim": 32}\'')
+    ap.add_argument("--bench", action="store_true",
+                    help="also time training steps (batch 32 x 64 ticks, median of 10)")
+    a = ap.parse_args()
+    cfg = StreamConfig(**json.loads(a.set))
+    m = StreamKineST(cfg)
     total, parts = macs_per_tick(m)
     print("config:", m.cfg.to_json())
     print("parameters: %d (analytic %d)" % (sum(p.numel() for p in m.parameters()), n_params(m.cfg)))
     print("MACs per tick: %d  %s" % (total, dict(parts)))
+    if a.bench:
+        torch.set_num_threads(os.cpu_count() or 1)
+        print("training: %.0f frames/s (forward + backward + Adam, %d threads)"
+              % (bench_training(cfg), torch.get_num_threads()))

@@ -13,11 +13,13 @@ import numpy as np
 import torch
 
 from tests.tools import common
-from kinestpy import clipio, dataset, evaluate, predict, train
-from kinestpy.model import losses, stream
+from kinestpy import clipio, dataset, evaluate, export, predict, train
+from kinestpy.model import architectures, losses, stream
 
 SMOKE = os.path.join(common.TOOLS, "kinestpy", "configs", "smoke.json")
 DEFAULT = os.path.join(common.TOOLS, "kinestpy", "configs", "default.json")
+COMPARE = {n[:-5]: os.path.join(common.TOOLS, "kinestpy", "configs", "compare", n)
+           for n in sorted(os.listdir(os.path.join(common.TOOLS, "kinestpy", "configs", "compare")))}
 
 
 def tiny_build(root):
@@ -48,9 +50,9 @@ def config(path, **over):
 
 class TestConfigs(unittest.TestCase):
     def test_configs_load(self):
-        for p in (SMOKE, DEFAULT):
+        for p in (SMOKE, DEFAULT) + tuple(COMPARE.values()):
             cfg = train.load_config(p)
-            stream.StreamConfig(**cfg["model"])
+            architectures()[cfg["architecture"]][0](**cfg["model"])
             losses.LossConfig(**cfg["loss"])
             self.assertIsNotNone(dataset.augment_kwargs(cfg["augment"]))
         d = train.load_config(DEFAULT)
@@ -61,6 +63,18 @@ class TestConfigs(unittest.TestCase):
                 json.dump({"epochz": 3}, f)
             with self.assertRaises(train.TrainError):
                 train.load_config(bad)
+
+    def test_comparison_runs_differ_in_one_thing(self):
+        """The equal-budget runs of docs/model.md change only what they compare."""
+        base = train.load_config(COMPARE["stream"])
+        self.assertEqual(base["hours"], None)
+        expect = {"offline": {"architecture", "crop"}, "no-smoothing": {"smoothing"}, "no-angvel": {"loss"},
+                  "index-order": {"model"}, "stream": set()}
+        self.assertEqual(set(COMPARE), set(expect))
+        for name, path in COMPARE.items():
+            cfg = train.load_config(path)
+            diff = {k for k in base if k not in ("name", "comment") and cfg[k] != base[k]}
+            self.assertEqual(diff, expect[name], name)
 
     def test_schedule(self):
         cfg = train.load_config(DEFAULT)
@@ -181,6 +195,25 @@ class TestTrainCommand(unittest.TestCase):
             rel = next(r for r in json.load(f)["clips"] if r.startswith("test/"))
         a, b = clipio.read(os.path.join(pred, rel)), clipio.read(os.path.join(pred2, rel))
         self.assertLess(np.abs(a.pred_pos - b.pred_pos).max(), 1e-5)
+
+    def test_offline_replica(self):
+        """The replica trains through the same command (windows of exactly its length), is
+        evaluated over the release's windows, and is refused by the engine export."""
+        model = {"window": 16, "d_model": 32, "n_temporal": 1, "n_spatial": 1, "joint_dim": 8, "d_state": 4,
+                 "headdim": 16, "joint_headdim": 8, "nhead": 2, "d_ff": 64, "chunk": 8, "joint_chunk": 16}
+        with self.assertRaisesRegex(train.TrainError, "exactly 16"):
+            self.run_train("off", {"architecture": "offline", "model": model, "crop": {"min": 16, "max": 24}})
+        rc, out, lines = self.run_train("off2", {"architecture": "offline", "model": model,
+                                                 "crop": {"min": 16, "max": 16}})
+        self.assertEqual(rc, 0, lines)
+        self.assertFalse(os.path.exists(os.path.join(out, "export")))
+        pred = os.path.join(self.tmp, "pred-off")
+        predict.run(os.path.join(out, "best.pt"), self.data, pred, log=lambda s: None)
+        g = evaluate.report(self.data, pred)["groups"]["bandai-2"]
+        self.assertTrue(0 < g["MPJPE"] < 100, g)
+        with self.assertRaisesRegex(export.ExportError, "offline"):
+            export.run(os.path.join(self.tmp, "exp-off"), checkpoint=os.path.join(out, "best.pt"),
+                       data_dir=self.data, log=lambda s: None)
 
     def test_time_budget(self):
         rc, out, lines = self.run_train("t", {"export_at_end": False, "epochs": 50,

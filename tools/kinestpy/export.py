@@ -45,7 +45,9 @@ def load_checkpoint(path):
         raise ExportError("%s: cannot load the checkpoint (%s)" % (path, e))
     if not isinstance(ck, dict) or "model" not in ck or "config" not in ck:
         raise ExportError("%s: not a kinest training checkpoint (no 'model' and 'config')" % path)
-    model = stream.StreamKineST(stream.StreamConfig(**ck["config"]))
+    from .model import architectures
+    cfg_cls, model_cls = architectures()[ck.get("architecture", "stream")]
+    model = model_cls(cfg_cls(**ck["config"]))
     model.load_state_dict(ck["model"])
     return model.float().eval(), ck
 
@@ -255,6 +257,9 @@ def run(out_dir, checkpoint=None, random_init=False, seed=0, data_dir="build/dat
                             "from the train split's features"}
     else:
         model, ck = load_checkpoint(checkpoint)
+        if not isinstance(model, stream.StreamKineST):
+            raise ExportError("%s: a %s checkpoint; only the streaming model (kinest-stream-v1) has a form the "
+                              "engine runs (use kinest predict to evaluate it)" % (checkpoint, ck.get("architecture")))
         sk, data_id = ck.get("skeleton"), ck.get("data", {})
         if sk is None:
             raise ExportError("%s: the checkpoint holds no skeleton" % checkpoint)

@@ -34,8 +34,13 @@ def clip_inputs(clip):
 
 
 def run_clips(model, xs, batch_ticks=BATCH_TICKS, device=None):
-    """Outputs (T_i, 21, 6) float32 CPU tensors of `forward` over each input (T_i, 58), causal from zero."""
+    """Outputs (T_i, 21, 6) float32 CPU tensors of `forward` over each input (T_i, 58), causal from
+    zero; the offline replica runs over the release's evaluation windows instead (offline.windows)."""
     device = device or next(model.parameters()).device
+    if getattr(model, "window", None):
+        from .model import offline
+        with torch.no_grad():
+            return [offline.run_windows(model, x.to(device)).float().cpu() for x in xs]
     order = sorted(range(len(xs)), key=lambda i: xs[i].shape[0])
     out = [None] * len(xs)
     i = 0
@@ -94,7 +99,7 @@ def run(model_path, data_dir, out_dir, splits=("test",), log=print):
         for rel, c, p in zip(part, clips, preds):
             pos, quat = joints(c, p)
             meta = {"kinest_clip": 1, "clip": c.meta.get("clip"), "source": c.meta.get("source"),
-                    "split": c.meta.get("split"), "prediction": dict(model="kinest-stream-v1", **info)}
+                    "split": c.meta.get("split"), "prediction": dict(model=model.metadata()["architecture"], **info)}
             dst = os.path.join(out_dir, rel)
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             clipio.write(dst, clipio.Clip(c.time_ns, c.dev_flags, c.dev_pos, c.dev_quat,

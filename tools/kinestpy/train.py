@@ -29,13 +29,14 @@ import numpy as np
 import torch
 
 from . import dataset, predict
-from .model import losses, smoothing, stream
+from .model import architectures, losses, smoothing
 
 DEFAULTS = {
     "data": "build/data",
     "sources": None,                       # data folders of the train split to use (None: all)
     "seed": 10,
-    "model": {},                           # StreamConfig fields over the defaults
+    "architecture": "stream",              # "stream" (the product) or "offline" (the replica)
+    "model": {},                           # StreamConfig (OfflineConfig) fields over the defaults
     "crop": {"min": 64, "max": 128},       # ticks per crop, drawn per batch
     "batch": 32,
     "epochs": 10,
@@ -255,11 +256,19 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
            sum(c.frames for c in val_clips), cfg["data"], time.time() - t0))
 
     # ---- model, optimiser
-    mcfg = _dc(stream.StreamConfig, ck["config"] if ck else cfg["model"], "model")
+    archs = architectures()
+    if cfg["architecture"] not in archs:
+        raise TrainError("architecture must be one of %s, not %r" % (sorted(archs), cfg["architecture"]))
+    cfg_cls, model_cls = archs[cfg["architecture"]]
+    mcfg = _dc(cfg_cls, ck["config"] if ck else cfg["model"], "model")
     lcfg = _dc(losses.LossConfig, cfg["loss"], "loss")
     scfg = _dc(smoothing.SmoothingConfig, cfg["smoothing"], "smoothing")
     torch.manual_seed(seed)
-    model = stream.StreamKineST(mcfg)
+    model = model_cls(mcfg)
+    window = getattr(model, "window", None)
+    if window and not cfg["crop"]["min"] == cfg["crop"]["max"] == window:
+        raise TrainError("the %s model takes crops of exactly %d ticks (crop min and max)"
+                         % (cfg["architecture"], window))
     if stats is not None:
         from .export import set_normalisation
         set_normalisation(model, stats)
@@ -297,7 +306,8 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
                                            total_steps, cfg["batch"], cfg["crop"]["min"], cfg["crop"]["max"]))
 
     def checkpoint():
-        return {"model": model.state_dict(), "config": dataclasses.asdict(mcfg), "optimizer": opt.state_dict(),
+        return {"model": model.state_dict(), "architecture": cfg["architecture"], "config": dataclasses.asdict(mcfg),
+                "optimizer": opt.state_dict(),
                 "scheduler": sched.state_dict(),
                 "rng": {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()},
                 "train_config": cfg, "data": data_id, "skeleton": skel, "seed": seed,
@@ -404,7 +414,7 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
         log("training finished%s: %d epochs, %d steps, %s; best validation MPJPE %.2f cm (epoch %d): %s"
             % ("" if stopped is None else " (%s)" % stopped, state["epoch"], state["step"],
                fmt_time(state["train_seconds"]), state["best_val"]["MPJPE"], state["best_val"]["epoch"], best_path))
-        if cfg.get("export_at_end"):
+        if cfg.get("export_at_end") and cfg["architecture"] == "stream":
             from . import export
             try:
                 export.run(os.path.join(out_dir, "export"), checkpoint=best_path, data_dir=cfg["data"], log=log)

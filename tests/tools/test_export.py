@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from tests.tools import common
-from kinestpy import export
+from kinestpy import export, predict
 from kinestpy import safetensors_io as st
 from kinestpy.model import features, stream
 
@@ -161,6 +161,37 @@ class TestExportRoundTrip(unittest.TestCase):
         self.assertLess((y[0] - torch.from_numpy(np.array(g["output"]))).abs().max().item(), 1e-5)
         self.assertGreater(np.abs(g["output"] - g["gaps.output"]).max(), 1e-3)   # the gaps change the output
         self.assertLess(float(gm["max_abs_output_f32_vs_f64"]), 1e-5)
+
+
+class TestOutputSmoothing(unittest.TestCase):
+    def test_recurrence(self):
+        x = torch.randn(50, 21, 6)
+        self.assertIs(predict.smooth_outputs(x, 0.0), x)
+        y = predict.smooth_outputs(x, 0.25)
+        self.assertTrue(torch.equal(y[0], x[0]))
+        for t in (1, 2, 49):
+            self.assertTrue(torch.allclose(y[t], 0.75 * x[t] + 0.25 * y[t - 1], atol=1e-7))
+        steady = predict.smooth_outputs(torch.ones(30, 3), 0.9)
+        self.assertTrue(torch.allclose(steady, torch.ones(30, 3)))   # a constant passes unchanged
+
+    def test_weights_carry_it(self):
+        torch.manual_seed(3)
+        model = stream.StreamKineST(small_cfg()).eval()
+        with tempfile.TemporaryDirectory() as d:
+            wpath = os.path.join(d, "kinest.safetensors")
+            export.write_weights(wpath, model, {"joints": []}, {"licence": "test"}, {}, output_smoothing=0.3)
+            _, meta = export.model_from_weights(wpath)
+            self.assertEqual(meta["output_smoothing"], "0.3")
+            self.assertEqual(predict.load_model(wpath)[1]["output_smoothing"], 0.3)
+            xs = [torch.randn(40, 58)]
+            raw = predict.run_clips(model, xs)[0]
+            smooth = predict.run_clips(model, xs, smoothing=0.3)[0]
+            self.assertTrue(torch.allclose(smooth, predict.smooth_outputs(raw, 0.3)))
+            self.assertGreater((smooth - raw).abs().max().item(), 1e-3)
+        self.assertEqual(export.output_smoothing_of({}), 0.0)
+        for bad in ("1", "-0.1", "nan", "abc"):
+            with self.assertRaises(export.ExportError):
+                export.output_smoothing_of({"output_smoothing": bad})
 
 
 if __name__ == "__main__":

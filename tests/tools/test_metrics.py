@@ -115,6 +115,23 @@ class TestEvalCommand(unittest.TestCase):
             self.assertEqual(two["MPJPE"], 0.0)
             self.assertEqual(two["MPJRE"], 0.0)
             self.assertAlmostEqual(res["all"]["MPJPE"], 2.5 * np.sqrt(3), places=3)
+
+            # --expect: the same figures pass; one moved beyond the tolerance fails with its name
+            r = subprocess.run(cmd + ["--expect", out], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("every figure matches", r.stdout)
+            res["groups"]["a"]["MPJPE"] += 0.02
+            res["groups"]["a"]["clips"] = 3
+            off = os.path.join(d, "off.json")
+            with open(off, "w") as f:
+                json.dump(res, f)
+            r = subprocess.run(cmd + ["--expect", off], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 1, r.stdout)
+            self.assertIn("2 figure(s) differ", r.stderr)
+            self.assertIn("a MPJPE", r.stderr)
+            self.assertIn("a clips: 1, expected 3", r.stderr)
+            r = subprocess.run(cmd + ["--expect", off, "--tolerance", "0.05"], capture_output=True, text=True)
+            self.assertIn("1 figure(s) differ", r.stderr)
             os.remove(os.path.join(d, "P/two.kclip"))
             r = subprocess.run(cmd, capture_output=True, text=True)
             self.assertEqual(r.returncode, 2)

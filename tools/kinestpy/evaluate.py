@@ -172,6 +172,27 @@ def report(truth_dir, pred_dir, groups=REPORT_GROUPS):
     return out
 
 
+def differences(res, expected, tolerance=0.01):
+    """Where a result (of `run` or `report`) departs from an expected one, e.g. the JSON behind a
+    table of the docs: group clip and frame counts must be equal, every metric of the expected
+    groups within `tolerance` (in the reported units). Returns a list of lines, empty if none."""
+    out = []
+    for key, want in expected.get("groups", {}).items():
+        got = res.get("groups", {}).get(key)
+        if got is None:
+            out.append("%s: no such group in the result" % key)
+            continue
+        for name, w in want.items():
+            g = got.get(name)
+            if name in ("clips", "frames"):
+                if g != w:
+                    out.append("%s %s: %s, expected %s" % (key, name, g, w))
+            elif name in metrics.METRICS and w is not None:
+                if g is None or not abs(g - w) <= tolerance:
+                    out.append("%s %s: %s, expected %.4f (tolerance %g)" % (key, name, g, w, tolerance))
+    return out
+
+
 def format_report(res, columns=REPORT_COLUMNS):
     head = "%-40s %5s %7s " % ("test group", "clips", "frames") + " ".join("%9s" % c for c in columns)
     units = "%-40s %5s %7s " % ("", "", "") + " ".join(

@@ -70,7 +70,21 @@ def set_normalisation(model, stats):
 
 # ---------------------------------------------------------------- weights file
 
-def weights_metadata(model, skeleton_info, training_data, training):
+def output_smoothing_of(meta, path="weights"):
+    """The weights' output smoothing s (metadata output_smoothing; absent: 0), checked as the engine does."""
+    v = meta.get("output_smoothing")
+    if v is None:
+        return 0.0
+    try:
+        s = float(v)
+    except ValueError:
+        s = float("nan")
+    if not 0.0 <= s < 1.0:
+        raise ExportError("%s: output_smoothing %r is not a number in [0, 1)" % (path, v))
+    return s
+
+
+def weights_metadata(model, skeleton_info, training_data, training, output_smoothing=0.0):
     """The string -> string metadata of kinest.safetensors (docs/model.md, "Export")."""
     m = model.metadata()
     feat = {"count": features.N_FEATURES, "names": features.feature_names(), "rate_hz": features.RATE_HZ,
@@ -88,6 +102,7 @@ def weights_metadata(model, skeleton_info, training_data, training):
         ("feature_layout", m["feature_layout"]),
         ("features", json.dumps(feat)),
         ("output", m["output"]),
+        ("output_smoothing", repr(float(output_smoothing))),
         ("state", json.dumps(OrderedDict((k, list(v)) for k, v in model.state_shapes().items()))),
         ("skeleton", json.dumps(skeleton_info)),
         ("training_data", json.dumps(training_data)),
@@ -103,8 +118,9 @@ def weight_tensors(model):
     return OrderedDict((k, v.detach().float().contiguous()) for k, v in model.export_tensors().items())
 
 
-def write_weights(path, model, skeleton_info, training_data, training):
-    return st.write(path, weight_tensors(model), weights_metadata(model, skeleton_info, training_data, training))
+def write_weights(path, model, skeleton_info, training_data, training, output_smoothing=0.0):
+    return st.write(path, weight_tensors(model),
+                    weights_metadata(model, skeleton_info, training_data, training, output_smoothing))
 
 
 def model_from_weights(path):
@@ -237,10 +253,14 @@ def sha256_file(path):
 # ---------------------------------------------------------------- the command
 
 def run(out_dir, checkpoint=None, random_init=False, seed=0, data_dir="build/data", config=None,
-        golden_clip=GOLDEN_CLIP, ticks=GOLDEN_TICKS, with_golden=True, log=print):
-    """Export a checkpoint (or a random initialisation) to out_dir; returns the paths written."""
+        golden_clip=GOLDEN_CLIP, ticks=GOLDEN_TICKS, with_golden=True, output_smoothing=0.0, log=print):
+    """Export a checkpoint (or a random initialisation) to out_dir; returns the paths written.
+    output_smoothing: the engine's default smoothing of the outputs (metadata; the golden
+    vectors are the model's own, unsmoothed outputs)."""
     if bool(checkpoint) == bool(random_init):
         raise ExportError("give either a CHECKPOINT or --random-init")
+    if not 0.0 <= output_smoothing < 1.0:
+        raise ExportError("output smoothing must be in [0, 1), not %g" % output_smoothing)
     os.makedirs(out_dir, exist_ok=True)
     if random_init:
         cfg = stream.StreamConfig(**config) if config else stream.StreamConfig()
@@ -268,7 +288,7 @@ def run(out_dir, checkpoint=None, random_init=False, seed=0, data_dir="build/dat
         if "train_config" in ck:
             training["train_config"] = ck["train_config"]
     wpath = os.path.join(out_dir, "kinest.safetensors")
-    n = write_weights(wpath, model, sk, data_id, training)
+    n = write_weights(wpath, model, sk, data_id, training, output_smoothing)
     log("wrote %s (%d tensors, %d parameters, %.2f MB)" % (wpath, len(model.export_tensors()),
                                                             sum(p.numel() for p in model.parameters()), n / 1e6))
     out = [wpath]

@@ -20,22 +20,44 @@ BATCH_TICKS = 16384        # padded ticks per forward call
 
 
 def load_model(path):
-    """A model from a training checkpoint (.pt) or exported weights (.safetensors)."""
+    """A model from a training checkpoint (.pt) or exported weights (.safetensors); the info
+    dict's output_smoothing is the weights' (0 for a checkpoint)."""
     from . import export
     if path.endswith(".safetensors"):
         model, meta = export.model_from_weights(path)
-        return model, {"weights": os.path.abspath(path), "training": meta.get("training")}
+        return model, {"weights": os.path.abspath(path), "training": meta.get("training"),
+                       "output_smoothing": export.output_smoothing_of(meta, path)}
     model, ck = export.load_checkpoint(path)
-    return model, {"checkpoint": os.path.abspath(path), "epoch": ck.get("epoch"), "step": ck.get("step")}
+    return model, {"checkpoint": os.path.abspath(path), "epoch": ck.get("epoch"), "step": ck.get("step"),
+                   "output_smoothing": 0.0}
+
+
+def smooth_outputs(y, s):
+    """The engine's output smoothing (docs/engine.md): y_0 = x_0, y_t = (1 - s) x_t + s y_{t-1}
+    over a clip's outputs (T, ...), in float32 as the engine computes it; s = 0 changes nothing."""
+    if not s:
+        return y
+    x = y.float()
+    out = torch.empty_like(x)
+    a, b = torch.tensor(1.0 - s, dtype=torch.float32), torch.tensor(s, dtype=torch.float32)
+    prev = x[0]
+    out[0] = prev
+    for t in range(1, x.shape[0]):
+        prev = a * x[t] + b * prev
+        out[t] = prev
+    return out
 
 
 def clip_inputs(clip):
     return features.clip_features(clip.dev_pos, clip.dev_quat, clip.dev_flags)
 
 
-def run_clips(model, xs, batch_ticks=BATCH_TICKS, device=None):
+def run_clips(model, xs, batch_ticks=BATCH_TICKS, device=None, smoothing=0.0):
     """Outputs (T_i, 21, 6) float32 CPU tensors of `forward` over each input (T_i, 58), causal from
-    zero; the offline replica runs over the release's evaluation windows instead (offline.windows)."""
+    zero, then `smooth_outputs`; the offline replica runs over the release's evaluation windows
+    instead (offline.windows)."""
+    if smoothing:
+        return [smooth_outputs(y, smoothing) for y in run_clips(model, xs, batch_ticks, device)]
     device = device or next(model.parameters()).device
     if getattr(model, "window", None):
         from .model import offline
@@ -83,9 +105,14 @@ def score(clips, preds):
     return metrics.finish(total)
 
 
-def run(model_path, data_dir, out_dir, splits=("test",), log=print):
+def run(model_path, data_dir, out_dir, splits=("test",), smoothing=None, log=print):
+    """Prediction clips of the splits; smoothing None: the weights' own output smoothing."""
     t0 = time.time()
     model, info = load_model(model_path)
+    if smoothing is not None:
+        if not 0.0 <= smoothing < 1.0:
+            raise ValueError("smoothing must be in [0, 1), not %g" % smoothing)
+        info["output_smoothing"] = float(smoothing)
     index = dataset.load_index(data_dir)
     rels = [r for s in splits for r in dataset.clips_of(index, s)]
     if not rels:
@@ -95,7 +122,7 @@ def run(model_path, data_dir, out_dir, splits=("test",), log=print):
     for a in range(0, len(rels), chunk):          # a chunk of clips at a time keeps memory flat
         part = rels[a:a + chunk]
         clips = dataset.read_clips(data_dir, part)
-        preds = run_clips(model, [clip_inputs(c) for c in clips])
+        preds = run_clips(model, [clip_inputs(c) for c in clips], smoothing=info["output_smoothing"])
         for rel, c, p in zip(part, clips, preds):
             pos, quat = joints(c, p)
             meta = {"kinest_clip": 1, "clip": c.meta.get("clip"), "source": c.meta.get("source"),
@@ -106,4 +133,5 @@ def run(model_path, data_dir, out_dir, splits=("test",), log=print):
                                           pred_pos=pos, pred_quat=quat, rate_hz=c.rate_hz, meta=meta))
             frames += c.frames
         log("predicted %d/%d clips" % (min(a + chunk, len(rels)), len(rels)))
-    return {"clips": len(rels), "frames": frames, "seconds": time.time() - t0}
+    return {"clips": len(rels), "frames": frames, "seconds": time.time() - t0,
+            "output_smoothing": info["output_smoothing"]}

@@ -65,6 +65,7 @@ void kinest_config_init(kinest_config *config)
     memset(config, 0, sizeof *config);
     config->struct_size = sizeof *config;
     config->log_level = KINEST_LOG_WARN;
+    config->smoothing = -1.0f;
 }
 
 kinest_status kinest_create(const char *weights_path, const kinest_config *config,

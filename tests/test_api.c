@@ -47,6 +47,8 @@ START_TEST(config_defaults)
     ck_assert_int_eq(c.log_level, KINEST_LOG_WARN);
     ck_assert(c.log == NULL);
     ck_assert_ptr_null(c.log_user_data);
+    ck_assert_uint_eq(c.body_flags, KINEST_BODY_DEFAULT);
+    ck_assert_float_eq(c.smoothing, -1.0f); /* the weights' */
     kinest_config_init(NULL);
 }
 END_TEST

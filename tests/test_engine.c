@@ -294,6 +294,7 @@ static void golden_close(golden *g)
 
 typedef struct tap_record {
     int ticks;
+    uint32_t events[128];
     int64_t time_ns[128];
     float features[128][KN_FEATURES_COUNT];
     float output[128][KN_MODEL_OUTPUTS];
@@ -306,6 +307,7 @@ static void record_tap(void *user, const kn_signal_tick *tick, const float *feat
     tap_record *r = user;
     if (r->ticks >= 128)
         return;
+    r->events[r->ticks] = tick->events;
     r->time_ns[r->ticks] = tick->time_ns;
     if (features)
         memcpy(r->features[r->ticks], features, sizeof r->features[0]);
@@ -446,6 +448,21 @@ START_TEST(bad_configs_are_refused)
     cfg.height_m = 0.0f;
     cfg.body_flags = 0x80;
     ck_assert_int_eq(kinest_create(NULL, &cfg, &e), KINEST_ERROR_INVALID_ARGUMENT);
+    cfg.body_flags = KINEST_BODY_DEFAULT;
+    /* 0.99999999 rounds to 1 as the filter's float: a frozen body. */
+    const double bad_smoothing[] = {1.0, 1.5, INFINITY, NAN, 0.99999999};
+    for (int i = 0; i < 5; i++) {
+        cfg.smoothing = bad_smoothing[i];
+        ck_assert_int_eq(kinest_create(NULL, &cfg, &e), KINEST_ERROR_INVALID_ARGUMENT);
+        ck_assert_ptr_null(e);
+    }
+    /* Any negative (the weights'), 0 and below 1 are fine; the IK ignores it. */
+    const double good_smoothing[] = {-1.0, -INFINITY, 0.0, 0.999};
+    for (int i = 0; i < 4; i++) {
+        cfg.smoothing = good_smoothing[i];
+        ck_assert_int_eq(kinest_create(NULL, &cfg, &e), KINEST_SUCCESS);
+        kinest_destroy(e);
+    }
     /* A config of the first release (without body_flags) is read. */
     kinest_config_init(&cfg);
     cfg.backend = KINEST_BACKEND_IK;
@@ -453,6 +470,13 @@ START_TEST(bad_configs_are_refused)
     cfg.struct_size = (uint32_t)(offsetof(kinest_config, log_user_data) + sizeof(void *));
     ck_assert_int_eq(kinest_create(NULL, &cfg, &e), KINEST_SUCCESS);
     ck_assert_int_eq(kinest_get_backend(e), KINEST_BACKEND_IK);
+    kinest_destroy(e);
+    /* One of the second (up to body_flags): what lies past it, even a bad
+     * smoothing, is not read. Its size differs from today's. */
+    cfg.struct_size = (uint32_t)offsetof(kinest_config, smoothing);
+    ck_assert_uint_lt(cfg.struct_size, sizeof cfg);
+    cfg.smoothing = 7.0;
+    ck_assert_int_eq(kinest_create(NULL, &cfg, &e), KINEST_SUCCESS);
     kinest_destroy(e);
     /* NULL config: the defaults (auto; the installed weights are absent
      * here, so the IK). */
@@ -807,6 +831,146 @@ START_TEST(gap_restarts_the_stream)
 }
 END_TEST
 
+/* ---- output smoothing ------------------------------------------------------------ */
+
+static kinest_engine *make_smoothed(const char *weights, float smoothing, tap_record *rec)
+{
+    kinest_config cfg;
+    kinest_config_init(&cfg);
+    cfg.backend = KINEST_BACKEND_CPU;
+    cfg.log_level = KINEST_LOG_OFF;
+    cfg.smoothing = smoothing;
+    kinest_engine *e = NULL;
+    ck_assert_int_eq(kinest_create(weights, &cfg, &e), KINEST_SUCCESS);
+    ck_assert_int_eq(kinest_get_backend(e), KINEST_BACKEND_CPU);
+    memset(rec, 0, sizeof *rec);
+    kn_engine_set_tap(e, record_tap, rec);
+    return e;
+}
+
+/* The synthetic user from t0 to t1 s at 60 Hz, one flush per push: no tick
+ * is skipped, so two engines see the same ticks. */
+static void push_each(kinest_engine *e, double t0, double t1)
+{
+    for (double t = t0; t <= t1 + 1e-9; t += 1.0 / 60) {
+        kinest_device_pose d[3];
+        synth_at(t, 1.6f, d);
+        push_ok(e, at(t), d);
+        ck_assert_int_eq(kinest_flush(e), KINEST_SUCCESS);
+    }
+}
+
+/* Three streams: the first, one restarted by a gap, one after kinest_reset. */
+static void push_three_streams(kinest_engine *e)
+{
+    push_each(e, 0.0, 0.5);
+    push_each(e, 1.2, 1.5);
+    ck_assert_int_eq(kinest_reset(e), KINEST_SUCCESS);
+    push_each(e, 0.0, 0.3);
+    kinest_stats st;
+    ck_assert_int_eq(kinest_get_stats(e, &st), KINEST_SUCCESS);
+    ck_assert_uint_eq(st.ticks_skipped, 0);
+}
+
+/* `smoothed` is the one-pole filter of `raw` with s, restarted at every
+ * START (the first tick after create, a gap, kinest_reset). */
+static void assert_filtered(const tap_record *raw, const tap_record *smoothed, float s)
+{
+    ck_assert_int_eq(smoothed->ticks, raw->ticks);
+    float y[KN_MODEL_OUTPUTS];
+    int starts = 0;
+    double moved = 0;
+    for (int t = 0; t < raw->ticks; t++) {
+        ck_assert_uint_eq(smoothed->events[t], raw->events[t]);
+        bool start = raw->events[t] & KN_SIGNAL_EVENT_START;
+        starts += start;
+        for (int i = 0; i < KN_MODEL_OUTPUTS; i++)
+            y[i] = start ? raw->output[t][i] : (1.0f - s) * raw->output[t][i] + s * y[i];
+        double d = max_diff(smoothed->output[t], y, KN_MODEL_OUTPUTS);
+        ck_assert_msg(start ? d == 0 : d <= 1e-6, "tick %d%s: %g from the filter", t,
+                      start ? " (a start)" : "", d);
+        double m = max_diff(smoothed->output[t], raw->output[t], KN_MODEL_OUTPUTS);
+        moved = m > moved ? m : moved;
+    }
+    ck_assert_int_eq(starts, 3);
+    /* The filter does something (the model's output moves tick to tick). */
+    ck_assert_msg(s == 0.0f || moved > 1e-3, "smoothing %g moved the outputs by %g", s, moved);
+}
+
+/* config.smoothing 0.5: the tap sees the one-pole filter of the model's
+ * raw outputs, restarted with every stream. */
+START_TEST(output_smoothing_filters_the_model_output)
+{
+    static tap_record raw, smooth;
+    kinest_engine *a = make_smoothed(WEIGHTS, 0.0f, &raw);
+    kinest_engine *b = make_smoothed(WEIGHTS, 0.5f, &smooth);
+    push_three_streams(a);
+    push_three_streams(b);
+    ck_assert_int_gt(raw.ticks, 60);
+    assert_filtered(&raw, &smooth, 0.5f);
+    /* The smoothed outputs still make a body. */
+    kinest_joint_location j[21];
+    kinest_device_pose d[3];
+    synth_at(0.3, 1.6f, d);
+    kinest_body_info info = body_at(b, at(0.3), j);
+    ck_assert(info.active);
+    assert_sane(j, d, 0.01);
+    kinest_destroy(a);
+    kinest_destroy(b);
+}
+END_TEST
+
+/* The committed weights with metadata output_smoothing = value, written to
+ * path (a mkstemp template). */
+static void weights_with_smoothing(const char *value, char *path)
+{
+    size_t size;
+    uint8_t *buf = read_all(WEIGHTS, &size);
+    size_t n = (size_t)le_bytes(buf, 8);
+    json_t *header = json_loadb((const char *)buf + 8, n, 0, NULL);
+    ck_assert_ptr_nonnull(header);
+    json_object_set_new(json_object_get(header, "__metadata__"), "output_smoothing",
+                        json_string(value));
+    char *text = json_dumps(header, JSON_COMPACT);
+    size_t len = strlen(text), padded = (len + 7) & ~(size_t)7;
+    uint8_t length[8];
+    for (int i = 0; i < 8; i++)
+        length[i] = (uint8_t)(padded >> (8 * i));
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "wb");
+    ck_assert_ptr_nonnull(f);
+    fwrite(length, 1, 8, f);
+    fwrite(text, 1, len, f);
+    for (size_t i = len; i < padded; i++)
+        fputc(' ', f);
+    fwrite(buf + 8 + n, 1, size - 8 - n, f);
+    ck_assert_int_eq(fclose(f), 0);
+    free(text);
+    json_decref(header);
+    free(buf);
+}
+
+/* A negative config.smoothing takes the weights' output_smoothing; 0 turns
+ * it off, another value replaces it. */
+START_TEST(output_smoothing_from_the_weights)
+{
+    char path[] = "/tmp/kinest-test-smoothing-XXXXXX";
+    weights_with_smoothing("0.5", path);
+    static tap_record raw, own, off, other;
+    kinest_engine *e[4] = {make_smoothed(WEIGHTS, -1.0f, &raw), make_smoothed(path, -1.0f, &own),
+                           make_smoothed(path, 0.0f, &off), make_smoothed(path, 0.25f, &other)};
+    for (int i = 0; i < 4; i++)
+        push_three_streams(e[i]);
+    assert_filtered(&raw, &own, 0.5f);
+    assert_filtered(&raw, &off, 0.0f);
+    assert_filtered(&raw, &other, 0.25f);
+    for (int i = 0; i < 4; i++)
+        kinest_destroy(e[i]);
+    unlink(path);
+}
+END_TEST
+
 /* ---- joint sets and skeletons -------------------------------------------------- */
 
 START_TEST(joint_sets_agree)
@@ -1145,6 +1309,8 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, get_body_arguments);
     tcase_add_test(tc, reset_forgets_the_body);
     tcase_add_test(tc, gap_restarts_the_stream);
+    tcase_add_test(tc, output_smoothing_filters_the_model_output);
+    tcase_add_test(tc, output_smoothing_from_the_weights);
     tcase_add_test(tc, joint_sets_agree);
     tcase_add_test(tc, height_override_rescales);
     tcase_add_test(tc, automatic_calibration);

@@ -668,6 +668,7 @@ START_TEST(engine_from_the_settings_with_fallbacks)
     setenv("KINEST_BACKEND", "vulkan", 1);
     setenv("KINEST_MODEL", "/models/x.safetensors", 1);
     setenv("KINEST_HEIGHT", "1.85", 1);
+    setenv("KINEST_SMOOTHING", "0.3", 1);
     create_all_four();
     XrSession session = start_session();
     /* No Vulkan: the CPU with the same weights. */
@@ -676,6 +677,7 @@ START_TEST(engine_from_the_settings_with_fallbacks)
     ck_assert_int_eq(fake_engine.backend, KINEST_BACKEND_CPU);
     ck_assert_str_eq(fake_engine.weights, "/models/x.safetensors");
     ck_assert_float_eq(fake_engine.config.height_m, 1.85f);
+    ck_assert_float_eq(fake_engine.config.smoothing, 0.3f);
     XrBodyTrackingFidelityStatusMETA fid = {.type = XR_TYPE_BODY_TRACKING_FIDELITY_STATUS_META};
     XrBodyJointLocationFB joints[70];
     XrBodyJointLocationsFB loc = {.type = XR_TYPE_BODY_JOINT_LOCATIONS_FB,
@@ -706,6 +708,7 @@ START_TEST(engine_from_the_settings_with_fallbacks)
     unsetenv("KINEST_BACKEND");
     unsetenv("KINEST_MODEL");
     unsetenv("KINEST_HEIGHT");
+    unsetenv("KINEST_SMOOTHING");
 
     /* KINEST_BACKEND=ik asks for no weights. */
     reset();
@@ -715,6 +718,7 @@ START_TEST(engine_from_the_settings_with_fallbacks)
     tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
     ck_assert_int_eq(fake_engine.backend, KINEST_BACKEND_IK);
     ck_assert_int_eq(fake_engine.creates, 1);
+    ck_assert_float_eq(fake_engine.config.smoothing, -1.0f); /* unset: the weights' */
     finish(session);
     unsetenv("KINEST_BACKEND");
 

@@ -536,6 +536,36 @@ START_TEST(architecture_and_config_are_checked)
 }
 END_TEST
 
+/* The metadata's output_smoothing: absent = 0, a number in [0, 1), else
+ * refused. */
+START_TEST(output_smoothing_from_metadata)
+{
+    const struct {
+        const char *value; /* NULL: absent */
+        float expected;
+    } good[] = {{NULL, 0.0f}, {"0.25", 0.25f}, {"0", 0.0f}, {"0.95", 0.95f}, {"2.5e-1", 0.25f}};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        file_spec f;
+        tiny_spec(&f);
+        if (good[i].value)
+            json_object_set_new(f.metadata, "output_smoothing", json_string(good[i].value));
+        size_t size;
+        uint8_t *buf = build(&f, &size);
+        kn_weights *w = NULL;
+        kn_error err = {0};
+        ck_assert_msg(kn_weights_load_memory(buf, size, &w, &err) == KN_OK, "%s", err.message);
+        ck_assert_float_eq(w->output_smoothing, good[i].expected);
+        kn_weights_free(w);
+        free(buf);
+        spec_free(&f);
+    }
+    static const char *const bad[] = {"1.5", "-0.1", "nan",   "abc",     "1",       "0.99999999999",
+                                      "inf", "",     "0x0.4", "0.2 0.3", "\"0.2\"", "1e400"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        refuse_metadata("output_smoothing", bad[i], KN_ERROR_FORMAT, "output_smoothing '");
+}
+END_TEST
+
 /* The config alone: derived sizes, Python's round-half-even, scan orders. */
 START_TEST(config_derivations)
 {
@@ -686,6 +716,7 @@ static Suite *weights_suite(void)
     tcase_add_test(tc, shapes_names_and_dtypes_must_match);
     tcase_add_test(tc, non_finite_weights_are_refused);
     tcase_add_test(tc, architecture_and_config_are_checked);
+    tcase_add_test(tc, output_smoothing_from_metadata);
     tcase_add_test(tc, hostile_headers);
     tcase_add_test(tc, random_damage_never_crashes);
     suite_add_tcase(s, tc);

@@ -78,6 +78,7 @@ static kinest_status try_create(kn_body_engine *e, kinest_backend backend, const
     kinest_config_init(&config);
     config.backend = backend;
     config.height_m = settings->height_m;
+    config.smoothing = settings->smoothing;
     config.log_level = (kinest_log_level)kn_log_get_level();
     config.log = engine_log;
     config.log_user_data = e;

@@ -93,6 +93,17 @@ static bool parse_height(const char *value, float *out)
     return true;
 }
 
+/* A smoothing in [0, KN_SMOOTHING_MAX]. */
+static bool parse_smoothing(const char *value, float *out)
+{
+    char *end;
+    float v = strtof(value, &end);
+    if (end == value || *end != '\0' || !(v >= 0.0f && v <= KN_SMOOTHING_MAX))
+        return false;
+    *out = v;
+    return true;
+}
+
 static bool parse_path(const char *value, char out[KN_SETTINGS_PATH_SIZE])
 {
     size_t n = strlen(value);
@@ -108,6 +119,7 @@ unsigned kn_settings_read(kn_settings *s)
     const char *v;
     memset(s, 0, sizeof *s);
     s->log_level = KN_LOG_DEFAULT;
+    s->smoothing = -1.0f;
 
     /* The logger reads KINEST_LOG itself and warns about it once. */
     if ((v = kn_settings_env(KN_ENV_LOG)) && !kn_settings_parse_log_level(v, &s->log_level))
@@ -130,6 +142,11 @@ unsigned kn_settings_read(kn_settings *s)
         KN_LOG_W("%s=\"%s\" is not a height in metres between %.1f and %.1f (or auto); "
                  "calibrating automatically",
                  KN_ENV_HEIGHT, v, (double)KN_HEIGHT_MIN_M, (double)KN_HEIGHT_MAX_M);
+        malformed++;
+    }
+    if ((v = kn_settings_env(KN_ENV_SMOOTHING)) && !parse_smoothing(v, &s->smoothing)) {
+        KN_LOG_W("%s=\"%s\" is not a number between 0 and %.2f; using the weights' smoothing",
+                 KN_ENV_SMOOTHING, v, (double)KN_SMOOTHING_MAX);
         malformed++;
     }
     if ((v = kn_settings_env(KN_ENV_MODEL)) && !parse_path(v, s->model)) {

@@ -9,17 +9,21 @@
 
 #include <stdbool.h>
 
-#define KN_ENV_FORCE   "KINEST_FORCE"
-#define KN_ENV_BACKEND "KINEST_BACKEND"
-#define KN_ENV_MODEL   "KINEST_MODEL"
-#define KN_ENV_HEIGHT  "KINEST_HEIGHT"
-#define KN_ENV_LOG     "KINEST_LOG"
-#define KN_ENV_RECORD  "KINEST_RECORD"
-#define KN_ENV_SYNC    "KINEST_SYNC"
+#define KN_ENV_FORCE     "KINEST_FORCE"
+#define KN_ENV_BACKEND   "KINEST_BACKEND"
+#define KN_ENV_MODEL     "KINEST_MODEL"
+#define KN_ENV_HEIGHT    "KINEST_HEIGHT"
+#define KN_ENV_LOG       "KINEST_LOG"
+#define KN_ENV_RECORD    "KINEST_RECORD"
+#define KN_ENV_SYNC      "KINEST_SYNC"
+#define KN_ENV_SMOOTHING "KINEST_SMOOTHING"
 
 /* The calibration extension's accepted body heights, exclusive (metres). */
 #define KN_HEIGHT_MIN_M 0.5f
 #define KN_HEIGHT_MAX_M 3.0f
+/* KINEST_SMOOTHING's range, inclusive: heavier smoothing than this only
+ * adds lag (the engine itself takes anything below 1). */
+#define KN_SMOOTHING_MAX 0.95f
 
 #define KN_SETTINGS_PATH_SIZE 4096
 
@@ -37,7 +41,8 @@ typedef struct kn_settings {
     float height_m;                     /* the user's height; 0: calibrate automatically */
     kn_log_level log_level;             /* stderr verbosity */
     char record[KN_SETTINGS_PATH_SIZE]; /* clip file to record the session to; empty: off */
-    bool sync; /* xrLocateBodyJointsFB waits for the engine (offline replays, tests) */
+    bool sync;       /* xrLocateBodyJointsFB waits for the engine (offline replays, tests) */
+    float smoothing; /* of the model's output, 0 (off) .. KN_SMOOTHING_MAX; -1: the weights' */
 } kn_settings;
 
 /* Reads all KINEST_* variables into *s. Returns how many were malformed

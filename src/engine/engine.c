@@ -16,8 +16,18 @@
 #define KINEST_DEFAULT_WEIGHTS "/usr/local/share/kinest/kinest.safetensors"
 #endif
 
-/* The first release's kinest_config ended with log_user_data. */
+/* Earlier releases' configs: the first ended with log_user_data, the
+ * second (config_v2) with body_flags. */
 #define CONFIG_V1_SIZE (offsetof(kinest_config, log_user_data) + sizeof(void *))
+typedef struct config_v2 {
+    uint32_t struct_size;
+    kinest_backend backend;
+    float height_m;
+    kinest_log_level log_level;
+    kinest_log_fn log;
+    void *log_user_data;
+    uint32_t body_flags;
+} config_v2;
 
 static const char *const level_names[] = {"off", "error", "warning", "info", "debug"};
 
@@ -66,13 +76,13 @@ static bool read_config(const kinest_config *in, kinest_config *out, const char 
     kinest_config_init(out);
     if (!in)
         return true;
-    if (in->struct_size != CONFIG_V1_SIZE && in->struct_size != sizeof(kinest_config)) {
+    if (in->struct_size != CONFIG_V1_SIZE && in->struct_size != sizeof(config_v2) &&
+        in->struct_size != sizeof(kinest_config)) {
         *why = "its struct_size is not one this library knows (use kinest_config_init)";
         return false;
     }
+    /* Fields past the caller's struct_size keep kinest_config_init's defaults. */
     memcpy(out, in, in->struct_size);
-    if (in->struct_size < sizeof(kinest_config))
-        out->body_flags = KINEST_BODY_DEFAULT;
     out->struct_size = (uint32_t)sizeof(kinest_config);
     /* Log settings first, so the other complaints can be logged. */
     if ((int)out->log_level < KINEST_LOG_OFF || (int)out->log_level > KINEST_LOG_DEBUG) {
@@ -90,6 +100,11 @@ static bool read_config(const kinest_config *in, kinest_config *out, const char 
     }
     if (out->body_flags & ~KINEST_BODY_DEFAULT) {
         *why = "body_flags has bits that are not KINEST_BODY_*";
+        return false;
+    }
+    /* Checked as the float the filter uses: 0.99999999 would freeze the body. */
+    if (!((float)out->smoothing < 1.0f)) {
+        *why = "smoothing is neither negative (the weights' value) nor in [0, 1)";
         return false;
     }
     return true;
@@ -217,9 +232,14 @@ static kinest_status make_backend(kinest_engine *e, const char *weights_path)
             e->backend_kind = KINEST_BACKEND_IK;
         }
     }
-    if (result == KINEST_SUCCESS && e->backend)
-        kn_engine_log(e, KINEST_LOG_INFO, "backend %s: running the model on %s from %s",
-                      kinest_backend_name(want), kn_backend_name(e->backend), path);
+    if (result == KINEST_SUCCESS && e->backend) {
+        bool own = e->config.smoothing < 0.0;
+        e->smoothing = own ? w->output_smoothing : (float)e->config.smoothing;
+        kn_engine_log(e, KINEST_LOG_INFO,
+                      "backend %s: running the model on %s from %s, output smoothing %g (%s)",
+                      kinest_backend_name(want), kn_backend_name(e->backend), path,
+                      (double)e->smoothing, own ? "the weights'" : "the config's");
+    }
     kn_weights_free(w);
     return result;
 }

@@ -90,6 +90,7 @@ struct kinest_engine {
     kinest_config config;
     kinest_backend backend_kind; /* resolved */
     kn_backend *backend;         /* NULL for the IK */
+    float smoothing;             /* of the model's outputs, resolved; 0 = off */
     kn_skeleton default_skeleton;
     kn_engine_tap_fn tap;
     void *tap_user;
@@ -152,6 +153,8 @@ struct kinest_engine {
         kn_ik_output ik_out;
         float input[KN_FEATURES_COUNT];
         float output[KN_MODEL_OUTPUTS];
+        float smoothed[KN_MODEL_OUTPUTS]; /* the filter's y, valid when primed */
+        bool smooth_primed;               /* false until a stream's first step */
         int64_t wall_of_entry;
         bool more_waiting; /* newer samples are queued behind this one */
         uint32_t non_finite_logged;

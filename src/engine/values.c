@@ -68,4 +68,5 @@ void kinest_config_init(kinest_config *config)
     config->height_m = 0.0f;
     config->log_level = KINEST_LOG_WARN;
     config->body_flags = KINEST_BODY_DEFAULT;
+    config->smoothing = -1.0;
 }

@@ -35,6 +35,14 @@ static void apply_skeleton(kinest_engine *e, const kn_skeleton *s)
     scale_signal(e);
 }
 
+/* The model's recurrent state and its output filter start afresh. */
+static void restart_model(kinest_engine *e)
+{
+    if (e->backend)
+        kn_backend_reset(e->backend);
+    e->w.smooth_primed = false;
+}
+
 /* The state a fresh stream starts from (create, kinest_reset). */
 static void restart_stream(kinest_engine *e)
 {
@@ -42,8 +50,7 @@ static void restart_stream(kinest_engine *e)
     kn_heading_init(&e->w.heading);
     kn_features_reset(&e->w.features);
     kn_ik_reset(&e->w.ik);
-    if (e->backend)
-        kn_backend_reset(e->backend);
+    restart_model(e);
     e->w.ticks_since_start = 0;
     e->w.have_frame = false;
 }
@@ -244,13 +251,31 @@ static void reference_joints(const kinest_engine *e, const kn_body_input *in, kn
     body->leg_bent[0] = body->leg_bent[1] = false;
 }
 
+/* The model's output through the one-pole filter (docs/engine.md):
+ * y = (1 - s) x + s y_prev, y = x at a stream's first step. Float32, as
+ * the Python side computes it. Only steps that ran get here. */
+static const float *smooth_output(kinest_engine *e)
+{
+    const float s = e->smoothing, *x = e->w.output;
+    float *y = e->w.smoothed;
+    if (s == 0.0f)
+        return x;
+    if (!e->w.smooth_primed) {
+        memcpy(y, x, sizeof e->w.smoothed);
+        e->w.smooth_primed = true;
+        return y;
+    }
+    for (int i = 0; i < KN_MODEL_OUTPUTS; i++)
+        y[i] = (1.0f - s) * x[i] + s * y[i];
+    return y;
+}
+
 static void process_tick(kinest_engine *e)
 {
     kn_signal_tick *tick = &e->w.tick;
     const kn_signal_device *dev = tick->device;
     if (tick->events & KN_SIGNAL_EVENT_START) {
-        if (e->backend)
-            kn_backend_reset(e->backend);
+        restart_model(e);
         kn_ik_reset(&e->w.ik);
         kn_features_reset(&e->w.features);
         kn_heading_init(&e->w.heading);
@@ -315,7 +340,7 @@ static void process_tick(kinest_engine *e)
             atomic_store(&e->failed, true);
             return;
         }
-        local6d = e->w.output;
+        local6d = smooth_output(e);
     } else {
         if (skip) {
             count_step(e, 0.0, true);

@@ -122,6 +122,15 @@ typedef struct kinest_config {
     /* KINEST_BODY_* bits (appended after the first release: a config whose
      * struct_size ends before this field gets KINEST_BODY_DEFAULT). */
     uint32_t body_flags;
+    /* One-pole smoothing of the model's outputs (docs/engine.md, "Data
+     * flow"): y = (1 - s) x + s y_prev per tick, restarted with the stream.
+     * Less jitter, a little lag. Negative (the default): the weights' own
+     * value (metadata "output_smoothing", 0 when absent); 0: off; 0 < s < 1:
+     * this value; 1 or more, or NaN: a bad config. Ignored by the IK.
+     * Appended after body_flags: a config whose struct_size ends before it
+     * gets -1. A double, so that the struct grows past body_flags' tail
+     * padding and struct_size tells the two versions apart. */
+    double smoothing;
 } kinest_config;
 
 /* What is done to the model's body after it is hung from the head device
@@ -136,7 +145,8 @@ typedef struct kinest_config {
 #define KINEST_BODY_DEFAULT          (KINEST_BODY_HANDS_TO_GRIPS | KINEST_BODY_FEET_ABOVE_FLOOR)
 
 /* Fills the defaults: struct_size, KINEST_BACKEND_AUTO, height 0 (auto),
- * KINEST_LOG_WARN, log NULL, KINEST_BODY_DEFAULT. */
+ * KINEST_LOG_WARN, log NULL, KINEST_BODY_DEFAULT, smoothing -1 (the
+ * weights'). */
 void kinest_config_init(kinest_config *config);
 
 typedef struct kinest_engine kinest_engine;

@@ -134,6 +134,9 @@ typedef struct kn_weights {
     kn_linear_weights out_proj;
     kn_norm_weights joint_norm; /* tied only */
     const float *joint_readout; /* tied only: (6, joint_dim) */
+    /* The metadata's "output_smoothing", in [0, 1): the one-pole filter the
+     * engine applies to the outputs (docs/engine.md); 0 when absent. */
+    float output_smoothing;
 
     /* Every tensor, in state_dict order (for backends that upload them all). */
     kn_weight_tensor *tensors;
@@ -144,7 +147,8 @@ typedef struct kn_weights {
 
 /* Loading checks the container, the architecture, that the file holds
  * exactly the expected tensors with the expected shapes, that every value
- * is finite and that input_std is positive. On failure *weights is NULL and
+ * is finite, that input_std is positive and that output_smoothing (if
+ * present) is a number in [0, 1). On failure *weights is NULL and
  * err names the tensor and what was wrong. */
 kn_status kn_weights_load_file(const char *path, kn_weights **weights, kn_error *err);
 kn_status kn_weights_load_memory(const void *data, size_t size, kn_weights **weights,

@@ -103,11 +103,34 @@ static kn_status copy_values(kn_weights *w, const kn_safetensors *st, const kn_t
     return KN_OK;
 }
 
+/* "output_smoothing": a decimal string in [0, 1), absent = 0. Parsed as a
+ * JSON number: unlike strtod, independent of the host's locale (the layer
+ * runs inside applications that may set one), and no nan, inf or hex. */
+static kn_status parse_smoothing(const kn_safetensors *st, float *out, kn_error *err)
+{
+    const char *text = kn_safetensors_metadata(st, "output_smoothing");
+    *out = 0.0f;
+    if (!text)
+        return KN_OK;
+    json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+    /* Checked as a float: 0.99999999999 would round to 1. */
+    float s = json_is_number(v) ? (float)json_number_value(v) : NAN;
+    json_decref(v);
+    if (!(s >= 0.0f && s < 1.0f))
+        return kn_fail(err, KN_ERROR_FORMAT,
+                       "weights: metadata output_smoothing '%.32s' is not a number in [0, 1)",
+                       text);
+    *out = s;
+    return KN_OK;
+}
+
 static kn_status load(const kn_safetensors *st, kn_weights *w, kn_error *err)
 {
     kn_status s = kn_model_config_parse(kn_safetensors_metadata(st, "architecture"),
                                         kn_safetensors_metadata(st, "config"),
                                         kn_safetensors_metadata(st, "scan_order"), &w->config, err);
+    if (s == KN_OK)
+        s = parse_smoothing(st, &w->output_smoothing, err);
     if (s != KN_OK)
         return s;
     kn_tensor_spec *specs = malloc(KN_WEIGHTS_MAX_TENSORS * sizeof *specs);

@@ -5,7 +5,7 @@
  *
  *   kinest-run [--weights W] [--backend auto|cpu|vulkan|ik]
  *              [--body full|reference] [--skeleton clip|auto] [--height M]
- *              [--quiet | --verbose] IN.kclip|DIR --out OUT.kclip|DIR
+ *              [--smoothing S] [--quiet | --verbose] IN.kclip|DIR --out OUT.kclip|DIR
  *
  * A directory is processed recursively (every *.kclip), mirroring its
  * layout under --out. docs/engine.md ("kinest-run") has the details. */
@@ -29,6 +29,7 @@ typedef struct options {
     bool reference_body;
     bool clip_skeleton;
     float height_m;
+    float smoothing; /* negative: the weights' */
     kinest_log_level log_level;
     const char *in, *out;
 } options;
@@ -43,12 +44,14 @@ static int usage(void)
     fprintf(
         stderr,
         "usage: kinest-run [--weights W] [--backend auto|cpu|vulkan|ik] [--body full|reference]\n"
-        "                  [--skeleton clip|auto] [--height M] [--quiet|--verbose]\n"
-        "                  IN.kclip|DIR --out OUT.kclip|DIR\n"
+        "                  [--skeleton clip|auto] [--height M] [--smoothing S]\n"
+        "                  [--quiet|--verbose] IN.kclip|DIR --out OUT.kclip|DIR\n"
         "  --body reference: no hands on the grips, no feet above the floor (as tools/kinest "
         "predict)\n"
         "  --skeleton clip: the clip's own skeleton from its metadata (default); auto: "
-        "automatic height calibration\n");
+        "automatic height calibration\n"
+        "  --smoothing S: the model's output smoothing, 0 (off) <= S < 1 (default: the "
+        "weights' value)\n");
     return 2;
 }
 
@@ -289,6 +292,17 @@ static bool run_dir(kinest_engine *e, const options *o, const char *in_dir, cons
     return ok;
 }
 
+/* What the engine accepts: 0 (off) <= s < 1. */
+static bool parse_smoothing(const char *s, float *out)
+{
+    char *end;
+    float v = strtof(s, &end);
+    if (end == s || *end != '\0' || !(v >= 0.0f && v < 1.0f))
+        return false;
+    *out = v;
+    return true;
+}
+
 static bool parse_backend(const char *s, kinest_backend *out)
 {
     const kinest_backend all[] = {KINEST_BACKEND_AUTO, KINEST_BACKEND_CPU, KINEST_BACKEND_VULKAN,
@@ -303,8 +317,10 @@ static bool parse_backend(const char *s, kinest_backend *out)
 
 int main(int argc, char **argv)
 {
-    options o = {
-        .backend = KINEST_BACKEND_AUTO, .clip_skeleton = true, .log_level = KINEST_LOG_WARN};
+    options o = {.backend = KINEST_BACKEND_AUTO,
+                 .clip_skeleton = true,
+                 .smoothing = -1.0f,
+                 .log_level = KINEST_LOG_WARN};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -325,6 +341,10 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--height") == 0 && v) {
             o.height_m = strtof(v, NULL), i++;
             o.clip_skeleton = false;
+        } else if (strcmp(a, "--smoothing") == 0 && v) {
+            if (!parse_smoothing(v, &o.smoothing))
+                return usage();
+            i++;
         } else if (strcmp(a, "--out") == 0 && v) {
             o.out = v, i++;
         } else if (strcmp(a, "--quiet") == 0) {
@@ -352,6 +372,7 @@ int main(int argc, char **argv)
     cfg.body_flags = o.reference_body ? 0 : KINEST_BODY_DEFAULT;
     if (o.height_m != 0.0f)
         cfg.height_m = o.height_m;
+    cfg.smoothing = o.smoothing;
     kinest_engine *e = NULL;
     kinest_status st = kinest_create(o.weights, &cfg, &e);
     if (st != KINEST_SUCCESS) {

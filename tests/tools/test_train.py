@@ -166,6 +166,9 @@ class TestTrainCommand(unittest.TestCase):
         ck = torch.load(os.path.join(out_b, "last.pt"))
         self.assertEqual((ck["epoch"], ck["step_in_epoch"], ck["step"]), (0, 2, 2))
         self.assertFalse(os.path.exists(os.path.join(out_b, "history.jsonl")))
+        # a checkpoint from before a config key existed resumes with the key's default
+        del ck["train_config"]["architecture"]
+        torch.save(ck, os.path.join(out_b, "last.pt"))
         rc, out_b, lines = self.run_train("b", {"export_at_end": True}, resume=True)
         self.assertEqual(rc, 0, lines)
         ck_b = torch.load(os.path.join(out_b, "last.pt"))

@@ -214,7 +214,8 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
         if not os.path.isfile(last_path):
             raise TrainError("--resume: %s does not exist" % last_path)
         ck = torch.load(last_path, map_location="cpu")
-        cfg = merge(ck["train_config"], {"epochs": cfg["epochs"]} if epochs else {})
+        # keys added since the checkpoint was written take their defaults
+        cfg = merge(merge(DEFAULTS, ck["train_config"]), {"epochs": cfg["epochs"]} if epochs else {})
         if data:
             cfg["data"] = data
         if hours:

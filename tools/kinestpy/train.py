@@ -190,7 +190,9 @@ class Stop:
 def validate(model, clips, xs):
     model.eval()
     t0 = time.time()
-    preds = predict.run_clips(model, xs)
+    # no more ticks per forward than a training batch: the default 16,384 took a training
+    # process to 8 GB, and parallel runs on this 24 GB machine ran out of memory
+    preds = predict.run_clips(model, xs, batch_ticks=4096)
     res = predict.score(clips, preds)
     res["seconds"] = round(time.time() - t0, 1)
     model.train()

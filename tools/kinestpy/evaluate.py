@@ -164,7 +164,7 @@ def report(truth_dir, pred_dir, groups=REPORT_GROUPS):
             metrics.add(sums[key], s)
             counts[key][0] += 1
             counts[key][1] += frames
-    out = {"truth": os.path.abspath(truth_dir), "pred": os.path.abspath(pred_dir),
+    out = {"truth": truth_dir, "pred": pred_dir,
            "units": {k: v[0] for k, v in metrics.METRICS.items()}, "groups": {}}
     for key, label, folders in groups:
         out["groups"][key] = dict(label=label, folders=folders, clips=counts[key][0], frames=counts[key][1],

@@ -218,6 +218,15 @@ class TestTrainCommand(unittest.TestCase):
             export.run(os.path.join(self.tmp, "exp-off"), checkpoint=os.path.join(out, "best.pt"),
                        data_dir=self.data, log=lambda s: None)
 
+    def test_seed_override(self):
+        rc, out, lines = self.run_train("s", {"export_at_end": False, "epochs": 1}, seed=77)
+        self.assertEqual(rc, 0, lines)
+        with open(os.path.join(out, "config.json")) as f:
+            self.assertEqual(json.load(f)["seed"], 77)
+        self.assertEqual(torch.load(os.path.join(out, "last.pt"))["seed"], 77)
+        with self.assertRaisesRegex(train.TrainError, "new run"):
+            self.run_train("s", resume=True, seed=78)
+
     def test_time_budget(self):
         rc, out, lines = self.run_train("t", {"export_at_end": False, "epochs": 50,
                                               "schedule": {"kind": "cosine", "by": "time", "warmup_steps": 1}},

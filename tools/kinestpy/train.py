@@ -199,8 +199,12 @@ def validate(model, clips, xs):
     return res
 
 
-def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None, log=None):
+def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None, log=None, seed=None):
     cfg = load_config(config_path)
+    if seed is not None:
+        if resume:
+            raise TrainError("--seed starts a new run; a resumed run keeps its checkpoint's seed")
+        cfg["seed"] = int(seed)
     if data:
         cfg["data"] = data
     if epochs:

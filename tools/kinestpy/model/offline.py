@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 from . import features, geometry
 from .ssd import Mamba2
-from .stream import LN_EPS, N_JOINTS, OUT_PER_JOINT, SCAN_ORDERS
+from .stream import LN_EPS, N_JOINTS, OUT_PER_JOINT, SCAN_ORDERS, register_scan_orders
 
 
 @dataclasses.dataclass
@@ -103,12 +103,7 @@ class SKFM(nn.Module):
         self.fan2 = nn.Sequential(nn.Linear(N_JOINTS * jd, 2 * d), nn.Linear(2 * d, d))
         self.lg = LocalGlobal(cfg)
         self.jd = jd
-        order = list(order)
-        rev = order[::-1]
-        self.register_buffer("order", torch.tensor(order), persistent=False)
-        self.register_buffer("order_rev", torch.tensor(rev), persistent=False)
-        self.register_buffer("inv", torch.tensor([order.index(j) for j in range(N_JOINTS)]), persistent=False)
-        self.register_buffer("inv_rev", torch.tensor([rev.index(j) for j in range(N_JOINTS)]), persistent=False)
+        register_scan_orders(self, order)
 
     def forward(self, x):
         bs, t, _ = x.shape

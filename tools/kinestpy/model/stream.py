@@ -148,6 +148,18 @@ class TemporalBlock(nn.Module):
         return 2 * self.ssd.d_model + self.ssd.macs_per_token() + self.mix.macs()
 
 
+def register_scan_orders(module, order):
+    """The joint scans' index buffers on a spatial block: `order` / `order_rev` (the forward
+    and reverse scans' joint at each position) and `inv` / `inv_rev` (the inverse
+    permutations: the scan position of joint j, to put the outputs back in joint order)."""
+    order = list(order)
+    rev = order[::-1]
+    for name, idx in (("order", order), ("order_rev", rev),
+                      ("inv", [order.index(j) for j in range(N_JOINTS)]),
+                      ("inv_rev", [rev.index(j) for j in range(N_JOINTS)])):
+        module.register_buffer(name, torch.tensor(idx), persistent=False)
+
+
 class SpatialBlock(nn.Module):
     def __init__(self, cfg, order):
         super().__init__()
@@ -159,13 +171,7 @@ class SpatialBlock(nn.Module):
         self.from_tokens = nn.Linear(N_JOINTS * jd, cfg.d_model)
         self.mix = MixMLP(cfg.d_model, cfg.mix_taps, cfg.mlp_hidden)
         self.jd = jd
-        order = list(order)
-        rev = order[::-1]
-        self.register_buffer("order", torch.tensor(order), persistent=False)
-        self.register_buffer("order_rev", torch.tensor(rev), persistent=False)
-        # inverse permutations: token in scan position k of joint j -> back to j
-        self.register_buffer("inv", torch.tensor([order.index(j) for j in range(N_JOINTS)]), persistent=False)
-        self.register_buffer("inv_rev", torch.tensor([rev.index(j) for j in range(N_JOINTS)]), persistent=False)
+        register_scan_orders(self, order)
 
     def state_shapes(self, prefix):
         out = []

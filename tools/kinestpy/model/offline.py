@@ -180,3 +180,24 @@ def run_windows(model, x):
         out[keep:s + w] = yw[keep - s:]
     return out
 
+
+
+if __name__ == "__main__":
+    import argparse
+    import os
+
+    from . import stream
+
+    ap = argparse.ArgumentParser(description="size and training speed of the offline replica")
+    ap.add_argument("--bench", action="store_true",
+                    help="also time training steps of the replica and the streaming model, one thread each, "
+                         "batch 32 x 96 frames (median of 10)")
+    a = ap.parse_args()
+    m = OfflineKineST()
+    print("config:", m.cfg.to_json())
+    print("parameters: %d" % sum(p.numel() for p in m.parameters()))
+    if a.bench:
+        torch.set_num_threads(1)
+        for name, model in (("offline replica", m), ("streaming model", stream.StreamKineST())):
+            print("%s: %.0f training frames/s (forward + backward + Adam, 1 thread)"
+                  % (name, stream.bench_training(model, ticks=m.window)))

@@ -355,13 +355,13 @@ def macs_per_tick(model):
     return sum(parts.values()), parts
 
 
-def bench_training(cfg, batch=32, ticks=64, steps=10):
-    """Forward + backward + Adam throughput in frames/s on random inputs
+def bench_training(model, batch=32, ticks=64, steps=10):
+    """Forward + backward + Adam throughput of a model in frames/s on random inputs
     (the figures of docs/model.md, "Cost and speed")."""
     import time
 
     torch.manual_seed(0)
-    model = StreamKineST(cfg)
+    cfg = model.cfg
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
     x = torch.randn(batch, ticks, cfg.in_features)
     target = torch.randn(batch, ticks, 21, 6)
@@ -399,4 +399,4 @@ if __name__ == "__main__":
     if a.bench:
         torch.set_num_threads(os.cpu_count() or 1)
         print("training: %.0f frames/s (forward + backward + Adam, %d threads)"
-              % (bench_training(cfg), torch.get_num_threads()))
+              % (bench_training(m), torch.get_num_threads()))

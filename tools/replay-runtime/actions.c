@@ -7,6 +7,7 @@
  * follow the clip's grips; every other bound input is at rest. */
 #include "functions.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -397,6 +398,16 @@ static XrResult sync_actions(XrSession session, const XrActionsSyncInfo *info)
     }
     if (s->state != XR_SESSION_STATE_FOCUSED)
         return XR_SESSION_NOT_FOCUSED;
+    /* As the conformance suite's layer checks: a success here while the
+     * application has not yet polled FOCUSED contradicts what it was told
+     * (a layer syncing on its own too early, say). */
+    if (s->observed != XR_SESSION_STATE_FOCUSED && !s->warned_sync) {
+        s->warned_sync = true;
+        fprintf(stderr,
+                "replay-runtime: warning: xrSyncActions succeeded while the last session state "
+                "polled was %d, not FOCUSED\n",
+                (int)s->observed);
+    }
     for (uint32_t i = 0; i < info->countActiveActionSets; i++) {
         const XrActiveActionSet *active = &info->activeActionSets[i];
         rt_action_set *set = rt_handle_get(RT_KEY(active->actionSet), RT_KIND_ACTION_SET);

@@ -25,6 +25,7 @@ LICENCES = {
     "bandai": "CC BY-NC 4.0 (Bandai Namco Research Motion dataset)",
     "hdm05": "CC BY-SA 3.0 (HDM05, Mueller et al. 2007)",
     "cmu-sample": "CMU Graphics Lab Motion Capture Database (free for all uses, not for resale as data)",
+    "amass": "AMASS licence (non-commercial scientific research, amass.is.tue.mpg.de) and the body model's licence",
 }
 CONSTANT_STD = 1e-4   # features that (nearly) never vary (the head's x, z: 0 by construction; flags) keep std 1
 STD_FLOOR = 0.05      # the others are divided by at least this (rotation differences vary by ~0.005 per tick

@@ -116,7 +116,7 @@ class TestSteps(unittest.TestCase):
     def test_batches_are_reproducible(self):
         clips = [common.built(common.WALK)]
         s = dataset.CropSampler(clips, 30, 50, {"enabled": True}, seed=0)
-        ds = train.Batches(s, 2, seed=5, epoch=1, smooth_cfg=None)
+        ds = train.Batches({0: s}, 2, seed=5, epoch=1, smooth_cfg=None)
         a, b, c = ds[3], ds[4], ds[3]
         self.assertTrue(torch.equal(a["x"], c["x"]) and torch.equal(a["y"], c["y"]))
         self.assertFalse(a["x"].shape == b["x"].shape and torch.equal(a["x"], b["x"]))

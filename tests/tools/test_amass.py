@@ -1,6 +1,5 @@
 """AMASS import: a small synthetic SMPL-H/SMPL-X body model and motion files, written in the
 test with AMASS's keys and shapes, against forward kinematics computed here by hand."""
-import json
 import os
 import tempfile
 import unittest

@@ -3,18 +3,16 @@ end where one process with the same global batch ends (tolerance TOL); the loss 
 run resumes with another number of processes; the checkpoint exports like any other."""
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import numpy as np
 import torch
 
 from tests.tools import common
-from tests.tools.test_train import config, tiny_build
+from tests.tools.test_train import TinyBuildCase, config
 from kinestpy import dataset, distributed, export, train
 from kinestpy import safetensors_io as st
 
@@ -73,19 +71,13 @@ class TestBatchesShare(unittest.TestCase):
 
 @unittest.skipUnless(torch.distributed.is_available() and torch.distributed.is_gloo_available(),
                      "this PyTorch has no gloo backend")
-class TestTwoProcesses(unittest.TestCase):
+class TestTwoProcesses(TinyBuildCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="kinest-ddp-test-")
-        cls.data = os.path.join(cls.tmp, "data")
-        tiny_build(cls.data)
+        super().setUpClass()
         over = {"data": cls.data, "data_shards": 2, "batch": 4, "epochs": 2, "epoch_ticks": 768,
                 "export_at_end": False}
         cls.cfg = config(os.path.join(cls.tmp, "tiny.json"), **over)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_two_gloo_processes_equal_one(self):
         one = os.path.join(self.tmp, "one")

@@ -122,7 +122,9 @@ class TestSteps(unittest.TestCase):
         self.assertFalse(a["x"].shape == b["x"].shape and torch.equal(a["x"], b["x"]))
 
 
-class TestTrainCommand(unittest.TestCase):
+class TinyBuildCase(unittest.TestCase):
+    """Tests that train on a tiny_build in a temporary folder (cls.tmp, cls.data)."""
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="kinest-train-test-")
@@ -132,6 +134,9 @@ class TestTrainCommand(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
+
+
+class TestTrainCommand(TinyBuildCase):
 
     def run_train(self, name, cfg_over=None, log=None, **kw):
         cfg = config(os.path.join(self.tmp, name + ".json"), data=self.data, **(cfg_over or {}))

@@ -50,7 +50,7 @@ class Dist:
         return torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
 
     def autocast(self, mode):
-        """bf16 autocast of the forward and loss on CUDA (config amp "bf16"); off on the CPU."""
+        """bf16 autocast of the model's forward on CUDA (config amp "bf16"); off on the CPU."""
         if self.device.type == "cuda" and mode == "bf16":
             return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
         return contextlib.nullcontext()

@@ -379,7 +379,7 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
                 x, y, fr, off = (b[k].to(dev) for k in ("x", "y_train", "frame", "offsets"))
                 with dist.autocast(cfg["amp"]):
                     pred, _ = fwd(x)
-                    loss, terms = losses.total_loss(pred, y, off, lcfg, fr)
+                loss, terms = losses.total_loss(pred.float(), y, off, lcfg, fr)   # the loss in float32
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 if oc.get("grad_clip"):

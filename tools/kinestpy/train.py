@@ -286,7 +286,10 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
     shard_clips = {g: dataset.read_clips(cfg["data"], by_shard[g]) for g in mine}
     train_clips = [c for g in mine for c in shard_clips[g]]
     vcfg = cfg["validation"]
-    val_rels = dataset.clips_of(index, vcfg["split"])[::max(1, int(vcfg.get("every_nth_clip", 1)))] if dist.main else []
+    val_rels = dataset.clips_of(index, vcfg["split"])[::max(1, int(vcfg.get("every_nth_clip", 1)))]
+    if not val_rels:
+        raise TrainError("%s: no %s clips to validate on" % (cfg["data"], vcfg["split"]))
+    val_rels = val_rels if dist.main else []       # process 0 validates
     val_clips = dataset.read_clips(cfg["data"], val_rels)
     val_x = [predict.clip_inputs(c) for c in val_clips]
     data_id = dataset.identity(cfg["data"], index, cfg["sources"])
@@ -475,7 +478,11 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
         if cfg.get("export_at_end") and cfg["architecture"] == "stream" and dist.main:
             from . import export
             try:
-                export.run(os.path.join(out_dir, "export"), checkpoint=best_path, data_dir=cfg["data"], log=log)
+                golden = export.GOLDEN_CLIP
+                if not os.path.isfile(os.path.join(cfg["data"], golden)):   # a build without it (AMASS alone)
+                    golden = (dataset.clips_of(index, "test") or dataset.clips_of(index, "validation"))[0]
+                export.run(os.path.join(out_dir, "export"), checkpoint=best_path, data_dir=cfg["data"],
+                           golden_clip=golden, log=log)
             except Exception as e:      # the training itself is done; say why the export failed
                 log("export of %s failed: %s" % (best_path, e))
         return 0

@@ -69,8 +69,38 @@ class TestBatchesShare(unittest.TestCase):
         self.assertEqual(distributed.owned_shards(4, 1, 2), [1, 3])
 
 
-@unittest.skipUnless(torch.distributed.is_available() and torch.distributed.is_gloo_available(),
-                     "this PyTorch has no gloo backend")
+def _check_same_worker(rank, port, seeds, results):
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), GLOO_SOCKET_IFNAME="lo")
+    torch.distributed.init_process_group("gloo", rank=rank, world_size=2)
+    torch.manual_seed(seeds[rank])
+    d = distributed.Dist(rank, 2, rank, torch.device("cpu"), "gloo")
+    try:
+        d.check_same(torch.nn.Linear(4, 3))
+        results.put((rank, "same"))
+    except distributed.DistError:
+        results.put((rank, "differ"))
+    finally:
+        torch.distributed.destroy_process_group()
+
+
+GLOO = torch.distributed.is_available() and torch.distributed.is_gloo_available()
+
+
+@unittest.skipUnless(GLOO, "this PyTorch has no gloo backend")
+class TestCheckSame(unittest.TestCase):
+    def run_pair(self, seeds):
+        ctx = torch.multiprocessing.get_context("spawn")
+        q = ctx.SimpleQueue()
+        torch.multiprocessing.start_processes(_check_same_worker, args=(free_port(), seeds, q), nprocs=2,
+                                              start_method="spawn")
+        return sorted(q.get() for _ in range(2))
+
+    def test_processes_that_drifted_apart_are_caught(self):
+        self.assertEqual(self.run_pair((1, 1)), [(0, "same"), (1, "same")])
+        self.assertEqual(self.run_pair((1, 2)), [(0, "differ"), (1, "differ")])
+
+
+@unittest.skipUnless(GLOO, "this PyTorch has no gloo backend")
 class TestTwoProcesses(TinyBuildCase):
     @classmethod
     def setUpClass(cls):
@@ -120,6 +150,16 @@ class TestTwoProcesses(TinyBuildCase):
         c3 = torch.load(os.path.join(three, "last.pt"))
         self.assertEqual(c3["step"], c1["step"])
         self.assertLess(max_diff(c1["model"], c3["model"]), TOL)
+
+    def test_time_schedule_keeps_processes_in_step(self):
+        """A learning rate that follows wall time is taken from the processes' common clock
+        (each process's own would step them apart, which check_same refuses)."""
+        cfg = config(os.path.join(self.tmp, "by-time.json"), data=self.data, data_shards=2, batch=4, epochs=1,
+                     epoch_ticks=768, export_at_end=False, hours=0.004,
+                     schedule={"kind": "cosine", "by": "time", "warmup_steps": 2, "min_lr_ratio": 0.1})
+        r = torchrun(2, cfg, os.path.join(self.tmp, "by-time"))
+        self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+        self.assertIn("training finished", r.stderr)
 
 
 if __name__ == "__main__":

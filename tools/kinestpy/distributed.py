@@ -85,6 +85,19 @@ class Dist:
             k += n
         return out
 
+    def check_same(self, model):
+        """Raise DistError unless every process holds the same parameters (a sum of them all):
+        anything that made the processes step differently (a per-process learning rate, say)
+        would otherwise go unnoticed, as only process 0's copy is saved."""
+        if not self.active:
+            return
+        with torch.no_grad():
+            s = sum(p.double().sum() for p in model.parameters()).to(self.device)
+        t = torch.stack([s, -s])
+        tdist.all_reduce(t, op=tdist.ReduceOp.MAX)
+        if float(t[0]) != -float(t[1]):
+            raise DistError("the processes' parameters differ (sums %.17g .. %.17g)" % (-float(t[1]), float(t[0])))
+
     def from_main(self, fn):
         """fn() on process 0, its (picklable) result on every process."""
         if not self.active:

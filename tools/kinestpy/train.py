@@ -388,8 +388,8 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
                 if oc.get("grad_clip"):
                     torch.nn.utils.clip_grad_norm_(model.parameters(), oc["grad_clip"])
                 opt.step()
-                if budget:
-                    progress["t"] = (base_seconds + time.time() - run_start) / budget
+                if budget:      # one value on every process (their mean clock): the same learning rate
+                    progress["t"] = dist.mean([base_seconds + time.time() - run_start])[0] / budget
                 sched.step()
                 if not torch.isfinite(loss):
                     raise TrainError("loss is %s at step %d" % (loss.item(), state["step"]))
@@ -438,6 +438,7 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
                     % (stopped, ep + 1, state["step_in_epoch"], steps_per_epoch, last_path))
                 break
             # ---- end of epoch: validation, history, checkpoints
+            dist.check_same(model)
             val = dist.from_main(lambda: validate(model, val_clips, val_x))
             train_terms = {k: round(v / max(1, n_sum), 6) for k, v in sums.items()}
             best = state["best_val"] is None or val["MPJPE"] < state["best_val"]["MPJPE"]

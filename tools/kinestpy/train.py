@@ -52,7 +52,7 @@ DEFAULTS = {
     "augment": {"enabled": True},          # augment.augment switches (dataset.augment_kwargs)
     "validation": {"split": "validation", "every_nth_clip": 1},
     "data_shards": 1,                      # clip shards of a distributed run (distributed.py; 1: all clips everywhere)
-    "amp": "bf16",                         # autocast of the forward and loss on CUDA ("bf16" or "off"); never on CPU
+    "amp": "bf16",                         # autocast of the forward on CUDA ("bf16" or "off"); never on the CPU
     "workers": 1,                          # batch-making processes (0: in the training process)
     "threads": None,                       # torch threads (None: the cores / processes on this machine)
     "log_every": 10,                       # steps between progress lines in a log file

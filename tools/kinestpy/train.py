@@ -262,6 +262,8 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
     elif os.path.isfile(last_path):
         raise TrainError("%s exists: pass --resume to continue it, or choose another --out" % last_path)
     distributed.check_layout(int(cfg["batch"]), int(cfg["data_shards"]), dist.world)
+    if cfg["amp"] not in ("bf16", "off"):
+        raise TrainError("amp must be \"bf16\" or \"off\", not %r" % (cfg["amp"],))
 
     threads = cfg["threads"] or distributed.default_threads()
     torch.set_num_threads(threads)

@@ -37,6 +37,18 @@ kinest_backend kn_body_engine_backend_of(kn_backend_setting backend)
     }
 }
 
+static kinest_posture posture_of(kn_posture_setting posture)
+{
+    switch (posture) {
+    case KN_SETTING_POSTURE_STANDING:
+        return KINEST_POSTURE_STANDING;
+    case KN_SETTING_POSTURE_SEATED:
+        return KINEST_POSTURE_SEATED;
+    default:
+        return KINEST_POSTURE_AUTO;
+    }
+}
+
 kn_body_engine *kn_body_engine_new(const kn_settings *settings)
 {
     kn_body_engine *e = calloc(1, sizeof *e);
@@ -79,6 +91,7 @@ static kinest_status try_create(kn_body_engine *e, kinest_backend backend, const
     config.backend = backend;
     config.height_m = settings->height_m;
     config.smoothing = settings->smoothing;
+    config.posture = posture_of(settings->posture);
     config.log_level = (kinest_log_level)kn_log_get_level();
     config.log = engine_log;
     config.log_user_data = e;

@@ -77,6 +77,28 @@ static bool parse_backend(const char *value, kn_backend_setting *out)
     return false;
 }
 
+const char *kn_posture_setting_name(kn_posture_setting posture)
+{
+    switch (posture) {
+    case KN_SETTING_POSTURE_STANDING:
+        return "standing";
+    case KN_SETTING_POSTURE_SEATED:
+        return "seated";
+    default:
+        return "auto";
+    }
+}
+
+static bool parse_posture(const char *value, kn_posture_setting *out)
+{
+    for (kn_posture_setting p = KN_SETTING_POSTURE_AUTO; p <= KN_SETTING_POSTURE_SEATED; p++)
+        if (strcasecmp(value, kn_posture_setting_name(p)) == 0) {
+            *out = p;
+            return true;
+        }
+    return false;
+}
+
 /* A height in metres strictly inside the calibration extension's range. */
 static bool parse_height(const char *value, float *out)
 {
@@ -147,6 +169,10 @@ unsigned kn_settings_read(kn_settings *s)
     if ((v = kn_settings_env(KN_ENV_SMOOTHING)) && !parse_smoothing(v, &s->smoothing)) {
         KN_LOG_W("%s=\"%s\" is not a number between 0 and %.2f; using the weights' smoothing",
                  KN_ENV_SMOOTHING, v, (double)KN_SMOOTHING_MAX);
+        malformed++;
+    }
+    if ((v = kn_settings_env(KN_ENV_POSTURE)) && !parse_posture(v, &s->posture)) {
+        KN_LOG_W("%s=\"%s\" is not one of auto, standing, seated; using auto", KN_ENV_POSTURE, v);
         malformed++;
     }
     if ((v = kn_settings_env(KN_ENV_MODEL)) && !parse_path(v, s->model)) {

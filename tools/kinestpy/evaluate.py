@@ -132,6 +132,7 @@ REPORT_GROUPS = [
     ("bandai", "Bandai test (dataset-1 + dataset-2)", ["test/bandai/dataset-1", "test/bandai/dataset-2"]),
     ("hdm05", "HDM05 unseen actors (test)", ["test/hdm05"]),
     ("cmu", "cmu-sample (other studio)", ["test/cmu-sample"]),
+    ("seated", "Seated start (real sitting takes)", ["seated"]),
 ]
 REPORT_COLUMNS = ["MPJPE", "L-PE", "U-PE", "Jitter", "GT-Jitter"]
 

@@ -236,6 +236,17 @@ def score(truth, pred):
     return out
 
 
+def missed_targets(res):
+    """The per-body targets a score result misses (hips, feet under the floor), as lines."""
+    out = []
+    if res["Hips"] is None or res["Hips"] > HIPS_TARGET_CM:
+        out.append("hips %.2f cm from the truth (target: within %.0f cm)" % (res["Hips"] or float("nan"), HIPS_TARGET_CM))
+    if res["Pen"] is None or res["Pen"] >= PENETRATION_TARGET_CM:
+        out.append("feet %.2f cm under the floor (target: under %.0f cm)" % (res["Pen"] or float("nan"),
+                                                                             PENETRATION_TARGET_CM))
+    return out
+
+
 def format_scores(rows):
     """rows: [(label, score result)] -> a Markdown table."""
     head = "| | clips | frames | " + " | ".join("%s %s" % (n, u) for n, u, _ in SEATED_COLUMNS) + " |"

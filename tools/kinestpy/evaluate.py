@@ -200,6 +200,8 @@ def format_report(res, columns=REPORT_COLUMNS):
         "%9s" % metrics.METRICS[c][0].replace("10^2 m/s^3", "e2 m/s3") for c in columns)
     lines = [head, units, "-" * len(head)]
     for g in res["groups"].values():
+        if not g["clips"] and g["folders"] == ["seated"]:
+            continue                       # made apart (`kinest data seated`), absent here
         vals = " ".join("%9s" % ("-" if g[c] is None else "%.2f" % g[c]) for c in columns)
         lines.append("%-40s %5d %7d %s" % (g["label"], g["clips"], g["frames"], vals))
     return "\n".join(lines)

@@ -53,50 +53,50 @@ bool kn_settings_parse_log_level(const char *value, kn_log_level *level)
     return false;
 }
 
-const char *kn_backend_setting_name(kn_backend_setting backend)
+/* The spellings of the word-valued settings, indexed by their enums. */
+static const char *const backend_names[] = {"auto", "cpu", "vulkan", "ik"};
+static const char *const posture_names[] = {"auto", "standing", "seated"};
+#define COUNT(a) (int)(sizeof(a) / sizeof((a)[0]))
+
+/* names[i], or names[0] (the default) for an index out of range. */
+static const char *name_of(const char *const *names, int count, int i)
 {
-    switch (backend) {
-    case KN_SETTING_BACKEND_CPU:
-        return "cpu";
-    case KN_SETTING_BACKEND_VULKAN:
-        return "vulkan";
-    case KN_SETTING_BACKEND_IK:
-        return "ik";
-    default:
-        return "auto";
-    }
+    return i >= 0 && i < count ? names[i] : names[0];
 }
 
-static bool parse_backend(const char *value, kn_backend_setting *out)
+/* The index of value among names (any case); -1 if none. */
+static int index_of(const char *value, const char *const *names, int count)
 {
-    for (kn_backend_setting b = KN_SETTING_BACKEND_AUTO; b <= KN_SETTING_BACKEND_IK; b++)
-        if (strcasecmp(value, kn_backend_setting_name(b)) == 0) {
-            *out = b;
-            return true;
-        }
-    return false;
+    for (int i = 0; i < count; i++)
+        if (strcasecmp(value, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *kn_backend_setting_name(kn_backend_setting backend)
+{
+    return name_of(backend_names, COUNT(backend_names), (int)backend);
 }
 
 const char *kn_posture_setting_name(kn_posture_setting posture)
 {
-    switch (posture) {
-    case KN_SETTING_POSTURE_STANDING:
-        return "standing";
-    case KN_SETTING_POSTURE_SEATED:
-        return "seated";
-    default:
-        return "auto";
-    }
+    return name_of(posture_names, COUNT(posture_names), (int)posture);
+}
+
+static bool parse_backend(const char *value, kn_backend_setting *out)
+{
+    int i = index_of(value, backend_names, COUNT(backend_names));
+    if (i >= 0)
+        *out = (kn_backend_setting)i;
+    return i >= 0;
 }
 
 static bool parse_posture(const char *value, kn_posture_setting *out)
 {
-    for (kn_posture_setting p = KN_SETTING_POSTURE_AUTO; p <= KN_SETTING_POSTURE_SEATED; p++)
-        if (strcasecmp(value, kn_posture_setting_name(p)) == 0) {
-            *out = p;
-            return true;
-        }
-    return false;
+    int i = index_of(value, posture_names, COUNT(posture_names));
+    if (i >= 0)
+        *out = (kn_posture_setting)i;
+    return i >= 0;
 }
 
 /* A height in metres strictly inside the calibration extension's range. */

@@ -103,6 +103,8 @@ class TrainingSwitch(unittest.TestCase):
         want = dataset.training_arrays(sitting.sit(dataset.crop_clip(clip, start, 40), int(rng.integers(2 ** 31))))
         self.assertTrue(all(np.array_equal(got[k].numpy(), want[k].numpy()) for k in want))
         self.assertFalse(np.array_equal(plain.sample(40)["x"].numpy(), got["x"].numpy()))
+        with self.assertRaises(dataset.DataError):
+            dataset.CropSampler([clip], 40, 40, None, seated_share=1.5)
 
 
 if __name__ == "__main__":

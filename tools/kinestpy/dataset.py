@@ -165,6 +165,8 @@ class CropSampler:
         self.min_len, self.max_len = int(min_len), int(max_len)
         self.aug = augment_kwargs(augment_cfg)
         self.seated_share = float(seated_share or 0.0)
+        if not 0.0 <= self.seated_share <= 1.0:
+            raise DataError("seated share %r is not in [0, 1]" % seated_share)
         self.rng = np.random.default_rng(seed)
         if self.frames.max() < self.min_len:
             raise DataError("no clip has %d frames" % self.min_len)

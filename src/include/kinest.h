@@ -309,7 +309,8 @@ typedef struct kinest_joint_location {
 typedef enum kinest_calibration_state {
     /* Same values as XrBodyTrackingCalibrationStateMETA. */
     KINEST_CALIBRATION_VALID = 1,       /* an override, or auto calibration done */
-    KINEST_CALIBRATION_CALIBRATING = 2, /* auto: still collecting standing head heights */
+    KINEST_CALIBRATION_CALIBRATING = 2, /* auto: collecting standing head heights, or
+                                           waiting for the head to stand (a seated start) */
     KINEST_CALIBRATION_INVALID = 3,     /* auto: nothing usable yet (no valid head) */
 } kinest_calibration_state;
 
@@ -373,8 +374,9 @@ kinest_status kinest_get_skeleton(kinest_engine *engine, kinest_joint_set set, u
 kinest_status kinest_set_height(kinest_engine *engine, float height_m);
 
 /* Drops the override and restarts automatic calibration from the standing
- * head height (CALIBRATING until enough standing samples; the skeleton
- * keeps its scale until the new estimate is ready). Producer call.
+ * head height (CALIBRATING until the head has been seen standing again and
+ * enough standing samples are in; the skeleton keeps its scale until the
+ * new estimate is ready). Producer call.
  * (xrResetBodyTrackingCalibrationMETA.) */
 kinest_status kinest_reset_height(kinest_engine *engine);
 

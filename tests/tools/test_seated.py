@@ -1,4 +1,5 @@
 """The seated-start test group (kinestpy.seated): which real takes sit, where, and the scores."""
+import json
 import os
 import tempfile
 import unittest
@@ -77,6 +78,24 @@ class Group(unittest.TestCase):
             self.assertEqual(sunk["Pen>1cm"], 100.0)
             self.assertAlmostEqual(sunk["Foot-H"], shift * 100, delta=0.01)
             self.assertAlmostEqual(sunk["Hips"], shift * 100, delta=0.01)
+
+
+class Synthetic(unittest.TestCase):
+    def test_seated_copies_of_the_test_clips(self):
+        clip = common.built(common.WALK)
+        with tempfile.TemporaryDirectory() as d:
+            build = os.path.join(d, "build")
+            rels = ["test/bandai/dataset-2/a.kclip", "test/bandai/dataset-2/b.kclip", "train/bandai/c.kclip"]
+            for rel in rels:
+                os.makedirs(os.path.dirname(os.path.join(build, rel)), exist_ok=True)
+                clipio.write(os.path.join(build, rel), clip)
+            with open(os.path.join(build, "index.json"), "w") as f:
+                json.dump({"clips": {r: {"split": r.split("/")[0]} for r in rels}}, f)
+            n = seated.build_synthetic(build, d, every=2, log=lambda *a: None)
+            self.assertEqual(n, 1)                          # a (every 2nd of a, b); never train
+            out = clipio.read(os.path.join(d, seated.SYNTH_GROUP, "bandai/dataset-2/a.kclip"))
+            sk = out.meta["skeleton"]
+            self.assertTrue(seated.seated_frames(out.truth_pos, sk["offsets_m"], sk["standing_head_height_m"]).all())
 
 
 if __name__ == "__main__":

@@ -185,6 +185,30 @@ def build_group(data_dir, out_dir, folder="cmu", every=False, log=print):
     return index
 
 
+SYNTH_GROUP = "seated-synth"      # OUT/seated-synth/<data folder>/<clip>.kclip
+
+
+def build_synthetic(build_dir, out_dir, split="test", every=10, seed=0, log=print):
+    """Seated copies (sitting.sit) of every `every`-th clip of a data build's split, under
+    OUT/seated-synth/<data folder>/: synthetic sitting to score beside the real sitting group, so
+    that a model trained with synthetic sitting shows whether it helps the real one too.
+    Returns the number of clips written."""
+    import json as _json
+    from . import sitting
+    with open(os.path.join(build_dir, "index.json"), encoding="utf-8") as f:
+        clips = sorted(p for p, e in _json.load(f)["clips"].items() if e["split"] == split)
+    n = 0
+    for k, rel in enumerate(clips[::every]):
+        src = clipio.read(os.path.join(build_dir, rel))
+        dst = os.path.join(out_dir, SYNTH_GROUP, os.path.relpath(rel, split))
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        clipio.write(dst, sitting.sit(src, seed + k))
+        n += 1
+    log("%d synthetic seated clips (every %d-th %s clip of %s) under %s"
+        % (n, every, split, build_dir, os.path.join(out_dir, SYNTH_GROUP)))
+    return n
+
+
 # ---------------------------------------------------------------- scores of the seated targets
 
 # The issue's targets: MPJPE 40 % below the IK's, hips within 10 cm, feet on the floor.

@@ -50,6 +50,7 @@ DEFAULTS = {
     "loss": {},                            # LossConfig fields over the defaults
     "smoothing": {"enabled": False},       # SmoothingConfig fields
     "augment": {"enabled": True},          # augment.augment switches (dataset.augment_kwargs)
+    "seated": {"share": 0.0},              # share of crops made seated by sitting.sit (before augment)
     "validation": {"split": "validation", "every_nth_clip": 1},
     "data_shards": 1,                      # clip shards of a distributed run (distributed.py; 1: all clips everywhere)
     "amp": "bf16",                         # autocast of the forward on CUDA ("bf16" or "off"); never on the CPU
@@ -369,7 +370,8 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
                 "train_config": cfg, "data": data_id, "skeleton": skel, "seed": seed,
                 "steps_per_epoch": steps_per_epoch, "total_steps": total_steps, **state}
 
-    samplers = {g: dataset.CropSampler(shard_clips[g], cfg["crop"]["min"], cfg["crop"]["max"], cfg["augment"], seed)
+    samplers = {g: dataset.CropSampler(shard_clips[g], cfg["crop"]["min"], cfg["crop"]["max"], cfg["augment"], seed,
+                                       seated_share=cfg["seated"]["share"])
                 for g in mine}
     run_start = time.time()
     base_seconds = state["train_seconds"]

@@ -7,9 +7,23 @@
  * follow the clip's grips; every other bound input is at rest. */
 #include "functions.h"
 
+#include <openxr/openxr_reflection.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static const char *state_name(XrSessionState state)
+{
+    switch (state) {
+#define RT_STATE_NAME(name, value)                                                                 \
+    case name:                                                                                     \
+        return #name;
+        XR_LIST_ENUM_XrSessionState(RT_STATE_NAME)
+#undef RT_STATE_NAME
+    }
+    return "an unknown state";
+}
 
 static rt_session *get_session(XrSession session)
 {
@@ -405,8 +419,8 @@ static XrResult sync_actions(XrSession session, const XrActionsSyncInfo *info)
         s->warned_sync = true;
         fprintf(stderr,
                 "replay-runtime: warning: xrSyncActions succeeded while the last session state "
-                "polled was %d, not FOCUSED\n",
-                (int)s->observed);
+                "polled was %s, not FOCUSED\n",
+                state_name(s->observed));
     }
     for (uint32_t i = 0; i < info->countActiveActionSets; i++) {
         const XrActiveActionSet *active = &info->activeActionSets[i];

@@ -1,13 +1,16 @@
 """The seated-start test group (kinestpy.seated): which real takes sit, where, and the scores."""
 import json
 import os
+import shutil
 import tempfile
 import unittest
+from unittest import mock
 
 import numpy as np
+import torch
 
-from tests.tools import common
-from kinestpy import clipio, seated, skeleton
+from tests.tools import common, test_train
+from kinestpy import clipio, seated, sitting, skeleton, train
 
 
 def _take(take):
@@ -52,6 +55,8 @@ class Group(unittest.TestCase):
             self.assertIn("143_18", idx["takes"])
             self.assertIn("floor", idx["takes"]["114_16"]["verdict"])
             self.assertGreaterEqual(len(idx["clips"]), 5)
+            # cut from the takes that training holds out, by the same rule
+            self.assertEqual({c["take"] for c in idx["clips"].values()}, set(seated.group_takes(common.DATA)))
             for rel in idx["clips"]:
                 c = clipio.read(os.path.join(out, rel))
                 sk = c.meta["skeleton"]
@@ -78,6 +83,65 @@ class Group(unittest.TestCase):
             self.assertEqual(sunk["Pen>1cm"], 100.0)
             self.assertAlmostEqual(sunk["Foot-H"], shift * 100, delta=0.01)
             self.assertAlmostEqual(sunk["Hips"], shift * 100, delta=0.01)
+
+
+class HeldOutOfTraining(unittest.TestCase):
+    """The takes the group is cut from are never trained or validated on, whatever the config."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="kinest-seated-test-")
+        cls.data = os.path.join(cls.tmp, "data")
+        index = test_train.tiny_build(cls.data)
+        # group takes put in train and validation (the fixed split has them in train and test),
+        # a piece of one (a build cuts a take at a glitch), and a cmu take that does not sit
+        for rel, take in (("train/cmu/19_12.kclip", "19_12"), ("validation/cmu/18_13.kclip", "18_13"),
+                          ("train/cmu/19_14_part2.kclip", "19_14"), ("train/cmu/22_01.kclip", "22_01"),
+                          ("test/cmu/143_18.kclip", "143_18")):
+            clip, _ = seated.import_take(common.DATA, "cmu", take)
+            os.makedirs(os.path.dirname(os.path.join(cls.data, rel)), exist_ok=True)
+            clipio.write(os.path.join(cls.data, rel), clip)
+            index["clips"][rel] = {"path": rel, "source": "cmu", "split": rel.split("/")[0], "frames": clip.frames}
+        with open(os.path.join(cls.data, "index.json"), "w") as f:
+            json.dump(index, f)
+        cls.index = index
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_held_out_is_the_group_rule(self):
+        held = seated.held_out(self.index)
+        self.assertEqual(held, {"train/cmu/19_12.kclip": "19_12", "validation/cmu/18_13.kclip": "18_13",
+                                "train/cmu/19_14_part2.kclip": "19_14", "test/cmu/143_18.kclip": "143_18"})
+        self.assertEqual(sorted(seated.group_takes(common.DATA)),
+                         ["113_15", "143_18", "18_13", "18_14", "19_12", "19_13", "19_14"])
+        moved = dict(self.index, data=os.path.join(self.tmp, "nowhere"))
+        with self.assertRaisesRegex(seated.SeatedError, "INDEX.tsv"):
+            seated.held_out(moved)
+
+    def test_training_never_sees_them_not_even_as_seated_copies(self):
+        """A tiny training with every crop made seated: each crop's source clip is a train clip
+        outside the group's takes (sitting.sit records them); the log and the weights' data
+        identity say what was held out."""
+        cfg = test_train.config(os.path.join(self.tmp, "held.json"), data=self.data, export_at_end=False,
+                                epochs=1, seated={"share": 1.0})
+        sat, lines, real_sit = [], [], sitting.sit
+
+        def sit(clip, seed):
+            sat.append(clip.meta["clip"])
+            return real_sit(clip, seed)
+        with mock.patch.object(sitting, "sit", sit):
+            rc = train.main(cfg, os.path.join(self.tmp, "held"), log=lines.append)
+        self.assertEqual(rc, 0, lines)
+        self.assertTrue(sat)
+        allowed = {common.built(common.BOW).meta["clip"], common.built(common.HDM_SQUAT).meta["clip"], "22_01"}
+        self.assertLessEqual(set(sat), allowed, sat)
+        self.assertIn("held out for the seated-start group: 3 clips, %.1f s (18_13, 19_12, 19_14)"
+                      % (sum(self.index["clips"][r]["frames"] - 1 for r in ("train/cmu/19_12.kclip",
+                         "validation/cmu/18_13.kclip", "train/cmu/19_14_part2.kclip")) / 60.0), lines)
+        data = torch.load(os.path.join(self.tmp, "held", "last.pt"))["data"]
+        self.assertEqual((data["train"]["clips"], data["validation"]["clips"], data["held_out"]["clips"]), (3, 1, 3))
 
 
 class Synthetic(unittest.TestCase):

@@ -62,16 +62,18 @@ def licence_of(sources):
     return "; ".join(out)
 
 
-def identity(data_dir, index=None, sources=None):
+def identity(data_dir, index=None, sources=None, held_out=()):
     """Training-data identity: sha256 of the build's clip list ("split<TAB>path<TAB>frames" lines,
-    sorted, joined by newlines), train/validation counts and hours, sources and licences."""
+    sorted, joined by newlines), train/validation counts and hours (less the clips `held_out`,
+    which are counted apart), sources and licences."""
     index = index or load_index(data_dir)
     lines = sorted("%s\t%s\t%d" % (e["split"], rel, e["frames"]) for rel, e in index["clips"].items())
     out = {"data_build_sha256": hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest(),
            "data_build": os.path.abspath(data_dir), "source_data": index.get("data")}
     used = set()
-    for split in ("train", "validation"):
-        rels = clips_of(index, split, sources)
+    for split in ("train", "validation", "held_out"):
+        rels = ([r for r in held_out if index["clips"][r]["split"] in ("train", "validation")] if split == "held_out"
+                else [r for r in clips_of(index, split, sources) if r not in held_out])
         frames = sum(index["clips"][r]["frames"] for r in rels)
         out[split] = {"clips": len(rels), "frames": frames, "hours": round(frames / 60.0 / 3600.0, 4)}
         if split == "train":

@@ -142,34 +142,86 @@ def verdict(ex):
     return "no seated frames (stands, kneels or squats)"
 
 
+def candidates(data_dir, folder="cmu", every=False, tables=None):
+    """Each take of <folder>/INDEX.tsv whose description names sitting (every: all its takes),
+    imported and examined: (take, description, named, clip, examination); clip is None and
+    examination the importer's Skip where it refuses the take."""
+    tables = tables or importer.load_tables()
+    for take, desc in index_takes(os.path.join(data_dir, folder, "INDEX.tsv"), every):
+        try:
+            clip, pos = import_take(data_dir, folder, take, tables)
+        except importer.Skip as e:
+            yield take, desc, bool(KEYWORDS.search(desc or "")), None, e
+            continue
+        yield take, desc, bool(KEYWORDS.search(desc or "")), clip, examine(clip, pos)
+
+
+def in_group(named, ex):
+    """The group's rule: what both the description and the joints call sitting. What only the
+    joints call so (squats in a dance, a held crouch) is listed for a look, not scored."""
+    return named and bool(ex["runs"])
+
+
+def group_takes(data_dir, folder="cmu"):
+    """{take: split} of the takes the seated-start group is cut from: the one rule that
+    build_group writes the group by and that training holds them out by (held_out)."""
+    return {take: clip.meta["split"] for take, _, named, clip, ex in candidates(data_dir, folder)
+            if clip is not None and in_group(named, ex)}
+
+
+class SeatedError(Exception):
+    pass
+
+
+def take_of(rel):
+    """The source take of a data build's clip path: its name, less the `_part<k>` of a piece the
+    build cut from a take."""
+    return re.sub(r"_part\d+$", "", os.path.basename(rel)[:-len(".kclip")])
+
+
+def held_out(index):
+    """{path: take} of the clips of a data build (its index.json) that come from the takes the
+    seated-start group is cut from (group_takes over the build's source data), whatever their
+    split: no training sees them, so that the group scores motion the model has not seen (six of
+    its seven takes are in cmu's train split). The group is cut from data folders with an
+    INDEX.tsv of descriptions; a build with `cmu` clips needs its source data to tell them."""
+    by_folder = {}
+    for rel, e in index["clips"].items():
+        by_folder.setdefault(e["source"], []).append(rel)
+    data = index.get("data")
+    out = {}
+    for folder, rels in sorted(by_folder.items()):
+        if not (data and os.path.isfile(os.path.join(data, folder, "INDEX.tsv"))):
+            if folder == "cmu":
+                raise SeatedError("%s: cannot tell which cmu clips the seated-start group is cut from (they are "
+                                  "held out of training): the build's source data is not there"
+                                  % os.path.join(str(data), folder, "INDEX.tsv"))
+            continue
+        takes = group_takes(data, folder)
+        out.update((rel, take_of(rel)) for rel in rels if take_of(rel) in takes)
+    return out
+
+
 def build_group(data_dir, out_dir, folder="cmu", every=False, log=print):
     """Writes OUT/seated/<folder>/<take>_<k>.kclip for every seated run of the sitting takes, and
     OUT/seated/index.json (every candidate, its verdict and runs). The candidates are the takes
     of <folder>/INDEX.tsv whose description names sitting; every: all its takes (a take the
     description does not name but whose joints sit is listed, not added). Returns the index."""
-    tables = importer.load_tables()
-    takes = index_takes(os.path.join(data_dir, folder, "INDEX.tsv"), every)
     index = {"rule": {"keywords": KEYWORDS.pattern, "hips_of_standing": HIPS_SEAT,
                       "thigh_max_deg": THIGH_MAX_DEG, "torso_min": TORSO_MIN,
                       "foot_on_floor_m": FOOT_ON_FLOOR_M, "min_run_s": MIN_RUN_S},
              "takes": {}, "clips": {}}
-    for take, desc in takes:
-        try:
-            clip, pos = import_take(data_dir, folder, take, tables)
-        except importer.Skip as e:
-            index["takes"][take] = {"description": desc, "verdict": "not imported: %s (%s)" % (e.rule, e.reason)}
+    for take, desc, named, clip, ex in candidates(data_dir, folder, every):
+        if clip is None:
+            index["takes"][take] = {"description": desc, "verdict": "not imported: %s (%s)" % (ex.rule, ex.reason)}
             continue
-        ex = examine(clip, pos)
-        named = bool(KEYWORDS.search(desc or ""))
         if not named and not ex["runs"]:
             continue
         index["takes"][take] = {"description": desc, "named": named, "split": clip.meta["split"], "verdict": verdict(ex),
                                 "seated_s": ex["seated_s"], "floor_share": ex["floor_share"],
                                 "runs_s": [[round(a / clip.rate_hz, 2), round(b / clip.rate_hz, 2)]
                                            for a, b in ex["runs"]]}
-        # The group is what both the description and the joints call sitting; what only the
-        # joints call so (squats in a dance, a held crouch) is listed for a look, not scored.
-        for k, ((a, b), hips) in enumerate(zip(ex["runs"], ex["hips_m"]) if named else ()):
+        for k, ((a, b), hips) in enumerate(zip(ex["runs"], ex["hips_m"]) if in_group(named, ex) else ()):
             rel = os.path.join(GROUP, folder, "%s_%d.kclip" % (take, k))
             seat = {"seated_start": {"take": take, "description": desc, "source_split": clip.meta["split"],
                                      "frames": [a, b], "hips_median_m": hips}}

@@ -30,7 +30,7 @@ import time
 import numpy as np
 import torch
 
-from . import dataset, distributed, predict
+from . import dataset, distributed, predict, seated
 from .model import architectures, losses, smoothing
 
 DEFAULTS = {
@@ -218,6 +218,25 @@ def validate(model, clips, xs):
     return res
 
 
+def training_clips(index, cfg, log):
+    """The train clips of the config's sources and the validation clips (every n-th), less the
+    clips of the takes the seated-start test group is cut from (seated.held_out), whatever the
+    sources: the group scores motion no training has seen. Returns (train, validation, held out)."""
+    try:
+        held = seated.held_out(index)
+    except seated.SeatedError as e:
+        raise TrainError(str(e))
+    vcfg = cfg["validation"]
+    train = dataset.clips_of(index, "train", cfg["sources"])
+    val = dataset.clips_of(index, vcfg["split"])
+    dropped = [r for r in train + val if r in held]
+    log("held out for the seated-start group: %d clips, %.1f s (%s)"
+        % (len(dropped), sum(index["clips"][r]["frames"] - 1 for r in dropped) / float(index.get("rate_hz", 60.0)),
+           ", ".join(sorted({held[r] for r in dropped})) or "none in this build"))
+    return ([r for r in train if r not in held],
+            [r for r in val if r not in held][::max(1, int(vcfg.get("every_nth_clip", 1)))], held)
+
+
 def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None, log=None, seed=None):
     cfg = load_config(config_path)
     if seed is not None:
@@ -280,7 +299,7 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
     # ---- data
     t0 = time.time()
     index = dataset.load_index(cfg["data"])
-    train_rels = dataset.clips_of(index, "train", cfg["sources"])
+    train_rels, val_rels, held = training_clips(index, cfg, log)
     if not train_rels:
         raise TrainError("%s: no train clips" % cfg["data"])
     shards = int(cfg["data_shards"])
@@ -289,13 +308,12 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
     shard_clips = {g: dataset.read_clips(cfg["data"], by_shard[g]) for g in mine}
     train_clips = [c for g in mine for c in shard_clips[g]]
     vcfg = cfg["validation"]
-    val_rels = dataset.clips_of(index, vcfg["split"])[::max(1, int(vcfg.get("every_nth_clip", 1)))]
     if not val_rels:
         raise TrainError("%s: no %s clips to validate on" % (cfg["data"], vcfg["split"]))
     val_rels = val_rels if dist.main else []       # process 0 validates
     val_clips = dataset.read_clips(cfg["data"], val_rels)
     val_x = [predict.clip_inputs(c) for c in val_clips]
-    data_id = dataset.identity(cfg["data"], index, cfg["sources"])
+    data_id = dataset.identity(cfg["data"], index, cfg["sources"], held)
     if ck is None:
         stats = dataset.scan(train_clips, reduce=dist.sum_arrays if shards > 1 else None)
         skel = dataset.skeleton_info(stats)

@@ -1,10 +1,12 @@
 """Seated training clips synthesised from standing ones (kinestpy.sitting)."""
 import unittest
+from unittest import mock
 
 import numpy as np
+import torch
 
 from tests.tools import common
-from kinestpy import augment, dataset, devices, rot, seated, sitting, skeleton
+from kinestpy import augment, dataset, devices, rot, seated, sitting, skeleton, train
 
 UPPER = [skeleton.INDEX[n] for n in ("spine", "chest", "neck", "head", "left_collar", "left_upper_arm",
                                      "left_forearm", "left_hand", "right_collar", "right_upper_arm",
@@ -105,6 +107,35 @@ class TrainingSwitch(unittest.TestCase):
         self.assertFalse(np.array_equal(plain.sample(40)["x"].numpy(), got["x"].numpy()))
         with self.assertRaises(dataset.DataError):
             dataset.CropSampler([clip], 40, 40, None, seated_share=1.5)
+
+    def test_training_batches_mix_the_share_by_seed(self):
+        """train.Batches: which samples of a batch are seated, and how, follows from (seed, epoch,
+        batch, sample) alone: the same batch again is the same, another seed another; about
+        the share is seated, within one batch beside standing crops."""
+        clips = [common.built(common.WALK), common.built(common.HDM_SQUAT)]
+        seeds, real_sit = [], sitting.sit
+
+        def sit(clip, seed):
+            seeds.append(seed)
+            return real_sit(clip, seed)
+
+        def draw(seed, k):
+            del seeds[:]
+            sampler = dataset.CropSampler(clips, 30, 30, {"enabled": True}, seed=0, seated_share=0.25)
+            with mock.patch.object(sitting, "sit", sit):
+                b = train.Batches({0: sampler}, 8, seed=seed, epoch=1, smooth_cfg=None)[k]
+            return b, list(seeds)
+        counts = []
+        for k in range(6):
+            a, sa = draw(5, k)
+            again, s_again = draw(5, k)
+            self.assertTrue(all(torch.equal(a[n], again[n]) for n in a))
+            self.assertEqual(sa, s_again)
+            counts.append(len(sa))
+        other, _ = draw(6, 0)
+        self.assertFalse(torch.equal(draw(5, 0)[0]["x"], other["x"]))
+        self.assertTrue(any(0 < c < 8 for c in counts), counts)
+        self.assertTrue(0.1 <= sum(counts) / 48.0 <= 0.4, counts)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ The group holds the runs of the takes that both the description and the joints c
 so. Each run becomes a clip that **starts seated**: its first frame is the first seated frame, so an
 engine that calibrates from the head meets a seated head first, as a user who starts a session on
 a chair. Devices are the built clip's (synthesised from the same joints); times start at 0.
+
+Training holds the group's takes out (`held_out`, by the same `group_takes`): six of the seven are
+in cmu's fixed train split.
 """
 import csv
 import json

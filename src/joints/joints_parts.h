@@ -32,6 +32,16 @@ typedef struct xr_joint_def {
 
 extern const xr_joint_def kn_xr_joint_defs[KN_XR_JOINT_COUNT_FULL_BODY];
 
+/* One joint set: its rows in the extension's order. A set without rows is
+ * the canonical skeleton itself. */
+typedef struct joint_set_def {
+    uint32_t count;
+    const xr_joint_def *rows; /* NULL: the canonical joints */
+} joint_set_def;
+
+/* The set with this kinest_joint_set id, or NULL. */
+const joint_set_def *kn_joint_set_def(int set);
+
 void kn_xr_axes_class(int axes, versor out);
 
 #endif

@@ -127,6 +127,27 @@ int kn_xr_joint_parent(int joint);       /* KN_XR_JOINT_NONE for the root */
  * frame (the table above); for finger joints, the wrist's. */
 void kn_xr_joint_axes(int joint, versor out);
 
+/* ---- joint sets by kinest_joint_set id (joint_sets.c) */
+
+#define KN_JOINT_SET_MAX_COUNT 84 /* the largest set's joints */
+
+uint32_t kn_joints_count(int set);              /* 0 for an unknown set */
+const char *kn_joints_name(int set, int joint); /* "?" out of range */
+int kn_joints_parent(int set, int joint);       /* -1 for the root and out of range */
+/* The canonical joint a device places this joint from (the head, the
+ * wrists and palms follow the head and grips), or -1. */
+int kn_joints_followed(int set, int joint);
+/* The set's joints (kn_joints_count of them) from global canonical joints;
+ * a grip that is not NULL orients its hand. False for an unknown set. */
+bool kn_joints_from_canonical(int set, const kn_skeleton *s,
+                              const kn_pose canonical[KN_JOINT_COUNT], const kn_pose *left_grip,
+                              const kn_pose *right_grip, kn_pose *out);
+/* The set's T-pose skeleton: the canonical rest pose standing on the floor
+ * (the head joint at the standing head height), mapped as the posed joints. */
+bool kn_joints_tpose(int set, const kn_skeleton *s, kn_pose *out);
+
+/* ---- the full-body (84) table directly */
+
 /* A relaxed hand in its wrist joint's frame (the wrist at the origin with
  * the identity), for a person of body_height metres. */
 void kn_hand_relaxed(kn_side side, float body_height, kn_pose out[KN_HAND_JOINT_COUNT]);

@@ -134,10 +134,11 @@ void kn_body_plan_release(kn_body_plan *plan)
     plan->names = NULL;
 }
 
-/* Whether the runtime reports body tracking (and full-body tracking, if the
- * application asked for it) on the head-mounted system. Only asked when the
- * extensions went down enabled, so the property structs are legal there.
- * The calls go through the layers below, like the application's would. */
+/* Whether the runtime reports every tracker and joint-set extension the
+ * application enabled as supported on the head-mounted system (each one's
+ * property struct). Only asked when the extensions went down enabled, so
+ * the property structs are legal there. The calls go through the layers
+ * below, like the application's would. */
 static bool runtime_tracks_bodies(const kn_instance *inst, uint32_t requested)
 {
     XrSystemGetInfo get = {.type = XR_TYPE_SYSTEM_GET_INFO,
@@ -148,19 +149,34 @@ static bool runtime_tracks_bodies(const kn_instance *inst, uint32_t requested)
         KN_LOG_I("runtime probe: xrGetSystem failed (%d); assuming no body tracking", (int)r);
         return false;
     }
-    XrSystemPropertiesBodyTrackingFullBodyMETA full = {
-        .type = XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_FULL_BODY_META};
-    XrSystemBodyTrackingPropertiesFB fb = {.type = XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_FB,
-                                           .next =
-                                               (requested & KN_EXT_META_FULL_BODY) ? &full : NULL};
-    XrSystemProperties props = {.type = XR_TYPE_SYSTEM_PROPERTIES, .next = &fb};
+    kn_xr_bool_properties probe[KN_EXT_COUNT];
+    XrSystemProperties props = {.type = XR_TYPE_SYSTEM_PROPERTIES};
+    void **tail = &props.next;
+    int n = 0;
+    for (int i = 0; i < KN_EXT_COUNT; i++)
+        if ((requested & kn_extensions[i].bit) && kn_extensions[i].role != KN_EXT_ROLE_OPTION) {
+            probe[n] = (kn_xr_bool_properties){.type = kn_extensions[i].system_properties};
+            *tail = &probe[n];
+            tail = &probe[n++].next;
+        }
     r = inst->next.GetSystemProperties(inst->handle, system, &props);
     if (XR_FAILED(r)) {
         KN_LOG_I("runtime probe: xrGetSystemProperties failed (%d)", (int)r);
         return false;
     }
-    return fb.supportsBodyTracking &&
-           (!(requested & KN_EXT_META_FULL_BODY) || full.supportsFullBodyTracking);
+    for (int i = 0; i < n; i++)
+        if (!probe[i].supported)
+            return false;
+    return n > 0;
+}
+
+/* Whether the application enabled an extension that brings trackers. */
+static bool requests_trackers(uint32_t requested)
+{
+    for (int i = 0; i < KN_EXT_COUNT; i++)
+        if ((requested & kn_extensions[i].bit) && kn_extensions[i].role == KN_EXT_ROLE_TRACKER)
+            return true;
+    return false;
 }
 
 XrResult kn_body_adopt(kn_instance *inst, const kn_body_plan *plan)
@@ -168,8 +184,7 @@ XrResult kn_body_adopt(kn_instance *inst, const kn_body_plan *plan)
     inst->enabled = plan->requested;
     if (plan->settings.force) {
         KN_LOG_I("%s=1: serving body tracking whatever the runtime has", KN_ENV_FORCE);
-    } else if ((plan->requested & ~plan->runtime) == 0 &&
-               (plan->requested & KN_EXT_FB_BODY_TRACKING) &&
+    } else if ((plan->requested & ~plan->runtime) == 0 && requests_trackers(plan->requested) &&
                runtime_tracks_bodies(inst, plan->requested)) {
         KN_LOG_I("the runtime tracks bodies itself: passing through (%s=1 overrides)",
                  KN_ENV_FORCE);

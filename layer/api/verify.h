@@ -5,17 +5,22 @@
 #ifndef KN_LAYER_API_VERIFY_H
 #define KN_LAYER_API_VERIFY_H
 
+#include "body/body.h"
 #include "body/tracker.h"
 #include "common/log.h"
 #include "xr/extensions.h"
 
 /* A tracker of a session of a served instance that enabled `ext`:
- * XR_ERROR_HANDLE_INVALID for a handle the layer did not mint or has freed,
+ * XR_ERROR_HANDLE_INVALID for a handle the layer did not mint or has freed
+ * (XR_ERROR_FEATURE_UNSUPPORTED for one that is not NULL while an instance
+ * beside the runtime answers for `ext`: it may be the runtime's tracker),
  * XR_ERROR_FUNCTION_UNSUPPORTED when the tracker's instance did not enable
  * the function's extension (a pointer taken from another instance). */
 #define KN_VERIFY_TRACKER(fn, handle, ext, out)                                                    \
     do {                                                                                           \
         (out) = kn_tracker_get(handle);                                                            \
+        if (!(out) && (handle) != XR_NULL_HANDLE && kn_body_beside_runtime(ext))                   \
+            return XR_ERROR_FEATURE_UNSUPPORTED;                                                   \
         if (!(out)) {                                                                              \
             KN_LOG_D("%s: invalid XrBodyTrackerFB %p", fn, (void *)(handle));                      \
             return XR_ERROR_HANDLE_INVALID;                                                        \

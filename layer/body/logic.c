@@ -44,6 +44,7 @@ void kn_logic_instance_destroying(kn_instance *inst)
 
 void kn_logic_instance_free(kn_instance *inst)
 {
+    kn_body_forget(inst);
     kn_body_free(inst->body);
     inst->body = NULL;
 }

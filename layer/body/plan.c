@@ -1,8 +1,10 @@
-/* Deciding, per instance, whether to bypass, pass through or emulate. */
+/* Deciding, per instance, whether to bypass, pass through, stay beside the
+ * runtime's tracking or emulate (the rule: body.h). */
 #include "body/body.h"
 #include "common/log.h"
 #include "xr/extensions.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,25 @@ static uint32_t ext_bits_of(const char *const *names, uint32_t count)
             bits |= e->bit;
     }
     return bits;
+}
+
+/* The extensions among `bits` that bring body data (trackers, joint sets). */
+static uint32_t tracking_bits(uint32_t bits)
+{
+    uint32_t out = 0;
+    for (int i = 0; i < KN_EXT_COUNT; i++)
+        if (kn_extensions[i].role != KN_EXT_ROLE_OPTION)
+            out |= bits & kn_extensions[i].bit;
+    return out;
+}
+
+/* Whether the application enabled an extension that brings trackers. */
+static bool requests_trackers(uint32_t requested)
+{
+    for (int i = 0; i < KN_EXT_COUNT; i++)
+        if ((requested & kn_extensions[i].bit) && kn_extensions[i].role == KN_EXT_ROLE_TRACKER)
+            return true;
+    return false;
 }
 
 /* Our extensions in the runtime's own list (the names it would accept), and
@@ -87,8 +108,10 @@ XrResult kn_body_plan_instance(const XrInstanceCreateInfo *app,
             return XR_ERROR_VALIDATION_FAILURE;
 
     plan->requested = ext_bits_of(app->enabledExtensionNames, app->enabledExtensionCount);
-    if (!plan->requested)
+    if (!plan->requested) {
+        KN_LOG_I("stepping aside: the application enabled no body-tracking extension");
         return XR_SUCCESS; /* bypass: nothing read, nothing changed */
+    }
 
     kn_settings_read(&plan->settings);
     uint32_t runtime_rt;
@@ -100,9 +123,11 @@ XrResult kn_body_plan_instance(const XrInstanceCreateInfo *app,
     uint32_t strip = plan->settings.force ? plan->requested : plan->requested & ~plan->runtime;
     uint32_t app_rt = rt_bits_of(app->enabledExtensionNames, app->enabledExtensionCount);
     plan->runtime_enabled = app_rt;
-    /* The layer's own additions only where it will emulate for sure (with
-     * nothing to strip, the instance may yet be passed through untouched). */
-    if (strip) {
+    /* The layer's own additions only where it will emulate for sure: not
+     * where the runtime may yet track bodies itself (it lists every tracker
+     * and joint set the application enabled; body/body.h, the rule). */
+    if (strip && (plan->settings.force || !requests_trackers(plan->requested) ||
+                  (strip & tracking_bits(plan->requested)))) {
         plan->runtime_enabled |= runtime_rt;
         plan->runtime_hidden = runtime_rt & ~app_rt;
     }
@@ -170,51 +195,114 @@ static bool runtime_tracks_bodies(const kn_instance *inst, uint32_t requested)
     return n > 0;
 }
 
-/* Whether the application enabled an extension that brings trackers. */
-static bool requests_trackers(uint32_t requested)
+/* Instances beside a runtime that tracks bodies, per extension the layer
+ * answers for there (api/verify.h: their trackers are the runtime's). */
+static atomic_int g_beside[KN_EXT_COUNT];
+
+static void count_beside(uint32_t bits, int delta)
 {
     for (int i = 0; i < KN_EXT_COUNT; i++)
-        if ((requested & kn_extensions[i].bit) && kn_extensions[i].role == KN_EXT_ROLE_TRACKER)
+        if (bits & kn_extensions[i].bit)
+            atomic_fetch_add(&g_beside[i], delta);
+}
+
+bool kn_body_beside_runtime(uint32_t ext)
+{
+    for (int i = 0; i < KN_EXT_COUNT; i++)
+        if ((ext & kn_extensions[i].bit) && atomic_load(&g_beside[i]) > 0)
             return true;
     return false;
 }
 
-XrResult kn_body_adopt(kn_instance *inst, const kn_body_plan *plan)
+void kn_body_forget(kn_instance *inst)
 {
-    inst->enabled = plan->requested;
-    if (plan->settings.force) {
-        KN_LOG_I("%s=1: serving body tracking whatever the runtime has", KN_ENV_FORCE);
-    } else if ((plan->requested & ~plan->runtime) == 0 && requests_trackers(plan->requested) &&
-               runtime_tracks_bodies(inst, plan->requested)) {
-        KN_LOG_I("the runtime tracks bodies itself: passing through (%s=1 overrides)",
-                 KN_ENV_FORCE);
-        inst->intercept = false;
-        return XR_SUCCESS;
-    }
+    if (inst->body)
+        count_beside(inst->body->beside, -1);
+}
+
+static kn_body *new_body(const kn_body_plan *plan)
+{
     kn_body *body = calloc(1, sizeof *body);
     if (!body)
-        return XR_ERROR_OUT_OF_MEMORY;
+        return NULL;
     if (pthread_mutex_init(&body->actions_lock, NULL) != 0) {
         free(body);
-        return XR_ERROR_OUT_OF_MEMORY;
+        return NULL;
     }
     if (pthread_mutex_init(&body->sessions_lock, NULL) != 0) {
         pthread_mutex_destroy(&body->actions_lock);
         free(body);
-        return XR_ERROR_OUT_OF_MEMORY;
+        return NULL;
     }
     body->settings = plan->settings;
-    body->supported = KN_EXT_ALL;
     body->runtime_exts = plan->runtime_enabled;
     memcpy(body->application, plan->info.applicationInfo.applicationName, sizeof body->application);
     body->application[sizeof body->application - 1] = '\0';
     memcpy(body->engine, plan->info.applicationInfo.engineName, sizeof body->engine);
     body->engine[sizeof body->engine - 1] = '\0';
+    return body;
+}
+
+/* The rule (body.h): which of the three an instance gets, said at info. */
+static kn_mode decide(kn_instance *inst, const kn_body_plan *plan)
+{
+    uint32_t tracking = tracking_bits(plan->requested);
+    if (plan->settings.force) {
+        KN_LOG_I("serving body tracking: %s=1 (whatever the runtime has)", KN_ENV_FORCE);
+        return KN_MODE_SERVE;
+    }
+    if (!requests_trackers(plan->requested)) {
+        KN_LOG_I("serving body tracking: the application enabled no tracker extension the "
+                 "runtime could serve alone");
+        return KN_MODE_SERVE;
+    }
+    if (tracking & ~plan->runtime) {
+        log_bits("serving body tracking: the runtime lacks", tracking & ~plan->runtime);
+        return KN_MODE_SERVE;
+    }
+    if (!runtime_tracks_bodies(inst, plan->requested)) {
+        KN_LOG_I("serving body tracking: the runtime lists the extensions but reports no body "
+                 "tracking");
+        return KN_MODE_SERVE;
+    }
+    uint32_t lacking = plan->requested & ~plan->runtime;
+    if (!lacking) {
+        KN_LOG_I("passing through: the runtime tracks bodies itself, with everything the "
+                 "application enabled (%s=1 serves the layer's instead)",
+                 KN_ENV_FORCE);
+        return KN_MODE_PASS;
+    }
+    log_bits("the runtime tracks bodies itself and its tracking is used; the layer answers "
+             "only for what it lacks, as unsupported",
+             lacking);
+    return KN_MODE_BESIDE;
+}
+
+XrResult kn_body_adopt(kn_instance *inst, const kn_body_plan *plan)
+{
+    inst->enabled = plan->requested;
+    kn_mode mode = decide(inst, plan);
+    if (mode == KN_MODE_PASS) {
+        inst->intercept = false;
+        return XR_SUCCESS;
+    }
+    kn_body *body = new_body(plan);
+    if (!body)
+        return XR_ERROR_OUT_OF_MEMORY;
+    inst->body = body;
+    inst->intercept = true;
+    if (mode == KN_MODE_BESIDE) {
+        /* Nothing to tune: the properties say no and the functions refuse. */
+        inst->enabled = plan->requested & ~plan->runtime;
+        inst->beside_runtime = true;
+        body->beside = inst->enabled;
+        count_beside(body->beside, 1);
+        return XR_SUCCESS;
+    }
+    body->supported = KN_EXT_ALL;
     body->actions.available =
         kn_actions_available(plan->info.enabledExtensionNames, plan->info.enabledExtensionCount);
-    inst->body = body;
     inst->hidden = plan->runtime_hidden;
-    inst->intercept = true;
     KN_LOG_I("serving body tracking (backend %s)", kn_backend_setting_name(body->settings.backend));
     return XR_SUCCESS;
 }

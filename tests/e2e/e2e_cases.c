@@ -126,10 +126,20 @@ int e2e_extensions(int argc, char **argv)
 int e2e_body_properties(int argc, char **argv)
 {
     bool all = has_option(argc, argv, "--all");
+    /* --options: FB with the two option extensions (fidelity, calibration),
+     * no full body; their properties and a request are printed, not checked
+     * (served they are true, beside a tracking runtime false). */
+    bool options = has_option(argc, argv, "--options");
+    static const char *const with_options[] = {XR_FB_BODY_TRACKING_EXTENSION_NAME,
+                                               XR_META_BODY_TRACKING_FIDELITY_EXTENSION_NAME,
+                                               XR_META_BODY_TRACKING_CALIBRATION_EXTENSION_NAME};
     XrInstance instance;
     /* The runtime refuses names it does not know: success means the layer
      * removed them on the way down. */
-    CHECK_XR(e2e_create_instance(body_extensions, all ? 4 : 1, &instance));
+    if (options)
+        CHECK_XR(e2e_create_instance(with_options, 3, &instance));
+    else
+        CHECK_XR(e2e_create_instance(body_extensions, all ? 4 : 1, &instance));
     XrSystemId system = e2e_system(instance);
 
     XrSystemPropertiesBodyTrackingCalibrationMETA calibration = {
@@ -139,14 +149,19 @@ int e2e_body_properties(int argc, char **argv)
     XrSystemPropertiesBodyTrackingFullBodyMETA full = {
         .type = XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_FULL_BODY_META, .next = &fidelity};
     XrSystemBodyTrackingPropertiesFB fb = {.type = XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_FB,
-                                           .next = all ? &full : NULL};
+                                           .next = all       ? (void *)&full
+                                                   : options ? (void *)&fidelity
+                                                             : NULL};
     XrSystemProperties props = {.type = XR_TYPE_SYSTEM_PROPERTIES, .next = &fb};
     CHECK_XR(xrGetSystemProperties(instance, system, &props));
 
     CHECK(props.systemId == system, "systemId %llu, expected %llu",
           (unsigned long long)props.systemId, (unsigned long long)system);
-    CHECK(props.next == &fb && fb.next == (all ? (void *)&full : NULL) && full.next == &fidelity &&
-              fidelity.next == &calibration && !calibration.next,
+    CHECK(props.next == &fb &&
+              fb.next == (all       ? (void *)&full
+                          : options ? (void *)&fidelity
+                                    : NULL) &&
+              full.next == &fidelity && fidelity.next == &calibration && !calibration.next,
           "the application's next chain came back changed");
     CHECK(fb.supportsBodyTracking == XR_TRUE, "supportsBodyTracking is false");
     if (all)
@@ -155,6 +170,17 @@ int e2e_body_properties(int argc, char **argv)
               "full body %u, fidelity %u, height override %u", full.supportsFullBodyTracking,
               fidelity.supportsBodyTrackingFidelity, calibration.supportsHeightOverride);
     printf("system \"%s\": supportsBodyTracking %u\n", props.systemName, fb.supportsBodyTracking);
+    if (options) {
+        printf("supportsBodyTrackingFidelity %u supportsHeightOverride %u\n",
+               fidelity.supportsBodyTrackingFidelity, calibration.supportsHeightOverride);
+        /* The replay runtime makes no trackers: a handle it could have made. */
+        PFN_xrRequestBodyTrackingFidelityMETA request = NULL;
+        CHECK_XR(xrGetInstanceProcAddr(instance, "xrRequestBodyTrackingFidelityMETA",
+                                       (PFN_xrVoidFunction *)&request));
+        XrResult r =
+            request((XrBodyTrackerFB)(uintptr_t)0x7001, XR_BODY_TRACKING_FIDELITY_HIGH_META);
+        printf("xrRequestBodyTrackingFidelityMETA(a runtime tracker) %s\n", e2e_result_name(r));
+    }
 
     char where[256];
     /* Served: the layer's; passed through: the runtime's, sessions untouched. */
@@ -164,7 +190,7 @@ int e2e_body_properties(int argc, char **argv)
         e2e_resolve(instance, shown[i], where, sizeof where);
         printf("%s %s\n", shown[i], where);
     }
-    if (!all) {
+    if (!all && !options) {
         /* Functions of extensions the app did not enable do not exist. */
         static const char *const absent[] = {"xrRequestBodyTrackingFidelityMETA",
                                              "xrSuggestBodyTrackingCalibrationOverrideMETA",

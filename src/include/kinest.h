@@ -247,11 +247,20 @@ typedef enum kinest_joint_set {
     KINEST_JOINT_SET_FB = 1,
     /* XR_BODY_JOINT_SET_FULL_BODY_META: XrFullBodyJointMETA order, 84. */
     KINEST_JOINT_SET_META_FULL_BODY = 2,
+    /* XR_BODY_JOINT_SET_FULL_BODY_JOINTS_BD: XrBodyJointBD order, 24. */
+    KINEST_JOINT_SET_BD = 3,
+    /* XR_BODY_JOINT_SET_BODY_WITHOUT_ARM_BD: the first 16 of them. */
+    KINEST_JOINT_SET_BD_WITHOUT_ARM = 4,
+    /* XR_BODY_JOINT_SET_FULL_HTC: XrBodyJointHTC order, 26. */
+    KINEST_JOINT_SET_HTC = 5,
 } kinest_joint_set;
 
-#define KINEST_CANONICAL_JOINT_COUNT 21
-#define KINEST_FB_JOINT_COUNT        70
-#define KINEST_META_JOINT_COUNT      84
+#define KINEST_CANONICAL_JOINT_COUNT      21
+#define KINEST_FB_JOINT_COUNT             70
+#define KINEST_META_JOINT_COUNT           84
+#define KINEST_BD_JOINT_COUNT             24
+#define KINEST_BD_WITHOUT_ARM_JOINT_COUNT 16
+#define KINEST_HTC_JOINT_COUNT            26
 
 /* The canonical joints, root first; parents in kinest_get_skeleton. */
 typedef enum kinest_joint {

@@ -7,7 +7,15 @@ static const joint_set_def sets[] = {
     [KINEST_JOINT_SET_CANONICAL] = {KINEST_CANONICAL_JOINT_COUNT, NULL},
     [KINEST_JOINT_SET_FB] = {KINEST_FB_JOINT_COUNT, kn_xr_joint_defs},
     [KINEST_JOINT_SET_META_FULL_BODY] = {KINEST_META_JOINT_COUNT, kn_xr_joint_defs},
+    [KINEST_JOINT_SET_BD] = {KINEST_BD_JOINT_COUNT, kn_bd_joint_defs},
+    [KINEST_JOINT_SET_BD_WITHOUT_ARM] = {KINEST_BD_WITHOUT_ARM_JOINT_COUNT, kn_bd_joint_defs},
+    [KINEST_JOINT_SET_HTC] = {KINEST_HTC_JOINT_COUNT, kn_htc_joint_defs},
 };
+
+_Static_assert(KINEST_BD_JOINT_COUNT == KN_BD_JOINT_COUNT &&
+                   KINEST_BD_WITHOUT_ARM_JOINT_COUNT == KN_BD_WITHOUT_ARM_JOINT_COUNT &&
+                   KINEST_HTC_JOINT_COUNT == KN_HTC_JOINT_COUNT,
+               "the public counts are the tables'");
 
 _Static_assert(KINEST_META_JOINT_COUNT <= KN_JOINT_SET_MAX_COUNT, "a set larger than the maximum");
 
@@ -60,4 +68,24 @@ int kn_joints_followed(int set, int joint)
     if (r->kind == KIND_HAND && (r->hand == KN_HAND_PALM || r->hand == KN_HAND_WRIST))
         return r->canonical;
     return -1;
+}
+
+int kn_joints_at_canonical(int set, int c)
+{
+    if (canonical(set, c))
+        return c;
+    const joint_set_def *d = kn_joint_set_def(set);
+    for (uint32_t j = 0; d && d->rows && j < d->count; j++) {
+        const xr_joint_def *r = &d->rows[j];
+        if (r->canonical == c &&
+            (r->kind == KIND_AT || (r->kind == KIND_HAND && r->hand == KN_HAND_WRIST)))
+            return (int)j;
+    }
+    return -1;
+}
+
+void kn_joints_axes(int set, int joint, versor out)
+{
+    const xr_joint_def *r = row(set, joint);
+    kn_xr_axes_class(r ? r->axes : AXES_ROOT, out);
 }

@@ -98,10 +98,21 @@ static void map_rows(const joint_set_def *set, const kn_skeleton *s,
             break;
         }
         case KIND_HAND: {
+            /* The relaxed hand is built in the XR_FB_body_tracking wrist
+             * frame; a set with other axes turns each joint's frame. */
+            int arm_class = d->side == KN_SIDE_LEFT ? AXES_LEFT_ARM : AXES_RIGHT_ARM;
+            versor arm;
+            kn_xr_axes_class(arm_class, arm);
             kn_pose wrist;
-            kn_quat_mul(a->orientation, axes, wrist.orientation);
+            kn_quat_mul(a->orientation, arm, wrist.orientation);
             glm_vec3_copy((float *)a->position, wrist.position);
             kn_pose_compose(&wrist, &hand[d->side][d->hand], &out[j]);
+            if (d->axes != arm_class) {
+                versor inv, fb_frame;
+                glm_quat_conjugate(arm, inv);
+                kn_quat_mul(out[j].orientation, inv, fb_frame);
+                kn_quat_mul(fb_frame, axes, out[j].orientation);
+            }
             break;
         }
         }

@@ -11,14 +11,8 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateBodyTrackerFB(XrSession session,
                                                         const XrBodyTrackerCreateInfoFB *createInfo,
                                                         XrBodyTrackerFB *bodyTracker)
 {
-    kn_session *s = kn_session_get(session);
-    if (!s)
-        return XR_ERROR_HANDLE_INVALID;
-    if ((s->inst->enabled & FB) != FB)
-        return XR_ERROR_FUNCTION_UNSUPPORTED;
-    /* A system without body tracking refuses every tracker. */
-    if (!kn_supports(s, FB))
-        return XR_ERROR_FEATURE_UNSUPPORTED;
+    kn_session *s;
+    KN_VERIFY_SESSION(session, FB, s);
     KN_VERIFY_STRUCT("xrCreateBodyTrackerFB", createInfo, XR_TYPE_BODY_TRACKER_CREATE_INFO_FB);
     KN_VERIFY("xrCreateBodyTrackerFB", bodyTracker, "bodyTracker is NULL");
     switch (createInfo->bodyJointSet) {

@@ -10,23 +10,45 @@
 #include "common/log.h"
 #include "xr/extensions.h"
 
-/* A tracker of a session of a served instance that enabled `ext`:
- * XR_ERROR_HANDLE_INVALID for a handle the layer did not mint or has freed
- * (XR_ERROR_FEATURE_UNSUPPORTED for one that is not NULL while an instance
- * beside the runtime answers for `ext`: it may be the runtime's tracker),
- * XR_ERROR_FUNCTION_UNSUPPORTED when the tracker's instance did not enable
- * the function's extension (a pointer taken from another instance). */
-#define KN_VERIFY_TRACKER(fn, handle, ext, out)                                                    \
+/* A tracker, of the handle type of extension `type_ext` (FB, BD or HTC),
+ * of a session of a served instance that enabled `fn_ext`:
+ * XR_ERROR_HANDLE_INVALID for a handle the layer did not mint as that
+ * type or has freed (XR_ERROR_FEATURE_UNSUPPORTED for one that is not NULL
+ * while an instance beside the runtime answers for `fn_ext`: it may be the
+ * runtime's tracker), XR_ERROR_FUNCTION_UNSUPPORTED when the tracker's
+ * instance did not enable the function's extension (a pointer taken from
+ * another instance). */
+#define KN_VERIFY_TRACKER_OF(fn, handle, type_ext, fn_ext, out)                                    \
     do {                                                                                           \
-        (out) = kn_tracker_get(handle);                                                            \
-        if (!(out) && (handle) != XR_NULL_HANDLE && kn_body_beside_runtime(ext))                   \
+        (out) = kn_tracker_get((XrBodyTrackerFB)(void *)(handle));                                 \
+        if ((out) && (out)->ext != (type_ext))                                                     \
+            (out) = NULL;                                                                          \
+        if (!(out) && (handle) != XR_NULL_HANDLE && kn_body_beside_runtime(fn_ext))                \
             return XR_ERROR_FEATURE_UNSUPPORTED;                                                   \
         if (!(out)) {                                                                              \
-            KN_LOG_D("%s: invalid XrBodyTrackerFB %p", fn, (void *)(handle));                      \
+            KN_LOG_D("%s: invalid tracker %p", fn, (void *)(handle));                              \
             return XR_ERROR_HANDLE_INVALID;                                                        \
         }                                                                                          \
-        if (((out)->session->inst->enabled & (ext)) != (ext))                                      \
+        if (((out)->session->inst->enabled & (fn_ext)) != (fn_ext))                                \
             return XR_ERROR_FUNCTION_UNSUPPORTED;                                                  \
+    } while (0)
+
+/* An XrBodyTrackerFB (XR_FB_body_tracking and the META extensions). */
+#define KN_VERIFY_TRACKER(fn, handle, ext, out)                                                    \
+    KN_VERIFY_TRACKER_OF(fn, handle, KN_EXT_FB_BODY_TRACKING, ext, out)
+
+/* A session of a served instance, for xrCreateBodyTracker*: its extension
+ * enabled, and supported (FEATURE_UNSUPPORTED otherwise: a system without
+ * body tracking refuses every tracker). */
+#define KN_VERIFY_SESSION(session, ext, out)                                                       \
+    do {                                                                                           \
+        (out) = kn_session_get(session);                                                           \
+        if (!(out))                                                                                \
+            return XR_ERROR_HANDLE_INVALID;                                                        \
+        if (((out)->inst->enabled & (ext)) != (ext))                                               \
+            return XR_ERROR_FUNCTION_UNSUPPORTED;                                                  \
+        if (!kn_supports((out), (ext)))                                                            \
+            return XR_ERROR_FEATURE_UNSUPPORTED;                                                   \
     } while (0)
 
 /* A required struct pointer of the given type. */

@@ -25,6 +25,8 @@ KN_BOOL_AT(XrSystemBodyTrackingPropertiesFB, supportsBodyTracking)
 KN_BOOL_AT(XrSystemPropertiesBodyTrackingFullBodyMETA, supportsFullBodyTracking)
 KN_BOOL_AT(XrSystemPropertiesBodyTrackingFidelityMETA, supportsBodyTrackingFidelity)
 KN_BOOL_AT(XrSystemPropertiesBodyTrackingCalibrationMETA, supportsHeightOverride)
+KN_BOOL_AT(XrSystemBodyTrackingPropertiesBD, supportsBodyTracking)
+KN_BOOL_AT(XrSystemBodyTrackingPropertiesHTC, supportsBodyTracking)
 #undef KN_BOOL_AT
 
 const kn_extension *kn_extension_by_name(const char *name)

@@ -29,6 +29,16 @@
     X(SuggestBodyTrackingCalibrationOverrideMETA, SERVE, ext)                                      \
     X(ResetBodyTrackingCalibrationMETA, SERVE, ext)
 
+#define KN_BD_BODY_TRACKING_FUNCTIONS(X, ext)                                                      \
+    X(CreateBodyTrackerBD, SERVE, ext)                                                             \
+    X(DestroyBodyTrackerBD, SERVE, ext)                                                            \
+    X(LocateBodyJointsBD, SERVE, ext)
+#define KN_HTC_BODY_TRACKING_FUNCTIONS(X, ext)                                                     \
+    X(CreateBodyTrackerHTC, SERVE, ext)                                                            \
+    X(DestroyBodyTrackerHTC, SERVE, ext)                                                           \
+    X(LocateBodyJointsHTC, SERVE, ext)                                                             \
+    X(GetBodySkeletonHTC, SERVE, ext)
+
 /* The entries, in the order of the kn_ext bits. */
 #define KN_SERVED_EXTENSIONS(E, arg)                                                               \
     E(arg, FB_BODY_TRACKING, "XR_FB_body_tracking", 1, XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_FB, \
@@ -40,6 +50,10 @@
       XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_FIDELITY_META, OPTION, KN_META_FIDELITY_FUNCTIONS)   \
     E(arg, META_CALIBRATION, "XR_META_body_tracking_calibration", 1,                               \
       XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_CALIBRATION_META, OPTION,                            \
-      KN_META_CALIBRATION_FUNCTIONS)
+      KN_META_CALIBRATION_FUNCTIONS)                                                               \
+    E(arg, BD_BODY_TRACKING, "XR_BD_body_tracking", 1, XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_BD, \
+      TRACKER, KN_BD_BODY_TRACKING_FUNCTIONS)                                                      \
+    E(arg, HTC_BODY_TRACKING, "XR_HTC_body_tracking", 1,                                           \
+      XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_HTC, TRACKER, KN_HTC_BODY_TRACKING_FUNCTIONS)
 
 #endif

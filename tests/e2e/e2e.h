@@ -68,6 +68,15 @@ void e2e_expect_states(XrInstance instance, XrSession session, const XrSessionSt
                        int count, int *profile_changes, XrTime *first_time);
 
 /* The cases; argv excludes the case name. */
+/* A session through to FOCUSED; a frame begun and ended (e2e_body.c). */
+XrSession e2e_running_session(XrInstance instance, XrSystemId system);
+void e2e_frame(XrSession session, XrFrameState *fs);
+void e2e_end_frame(XrSession session, const XrFrameState *fs);
+void e2e_sleep_ms(long ms);
+/* XR_BD_body_tracking and XR_HTC_body_tracking: their rules and their
+ * joints beside the full-body set's (e2e_sets.c). */
+void e2e_body_sets(void);
+
 int e2e_extensions(int argc, char **argv);
 int e2e_body_properties(int argc, char **argv);
 int e2e_bypass(int argc, char **argv);

@@ -19,7 +19,10 @@
 static const char *const body_extensions[] = {XR_FB_BODY_TRACKING_EXTENSION_NAME,
                                               XR_META_BODY_TRACKING_FULL_BODY_EXTENSION_NAME,
                                               XR_META_BODY_TRACKING_FIDELITY_EXTENSION_NAME,
-                                              XR_META_BODY_TRACKING_CALIBRATION_EXTENSION_NAME};
+                                              XR_META_BODY_TRACKING_CALIBRATION_EXTENSION_NAME,
+                                              XR_BD_BODY_TRACKING_EXTENSION_NAME,
+                                              XR_HTC_BODY_TRACKING_EXTENSION_NAME};
+#define SERVED_COUNT 6
 
 static bool has_option(int argc, char **argv, const char *option)
 {
@@ -95,7 +98,7 @@ int e2e_extensions(int argc, char **argv)
         CHECK(layer_active(other), "%s is not active", other);
     CHECK(extension_version(NULL, XR_MND_HEADLESS_EXTENSION_NAME, NULL) > 0,
           "the runtime's XR_MND_headless is not listed: is XR_RUNTIME_JSON the replay runtime?");
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < SERVED_COUNT; i++) {
         uint32_t v = extension_version(NULL, body_extensions[i], NULL);
         if (absent)
             CHECK(v == 0, "%s is offered without the layer", body_extensions[i]);
@@ -111,10 +114,11 @@ int e2e_extensions(int argc, char **argv)
     CHECK_XR(xrDestroyInstance(instance));
     if (!absent) {
         uint32_t total = 0;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < SERVED_COUNT; i++)
             CHECK(extension_version(E2E_LAYER_NAME, body_extensions[i], &total) == 1,
                   "the layer's own list lacks %s", body_extensions[i]);
-        CHECK(total == 4, "the layer lists %u extensions, expected 4", total);
+        CHECK(total == SERVED_COUNT, "the layer lists %u extensions, expected %d", total,
+              SERVED_COUNT);
     } else {
         XrResult r = e2e_create_instance(body_extensions, 1, &instance);
         CHECK(r == XR_ERROR_EXTENSION_NOT_PRESENT,

@@ -1,0 +1,176 @@
+/* XR_BD_body_tracking and XR_HTC_body_tracking over the same trackers: the
+ * body xrLocateBodyJointsFB gives (tracker.c), written into each
+ * extension's structs, and HTC's skeleton generations. */
+#include "body/engine.h"
+#include "body/tracker.h"
+#include "common/log.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The three extensions' joint locations are the same struct. */
+#define KN_SAME_LOCATION(T)                                                                        \
+    _Static_assert(sizeof(T) == sizeof(XrBodyJointLocationFB) &&                                   \
+                       offsetof(T, locationFlags) ==                                               \
+                           offsetof(XrBodyJointLocationFB, locationFlags) &&                       \
+                       offsetof(T, pose) == offsetof(XrBodyJointLocationFB, pose),                 \
+                   #T " is not XrBodyJointLocationFB's layout");
+KN_SAME_LOCATION(XrBodyJointLocationBD)
+KN_SAME_LOCATION(XrBodyJointLocationHTC)
+
+#define VALID_BITS (XR_SPACE_LOCATION_ORIENTATION_VALID_BIT | XR_SPACE_LOCATION_POSITION_VALID_BIT)
+#define TRACKED_BITS                                                                               \
+    (XR_SPACE_LOCATION_ORIENTATION_TRACKED_BIT | XR_SPACE_LOCATION_POSITION_TRACKED_BIT)
+
+/* The FB locate into `joints` (count of the tracker's set). */
+static XrResult locate(kn_tracker *t, XrSpace base, XrTime time, XrBodyJointLocationFB *joints,
+                       XrBodyJointLocationsFB *body)
+{
+    XrBodyJointsLocateInfoFB info = {
+        .type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_FB, .baseSpace = base, .time = time};
+    *body = (XrBodyJointLocationsFB){.type = XR_TYPE_BODY_JOINT_LOCATIONS_FB,
+                                     .jointCount = t->joint_count,
+                                     .jointLocations = joints};
+    return kn_tracker_locate(t, &info, body);
+}
+
+XrResult kn_tracker_locate_bd(kn_tracker *t, const XrBodyJointsLocateInfoBD *info,
+                              XrBodyJointLocationsBD *out)
+{
+    XrBodyJointLocationsFB body;
+    XrResult r = locate(t, info->baseSpace, info->time,
+                        (XrBodyJointLocationFB *)(void *)out->jointLocations, &body);
+    if (XR_FAILED(r))
+        return r;
+    /* Inactive: no joint has a VALID bit (as FB's). Active: every joint is
+     * valid, and tracked only where a device places it; so "all tracked"
+     * is said only when every joint is. */
+    bool all = body.isActive;
+    for (uint32_t j = 0; all && j < t->joint_count; j++)
+        all = (out->jointLocations[j].locationFlags & (VALID_BITS | TRACKED_BITS)) ==
+              (VALID_BITS | TRACKED_BITS);
+    out->allJointPosesTracked = all ? XR_TRUE : XR_FALSE;
+    return XR_SUCCESS;
+}
+
+/* ---- HTC: skeleton generations */
+
+/* The skeletons handed out, newest last: an id the application saw can be
+ * asked for while it is among the last KN_GENERATIONS (calibration changes
+ * the skeleton a few times a session). */
+#define KN_GENERATIONS 16
+
+typedef struct kn_generation {
+    uint32_t id;
+    XrBodySkeletonJointHTC joints[XR_BODY_JOINT_COUNT_HTC];
+} kn_generation;
+
+struct kn_generations {
+    pthread_mutex_t lock;
+    unsigned count; /* ever recorded; the ring holds the last KN_GENERATIONS */
+    kn_generation ring[KN_GENERATIONS];
+};
+
+void kn_generations_free(struct kn_generations *g)
+{
+    if (!g)
+        return;
+    pthread_mutex_destroy(&g->lock);
+    free(g);
+}
+
+static kn_generation *find(struct kn_generations *g, uint32_t id)
+{
+    unsigned n = g->count < KN_GENERATIONS ? g->count : KN_GENERATIONS;
+    for (unsigned i = 0; i < n; i++)
+        if (g->ring[i].id == id)
+            return &g->ring[i];
+    return NULL;
+}
+
+struct kn_generations *kn_generations_new(void)
+{
+    struct kn_generations *g = calloc(1, sizeof *g);
+    if (g && pthread_mutex_init(&g->lock, NULL) != 0) {
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+/* The id of the skeleton the body was located with (its change count + 1,
+ * never 0), recorded with the skeleton the first time it is handed out. */
+static uint32_t generation(kn_tracker *t, uint32_t changed)
+{
+    struct kn_generations *g = t->generations;
+    pthread_mutex_lock(&g->lock);
+    bool known = find(g, changed + 1) != NULL;
+    pthread_mutex_unlock(&g->lock);
+    if (known)
+        return changed + 1;
+    kinest_skeleton_joint joints[XR_BODY_JOINT_COUNT_HTC];
+    if (kinest_get_skeleton(kn_body_engine_get(t->session->engine), t->set, t->joint_count, joints,
+                            &changed) != KINEST_SUCCESS)
+        return changed + 1; /* the engine failed: the body is inactive anyway */
+    uint32_t id = changed + 1;
+    pthread_mutex_lock(&g->lock);
+    if (!find(g, id)) {
+        kn_generation *slot = &g->ring[g->count++ % KN_GENERATIONS];
+        slot->id = id;
+        for (uint32_t j = 0; j < XR_BODY_JOINT_COUNT_HTC; j++) {
+            const kinest_pose *p = &joints[j].pose;
+            slot->joints[j].pose = (XrPosef){
+                {p->orientation[0], p->orientation[1], p->orientation[2], p->orientation[3]},
+                {p->position[0], p->position[1], p->position[2]}};
+        }
+    }
+    pthread_mutex_unlock(&g->lock);
+    return id;
+}
+
+bool kn_tracker_has_generation(kn_tracker *t, uint32_t id)
+{
+    struct kn_generations *g = t->generations;
+    pthread_mutex_lock(&g->lock);
+    bool found = find(g, id) != NULL;
+    pthread_mutex_unlock(&g->lock);
+    return found;
+}
+
+/* HTC's confidence level from the engine's confidence. */
+static XrBodyJointConfidenceHTC confidence_level(const XrBodyJointLocationsFB *body)
+{
+    if (!body->isActive)
+        return XR_BODY_JOINT_CONFIDENCE_NONE_HTC;
+    return body->confidence >= 0.5f ? XR_BODY_JOINT_CONFIDENCE_HIGH_HTC
+                                    : XR_BODY_JOINT_CONFIDENCE_LOW_HTC;
+}
+
+XrResult kn_tracker_locate_htc(kn_tracker *t, const XrBodyJointsLocateInfoHTC *info,
+                               XrBodyJointLocationsHTC *out)
+{
+    XrBodyJointLocationsFB body;
+    XrResult r = locate(t, info->baseSpace, info->time,
+                        (XrBodyJointLocationFB *)(void *)out->jointLocations, &body);
+    if (XR_FAILED(r))
+        return r;
+    XrSpaceLocationFlags combined = 0;
+    for (uint32_t j = 0; j < t->joint_count; j++)
+        combined |= out->jointLocations[j].locationFlags;
+    out->combinedLocationFlags = combined;
+    out->confidenceLevel = confidence_level(&body);
+    out->skeletonGenerationId = generation(t, body.skeletonChangedCount);
+    return XR_SUCCESS;
+}
+
+XrResult kn_tracker_skeleton_htc(kn_tracker *t, uint32_t id, XrBodySkeletonHTC *out)
+{
+    struct kn_generations *g = t->generations;
+    pthread_mutex_lock(&g->lock);
+    kn_generation *found = find(g, id);
+    if (found)
+        memcpy(out->joints, found->joints, sizeof found->joints);
+    pthread_mutex_unlock(&g->lock);
+    return found ? XR_SUCCESS : XR_ERROR_VALIDATION_FAILURE;
+}

@@ -134,6 +134,10 @@ int e2e_body_properties(int argc, char **argv)
      * no full body; their properties and a request are printed, not checked
      * (served they are true, beside a tracking runtime false). */
     bool options = has_option(argc, argv, "--options");
+    /* --bd: FB and XR_BD_body_tracking (a tracker extension of its own). */
+    bool bd = has_option(argc, argv, "--bd");
+    static const char *const with_bd[] = {XR_FB_BODY_TRACKING_EXTENSION_NAME,
+                                          XR_BD_BODY_TRACKING_EXTENSION_NAME};
     static const char *const with_options[] = {XR_FB_BODY_TRACKING_EXTENSION_NAME,
                                                XR_META_BODY_TRACKING_FIDELITY_EXTENSION_NAME,
                                                XR_META_BODY_TRACKING_CALIBRATION_EXTENSION_NAME};
@@ -142,6 +146,8 @@ int e2e_body_properties(int argc, char **argv)
      * removed them on the way down. */
     if (options)
         CHECK_XR(e2e_create_instance(with_options, 3, &instance));
+    else if (bd)
+        CHECK_XR(e2e_create_instance(with_bd, 2, &instance));
     else
         CHECK_XR(e2e_create_instance(body_extensions, all ? 4 : 1, &instance));
     XrSystemId system = e2e_system(instance);
@@ -194,7 +200,7 @@ int e2e_body_properties(int argc, char **argv)
         e2e_resolve(instance, shown[i], where, sizeof where);
         printf("%s %s\n", shown[i], where);
     }
-    if (!all && !options) {
+    if (!all && !options && !bd) {
         /* Functions of extensions the app did not enable do not exist. */
         static const char *const absent[] = {"xrRequestBodyTrackingFidelityMETA",
                                              "xrSuggestBodyTrackingCalibrationOverrideMETA",

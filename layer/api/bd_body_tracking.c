@@ -42,17 +42,10 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrLocateBodyJointsBD(XrBodyTrackerBD bodyTrack
 {
     kn_tracker *t;
     KN_VERIFY_TRACKER_OF("xrLocateBodyJointsBD", bodyTracker, BD, BD, t);
-    KN_VERIFY_STRUCT("xrLocateBodyJointsBD", locateInfo, XR_TYPE_BODY_JOINTS_LOCATE_INFO_BD);
-    KN_VERIFY_STRUCT("xrLocateBodyJointsBD", locations, XR_TYPE_BODY_JOINT_LOCATIONS_BD);
-    if (locateInfo->baseSpace == XR_NULL_HANDLE)
-        return XR_ERROR_HANDLE_INVALID;
     /* "enough elements for all joints of the chosen joint set": the set's
      * joints are filled, any further elements left alone. */
-    KN_VERIFY("xrLocateBodyJointsBD", locations->jointLocationCount >= t->joint_count,
-              "jointLocationCount %u, the tracker's joint set has %u",
-              locations->jointLocationCount, t->joint_count);
-    KN_VERIFY("xrLocateBodyJointsBD", locations->jointLocations, "jointLocations is NULL");
-    if (locateInfo->time <= 0)
-        return XR_ERROR_TIME_INVALID;
+    KN_VERIFY_LOCATE("xrLocateBodyJointsBD", locateInfo, XR_TYPE_BODY_JOINTS_LOCATE_INFO_BD,
+                     locations, XR_TYPE_BODY_JOINT_LOCATIONS_BD, locations->jointLocationCount,
+                     locations->jointLocationCount >= t->joint_count, t->joint_count);
     return kn_tracker_locate_bd(t, locateInfo, locations);
 }

@@ -34,16 +34,9 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrLocateBodyJointsHTC(XrBodyTrackerHTC bodyTra
 {
     kn_tracker *t;
     KN_VERIFY_TRACKER_OF("xrLocateBodyJointsHTC", bodyTracker, HTC, HTC, t);
-    KN_VERIFY_STRUCT("xrLocateBodyJointsHTC", locateInfo, XR_TYPE_BODY_JOINTS_LOCATE_INFO_HTC);
-    KN_VERIFY_STRUCT("xrLocateBodyJointsHTC", locations, XR_TYPE_BODY_JOINT_LOCATIONS_HTC);
-    if (locateInfo->baseSpace == XR_NULL_HANDLE)
-        return XR_ERROR_HANDLE_INVALID;
-    KN_VERIFY("xrLocateBodyJointsHTC", locations->jointLocationCount == t->joint_count,
-              "jointLocationCount %u, the tracker's joint set has %u",
-              locations->jointLocationCount, t->joint_count);
-    KN_VERIFY("xrLocateBodyJointsHTC", locations->jointLocations, "jointLocations is NULL");
-    if (locateInfo->time <= 0)
-        return XR_ERROR_TIME_INVALID;
+    KN_VERIFY_LOCATE("xrLocateBodyJointsHTC", locateInfo, XR_TYPE_BODY_JOINTS_LOCATE_INFO_HTC,
+                     locations, XR_TYPE_BODY_JOINT_LOCATIONS_HTC, locations->jointLocationCount,
+                     locations->jointLocationCount == t->joint_count, t->joint_count);
     return kn_tracker_locate_htc(t, locateInfo, locations);
 }
 

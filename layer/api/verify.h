@@ -73,6 +73,22 @@
         }                                                                                          \
     } while (0)
 
+/* The arguments of xrLocateBodyJoints{FB,BD,HTC}, in the order the
+ * specification checks them: the two structs, the base space, the joint
+ * count (`count_ok`), the array, the time. */
+#define KN_VERIFY_LOCATE(fn, info, info_type, locs, locs_type, count, count_ok, want)              \
+    do {                                                                                           \
+        KN_VERIFY_STRUCT(fn, info, info_type);                                                     \
+        KN_VERIFY_STRUCT(fn, locs, locs_type);                                                     \
+        if ((info)->baseSpace == XR_NULL_HANDLE)                                                   \
+            return XR_ERROR_HANDLE_INVALID;                                                        \
+        KN_VERIFY(fn, count_ok, "joint count %u, the tracker's joint set has %u", (count),         \
+                  (want));                                                                         \
+        KN_VERIFY(fn, (locs)->jointLocations, "jointLocations is NULL");                           \
+        if ((info)->time <= 0)                                                                     \
+            return XR_ERROR_TIME_INVALID;                                                          \
+    } while (0)
+
 /* Whether the layer provides what an extension's system property
  * describes (kn_body.supported): the property structs say so, and the
  * functions refuse the same way where it does not. */

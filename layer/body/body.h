@@ -31,20 +31,21 @@
 
 #include "common/settings.h"
 #include "framework/instance.h"
+#include "framework/logic.h"
 
 #include <openxr/openxr.h>
 #include <pthread.h>
 
 typedef enum kn_mode { KN_MODE_PASS, KN_MODE_BESIDE, KN_MODE_SERVE } kn_mode;
 
+/* The plan for one instance: the framework's part (what goes down), then
+ * the logic's. */
 typedef struct kn_body_plan {
-    uint32_t requested;        /* kn_ext bits the application enabled */
-    uint32_t runtime;          /* kn_ext bits the runtime lists */
-    uint32_t runtime_enabled;  /* kn_rt_ext bits enabled below (the application's or ours) */
-    uint32_t runtime_hidden;   /* those of them the application did not enable */
-    XrInstanceCreateInfo info; /* what goes down */
-    const char **names;        /* owns info.enabledExtensionNames when changed */
-    kn_settings settings;      /* read unless bypassing */
+    kn_plan base;            /* requested, runtime_enabled, the create info going down */
+    uint32_t runtime;        /* kn_ext bits the runtime lists */
+    uint32_t runtime_hidden; /* kn_rt_ext bits enabled below that the application did not */
+    const char **names;      /* owns base.info.enabledExtensionNames when changed */
+    kn_settings settings;    /* read unless bypassing */
 } kn_body_plan;
 
 /* The layer's grip action set, one per instance (actions.c). */
@@ -80,15 +81,6 @@ typedef struct kn_body {
     unsigned recordings; /* sessions recorded so far (numbers the files) */
 } kn_body;
 
-/* Before the instance is created below. runtime_gipa reaches the runtime's
- * xrEnumerateInstanceExtensionProperties. */
-XrResult kn_body_plan_instance(const XrInstanceCreateInfo *app,
-                               PFN_xrGetInstanceProcAddr runtime_gipa, kn_body_plan *plan);
-void kn_body_plan_release(kn_body_plan *plan);
-
-/* After: decides between pass-through and emulation for an instance whose
- * application enabled some of the extensions (inst->next is filled). */
-XrResult kn_body_adopt(kn_instance *inst, const kn_body_plan *plan);
 /* xrDestroyInstance, before it goes down: ends the layer's sessions of the
  * instance (recordings closed) and destroys its own objects. */
 void kn_body_release(kn_instance *inst);

@@ -23,35 +23,44 @@ KN_SAME_LOCATION(XrBodyJointLocationHTC)
 #define TRACKED_BITS                                                                               \
     (XR_SPACE_LOCATION_ORIENTATION_TRACKED_BIT | XR_SPACE_LOCATION_POSITION_TRACKED_BIT)
 
-/* The FB locate into `joints` (count of the tracker's set). */
+/* What BD and HTC say of a located body besides the joints. */
+typedef struct kn_located {
+    XrBodyJointLocationsFB body;   /* isActive, confidence, skeletonChangedCount */
+    bool all_tracked;              /* every joint VALID and TRACKED */
+    XrSpaceLocationFlags combined; /* the OR of the joints' flags */
+} kn_located;
+
+/* The FB locate into `joints` (the tracker's set's count of them). */
 static XrResult locate(kn_tracker *t, XrSpace base, XrTime time, XrBodyJointLocationFB *joints,
-                       XrBodyJointLocationsFB *body)
+                       kn_located *out)
 {
     XrBodyJointsLocateInfoFB info = {
         .type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_FB, .baseSpace = base, .time = time};
-    *body = (XrBodyJointLocationsFB){.type = XR_TYPE_BODY_JOINT_LOCATIONS_FB,
-                                     .jointCount = t->joint_count,
-                                     .jointLocations = joints};
-    return kn_tracker_locate(t, &info, body);
+    out->body = (XrBodyJointLocationsFB){.type = XR_TYPE_BODY_JOINT_LOCATIONS_FB,
+                                         .jointCount = t->joint_count,
+                                         .jointLocations = joints};
+    XrResult r = kn_tracker_locate(t, &info, &out->body);
+    /* Inactive: no joint has a VALID bit (as FB's). Active: every joint is
+     * valid, and tracked only where a device places it. */
+    out->all_tracked = out->body.isActive;
+    out->combined = 0;
+    for (uint32_t j = 0; XR_SUCCEEDED(r) && j < t->joint_count; j++) {
+        XrSpaceLocationFlags f = joints[j].locationFlags;
+        out->combined |= f;
+        out->all_tracked =
+            out->all_tracked && (f & (VALID_BITS | TRACKED_BITS)) == (VALID_BITS | TRACKED_BITS);
+    }
+    return r;
 }
 
 XrResult kn_tracker_locate_bd(kn_tracker *t, const XrBodyJointsLocateInfoBD *info,
                               XrBodyJointLocationsBD *out)
 {
-    XrBodyJointLocationsFB body;
+    kn_located l;
     XrResult r = locate(t, info->baseSpace, info->time,
-                        (XrBodyJointLocationFB *)(void *)out->jointLocations, &body);
-    if (XR_FAILED(r))
-        return r;
-    /* Inactive: no joint has a VALID bit (as FB's). Active: every joint is
-     * valid, and tracked only where a device places it; so "all tracked"
-     * is said only when every joint is. */
-    bool all = body.isActive;
-    for (uint32_t j = 0; all && j < t->joint_count; j++)
-        all = (out->jointLocations[j].locationFlags & (VALID_BITS | TRACKED_BITS)) ==
-              (VALID_BITS | TRACKED_BITS);
-    out->allJointPosesTracked = all ? XR_TRUE : XR_FALSE;
-    return XR_SUCCESS;
+                        (XrBodyJointLocationFB *)(void *)out->jointLocations, &l);
+    out->allJointPosesTracked = l.all_tracked ? XR_TRUE : XR_FALSE;
+    return r;
 }
 
 /* ---- HTC: skeleton generations */
@@ -150,17 +159,14 @@ static XrBodyJointConfidenceHTC confidence_level(const XrBodyJointLocationsFB *b
 XrResult kn_tracker_locate_htc(kn_tracker *t, const XrBodyJointsLocateInfoHTC *info,
                                XrBodyJointLocationsHTC *out)
 {
-    XrBodyJointLocationsFB body;
+    kn_located l;
     XrResult r = locate(t, info->baseSpace, info->time,
-                        (XrBodyJointLocationFB *)(void *)out->jointLocations, &body);
+                        (XrBodyJointLocationFB *)(void *)out->jointLocations, &l);
     if (XR_FAILED(r))
         return r;
-    XrSpaceLocationFlags combined = 0;
-    for (uint32_t j = 0; j < t->joint_count; j++)
-        combined |= out->jointLocations[j].locationFlags;
-    out->combinedLocationFlags = combined;
-    out->confidenceLevel = confidence_level(&body);
-    out->skeletonGenerationId = generation(t, body.skeletonChangedCount);
+    out->combinedLocationFlags = l.combined;
+    out->confidenceLevel = confidence_level(&l.body);
+    out->skeletonGenerationId = generation(t, l.body.skeletonChangedCount);
     return XR_SUCCESS;
 }
 

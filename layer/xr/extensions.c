@@ -1,6 +1,7 @@
 /* The served extensions' table, generated from xr/served.h. */
 #include "xr/extensions.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -45,12 +46,20 @@ const kn_extension *kn_extension_by_properties(XrStructureType type)
     return NULL;
 }
 
+/* Whether a NULL-terminated function list names `function`. */
+static bool lists(const char *const *functions, const char *function)
+{
+    for (const char *const *f = functions; *f; f++)
+        if (strcmp(function, *f) == 0)
+            return true;
+    return false;
+}
+
 const kn_extension *kn_extension_by_function(const char *function)
 {
     for (int i = 0; i < KN_EXT_COUNT; i++)
-        for (const char *const *f = kn_extensions[i].functions; *f; f++)
-            if (strcmp(function, *f) == 0)
-                return &kn_extensions[i];
+        if (lists(kn_extensions[i].functions, function))
+            return &kn_extensions[i];
     return NULL;
 }
 
@@ -72,8 +81,7 @@ const kn_runtime_extension *kn_runtime_extension_by_name(const char *name)
 const kn_runtime_extension *kn_runtime_extension_by_function(const char *function)
 {
     for (int i = 0; i < KN_RT_EXT_COUNT; i++)
-        for (const char *const *f = kn_runtime_extensions[i].functions; *f; f++)
-            if (strcmp(function, *f) == 0)
-                return &kn_runtime_extensions[i];
+        if (lists(kn_runtime_extensions[i].functions, function))
+            return &kn_runtime_extensions[i];
     return NULL;
 }

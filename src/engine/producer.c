@@ -16,13 +16,7 @@ static kinest_status refuse(kinest_engine *e, kinest_status st, const char *fmt,
 
 static bool pose_finite(const kinest_pose *p)
 {
-    for (int i = 0; i < 4; i++)
-        if (!isfinite(p->orientation[i]))
-            return false;
-    for (int i = 0; i < 3; i++)
-        if (!isfinite(p->position[i]))
-            return false;
-    return true;
+    return kn_floats_finite(p->orientation, 4) && kn_floats_finite(p->position, 3);
 }
 
 static void wake_worker(kinest_engine *e)

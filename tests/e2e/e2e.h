@@ -29,6 +29,14 @@
         CHECK(XR_SUCCEEDED(check_r_), "%s returned %s", #call, e2e_result_name(check_r_));         \
     } while (0)
 
+/* `call` returns exactly `want`. */
+#define EXPECT(call, want)                                                                         \
+    do {                                                                                           \
+        XrResult got_ = (call);                                                                    \
+        CHECK(got_ == (want), "%s gave %s, expected %s", #call, e2e_result_name(got_),             \
+              e2e_result_name(want));                                                              \
+    } while (0)
+
 const char *e2e_result_name(XrResult r);
 
 /* xrCreateInstance with XR_MND_headless plus `extensions`. */
@@ -38,6 +46,8 @@ XrSystemId e2e_system(XrInstance instance);
 /* Where xrGetInstanceProcAddr's answer for `name` lives: "<library>+0x<offset>",
  * or "unsupported (<result>)". */
 void e2e_resolve(XrInstance instance, const char *name, char *out, size_t size);
+/* Fails unless every one of the n functions is XR_ERROR_FUNCTION_UNSUPPORTED. */
+void e2e_expect_unsupported(XrInstance instance, const char *const *names, int n);
 
 /* The test clip (e2e_replay.c): 40 frames at 30 Hz from clip time 0.5 s, a
  * head that walks and turns and hands that swing; the left grip is lost on

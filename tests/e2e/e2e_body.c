@@ -42,13 +42,6 @@
 
 #define VALID (XR_SPACE_LOCATION_ORIENTATION_VALID_BIT | XR_SPACE_LOCATION_POSITION_VALID_BIT)
 
-#define EXPECT(call, want)                                                                         \
-    do {                                                                                           \
-        XrResult got_ = (call);                                                                    \
-        CHECK(got_ == (want), "%s gave %s, expected %s", #call, e2e_result_name(got_),             \
-              e2e_result_name(want));                                                              \
-    } while (0)
-
 static const char *const all_four[] = {XR_FB_BODY_TRACKING_EXTENSION_NAME,
                                        XR_META_BODY_TRACKING_FULL_BODY_EXTENSION_NAME,
                                        XR_META_BODY_TRACKING_FIDELITY_EXTENSION_NAME,
@@ -489,15 +482,10 @@ static void fb_only(const char *clip)
     XrInstance instance;
     CHECK_XR(e2e_create_instance(all_four, 1, &instance));
     XrSystemId system = e2e_system(instance);
-    char where[256];
     static const char *const meta[] = {"xrRequestBodyTrackingFidelityMETA",
                                        "xrSuggestBodyTrackingCalibrationOverrideMETA",
                                        "xrResetBodyTrackingCalibrationMETA"};
-    for (int i = 0; i < 3; i++) {
-        e2e_resolve(instance, meta[i], where, sizeof where);
-        CHECK(strcmp(where, "unsupported (XR_ERROR_FUNCTION_UNSUPPORTED)") == 0,
-              "%s resolves to %s with XR_FB_body_tracking alone", meta[i], where);
-    }
+    e2e_expect_unsupported(instance, meta, 3);
     XrSessionCreateInfo si = {.type = XR_TYPE_SESSION_CREATE_INFO, .systemId = system};
     XrSession session;
     CHECK_XR(xrCreateSession(instance, &si, &session));

@@ -636,26 +636,24 @@ static XrResult locate_any(probe *p, const XrBodyJointsLocateInfoFB *info,
 {
     if (p->opt.set == SET_FB || p->opt.set == SET_META)
         return p->locate(p->tracker, info, locs);
+    /* The three locate-info structs are one layout: only the type differs. */
+    XrBodyJointsLocateInfoFB same = *info;
+    const void *li = &same;
+    void *joints = locs->jointLocations;
     XrResult r;
     float confidence = 1.0f;
     if (p->opt.set == SET_BD) {
-        XrBodyJointsLocateInfoBD bi = {.type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_BD,
-                                       .baseSpace = info->baseSpace,
-                                       .time = info->time};
+        same.type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_BD;
         XrBodyJointLocationsBD bl = {.type = XR_TYPE_BODY_JOINT_LOCATIONS_BD,
                                      .jointLocationCount = locs->jointCount,
-                                     .jointLocations =
-                                         (XrBodyJointLocationBD *)(void *)locs->jointLocations};
-        r = p->locate_bd(p->tracker_bd, &bi, &bl);
+                                     .jointLocations = joints};
+        r = p->locate_bd(p->tracker_bd, li, &bl);
     } else {
-        XrBodyJointsLocateInfoHTC hi = {.type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_HTC,
-                                        .baseSpace = info->baseSpace,
-                                        .time = info->time};
+        same.type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_HTC;
         XrBodyJointLocationsHTC hl = {.type = XR_TYPE_BODY_JOINT_LOCATIONS_HTC,
                                       .jointLocationCount = locs->jointCount,
-                                      .jointLocations =
-                                          (XrBodyJointLocationHTC *)(void *)locs->jointLocations};
-        r = p->locate_htc(p->tracker_htc, &hi, &hl);
+                                      .jointLocations = joints};
+        r = p->locate_htc(p->tracker_htc, li, &hl);
         confidence = hl.confidenceLevel == XR_BODY_JOINT_CONFIDENCE_HIGH_HTC ? 1.0f : 0.5f;
         locs->skeletonChangedCount = hl.skeletonGenerationId - 1;
     }

@@ -92,6 +92,11 @@ typedef enum kinest_backend {
 /* "auto", "cpu", "vulkan", "ik"; "unknown" for other values. */
 const char *kinest_backend_name(kinest_backend backend);
 
+/* A user's height in metres lies strictly between these
+ * (kinest_config.height_m, kinest_set_height). */
+#define KINEST_HEIGHT_MIN_M 0.5f
+#define KINEST_HEIGHT_MAX_M 3.0f
+
 typedef enum kinest_log_level {
     KINEST_LOG_OFF = 0,
     KINEST_LOG_ERROR = 1,

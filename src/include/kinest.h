@@ -245,18 +245,18 @@ kinest_status kinest_flush(kinest_engine *engine);
 
 /* ---- output: joint sets, bodies, skeletons --------------------------------- */
 
+/* The joint sets: the model's own 21 joints (docs/formats.md, "Joints";
+ * kinest_joint), and the OpenXR extensions' sets in their joint orders:
+ * XrBodyJointFB (XR_BODY_JOINT_SET_DEFAULT_FB, 70 joints),
+ * XrFullBodyJointMETA (XR_BODY_JOINT_SET_FULL_BODY_META, 84), XrBodyJointBD
+ * (XR_BODY_JOINT_SET_FULL_BODY_JOINTS_BD, 24; XR_BODY_JOINT_SET_BODY_WITHOUT_ARM_BD,
+ * the first 16 of them) and XrBodyJointHTC (XR_BODY_JOINT_SET_FULL_HTC, 26). */
 typedef enum kinest_joint_set {
-    /* The model's own 21 joints (docs/formats.md, "Joints"; kinest_joint). */
     KINEST_JOINT_SET_CANONICAL = 0,
-    /* XR_BODY_JOINT_SET_DEFAULT_FB: XrBodyJointFB order, 70 joints. */
     KINEST_JOINT_SET_FB = 1,
-    /* XR_BODY_JOINT_SET_FULL_BODY_META: XrFullBodyJointMETA order, 84. */
     KINEST_JOINT_SET_META_FULL_BODY = 2,
-    /* XR_BODY_JOINT_SET_FULL_BODY_JOINTS_BD: XrBodyJointBD order, 24. */
     KINEST_JOINT_SET_BD = 3,
-    /* XR_BODY_JOINT_SET_BODY_WITHOUT_ARM_BD: the first 16 of them. */
     KINEST_JOINT_SET_BD_WITHOUT_ARM = 4,
-    /* XR_BODY_JOINT_SET_FULL_HTC: XrBodyJointHTC order, 26. */
     KINEST_JOINT_SET_HTC = 5,
 } kinest_joint_set;
 

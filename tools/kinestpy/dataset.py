@@ -18,7 +18,7 @@ import os
 import numpy as np
 import torch
 
-from . import augment, clipio, skeleton
+from . import augment, clipio, sitting, skeleton
 from .model import features
 
 LICENCES = {
@@ -155,17 +155,23 @@ class CropSampler:
     [min_len, max_len]; clips are drawn with probability proportional to their frames
     among those long enough; the crop start is uniform. With augmentation the raw window
     is long enough for the slowest speed factor, is augmented as a clip, and the first L
-    ticks of the result are used."""
+    ticks of the result are used. seated_share: the share of crops turned into seated ones
+    (sitting.sit) before augmentation."""
 
-    def __init__(self, clips, min_len=64, max_len=128, augment_cfg=None, seed=0, precompute=True):
+    def __init__(self, clips, min_len=64, max_len=128, augment_cfg=None, seed=0, precompute=True,
+                 seated_share=0.0):
         self.clips = clips
         self.frames = np.array([c.frames for c in clips])
         self.min_len, self.max_len = int(min_len), int(max_len)
         self.aug = augment_kwargs(augment_cfg)
+        self.seated_share = float(seated_share or 0.0)
+        if not 0.0 <= self.seated_share <= 1.0:
+            raise DataError("seated share %r is not in [0, 1]" % seated_share)
         self.rng = np.random.default_rng(seed)
         if self.frames.max() < self.min_len:
             raise DataError("no clip has %d frames" % self.min_len)
-        self.cache = [training_arrays(c) for c in clips] if (precompute and self.aug is None) else None
+        plain = self.aug is None and not self.seated_share
+        self.cache = [training_arrays(c) for c in clips] if (precompute and plain) else None
 
     def raw_length(self, length):
         if self.aug is not None and self.aug.get("speed"):
@@ -183,13 +189,15 @@ class CropSampler:
             w = np.where(ok, self.frames - need + 1, 0).astype(np.float64)
             i = int(self.rng.choice(len(self.clips), p=w / w.sum()))
             start = int(self.rng.integers(0, self.frames[i] - need + 1))
-            if self.aug is None:
-                if self.cache is not None:
-                    a = self.cache[i]
-                    return {"x": a["x"][start:start + length], "y": a["y"][start:start + length],
-                            "frame": a["frame"][start:start + length], "offsets": a["offsets"]}
-                return training_arrays(crop_clip(self.clips[i], start, length))
+            if self.cache is not None:
+                a = self.cache[i]
+                return {"x": a["x"][start:start + length], "y": a["y"][start:start + length],
+                        "frame": a["frame"][start:start + length], "offsets": a["offsets"]}
             raw = crop_clip(self.clips[i], start, need)
+            if self.seated_share and self.rng.uniform() < self.seated_share:
+                raw = sitting.sit(raw, int(self.rng.integers(2 ** 31)))
+            if self.aug is None:
+                return training_arrays(crop_clip(raw, 0, length))
             out = augment.augment(raw, int(self.rng.integers(2 ** 31)), **self.aug)
             if out.frames >= length:
                 return training_arrays(crop_clip(out, 0, length))

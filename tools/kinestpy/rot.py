@@ -169,15 +169,22 @@ def rotation_between(u, v):
 def frame_from_two(aim_src, aim_dst, up_src, up_dst):
     """Rotation R with R aim_src = aim_dst exactly and R up_src as close as
     possible to up_dst (both pairs need not be orthogonal)."""
+    return frames_from_two(aim_src, aim_dst, up_src, up_dst)
+
+
+def frames_from_two(aim_src, aim_dst, up_src, up_dst):
+    """frame_from_two for arrays of directions (..., 3), broadcast: rotations (..., 3, 3)."""
     def basis(a, u):
-        a = np.asarray(a, float) / np.linalg.norm(a)
-        u = np.asarray(u, float) - np.dot(u, a) * a
-        n = np.linalg.norm(u)
-        if n < 1e-9:
+        a = np.asarray(a, float)
+        a = a / np.linalg.norm(a, axis=-1, keepdims=True)
+        u = np.asarray(u, float)
+        u = u - np.sum(u * a, axis=-1, keepdims=True) * a
+        n = np.linalg.norm(u, axis=-1, keepdims=True)
+        if np.any(n < 1e-9):
             raise ValueError("aim and up directions are parallel")
         u = u / n
-        return np.stack([a, u, np.cross(a, u)], axis=1)
-    return basis(aim_dst, up_dst) @ basis(aim_src, up_src).T
+        return np.stack(np.broadcast_arrays(a, u, np.cross(a, u)), axis=-1)
+    return basis(aim_dst, up_dst) @ np.swapaxes(basis(aim_src, up_src), -1, -2)
 
 
 def rotations_between(u, v):

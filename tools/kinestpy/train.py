@@ -48,6 +48,7 @@ DEFAULTS = {
     "loss": {},                            # LossConfig fields over the defaults
     "smoothing": {"enabled": False},       # SmoothingConfig fields
     "augment": {"enabled": True},          # augment.augment switches (dataset.augment_kwargs)
+    "seated": {"share": 0.0},              # share of crops made seated by sitting.sit (before augment)
     "validation": {"split": "validation", "every_nth_clip": 1},
     "workers": 1,                          # batch-making processes (0: in the training process)
     "threads": None,                       # torch threads (None: os.cpu_count())
@@ -320,7 +321,8 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
                 "train_config": cfg, "data": data_id, "skeleton": skel, "seed": seed,
                 "steps_per_epoch": steps_per_epoch, "total_steps": total_steps, **state}
 
-    sampler = dataset.CropSampler(train_clips, cfg["crop"]["min"], cfg["crop"]["max"], cfg["augment"], seed)
+    sampler = dataset.CropSampler(train_clips, cfg["crop"]["min"], cfg["crop"]["max"], cfg["augment"], seed,
+                                  seated_share=cfg["seated"]["share"])
     run_start = time.time()
     base_seconds = state["train_seconds"]
     stopped = None

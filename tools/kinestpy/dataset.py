@@ -25,6 +25,7 @@ LICENCES = {
     "bandai": "CC BY-NC 4.0 (Bandai Namco Research Motion dataset)",
     "hdm05": "CC BY-SA 3.0 (HDM05, Mueller et al. 2007)",
     "cmu-sample": "CMU Graphics Lab Motion Capture Database (free for all uses, not for resale as data)",
+    "amass": "AMASS licence (non-commercial scientific research, amass.is.tue.mpg.de) and the body model's licence",
 }
 CONSTANT_STD = 1e-4   # features that (nearly) never vary (the head's x, z: 0 by construction; flags) keep std 1
 STD_FLOOR = 0.05      # the others are divided by at least this (rotation differences vary by ~0.005 per tick
@@ -84,7 +85,7 @@ def read_clips(data_dir, rels):
     return [clipio.read(os.path.join(data_dir, r)) for r in rels]
 
 
-def scan(clips):
+def scan(clips, reduce=None):
     """Feature statistics and mean skeleton of clips (clean devices, as built).
 
     Returns dict: mean, std (float64 (58,)), offsets_m (21, 3) frame-weighted mean,
@@ -102,6 +103,12 @@ def scan(clips):
         off += np.asarray(sk["offsets_m"], np.float64) * c.frames
         height += float(sk.get("standing_head_height_m", 0.0)) * c.frames
         n += c.frames
+    if reduce is not None:      # clips sharded over the processes of a distributed run: sums of all
+        s1, s2, off, height, n, n_clips = reduce([s1, s2, off, np.float64(height), np.float64(n),
+                                                  np.float64(len(clips))])
+        height, n = float(height), int(n)
+    else:
+        n_clips = len(clips)
     if not n:
         raise DataError("no frames to take statistics from")
     mean = s1 / n
@@ -109,7 +116,7 @@ def scan(clips):
     small = std < CONSTANT_STD
     std = np.where(small, 1.0, np.maximum(std, STD_FLOOR))
     return {"mean": mean, "std": std, "constant_features": [features.feature_names()[i] for i in np.nonzero(small)[0]],
-            "offsets_m": off / n, "standing_head_height_m": height / n, "clips": len(clips), "frames": n}
+            "offsets_m": off / n, "standing_head_height_m": height / n, "clips": int(n_clips), "frames": n}
 
 
 def skeleton_info(stats):

@@ -206,3 +206,13 @@ def rotations_between(u, v):
         ax /= np.linalg.norm(ax, axis=-1, keepdims=True)
         q[anti] = np.concatenate([ax, np.zeros((len(ax), 1))], axis=-1)
     return quat_to_matrix(q)
+
+
+def rotvec_to_matrix(v):
+    """Axis-angle vectors (..., 3), angle = length in radians -> (..., 3, 3) (Rodrigues)."""
+    v = np.asarray(v, dtype=np.float64)
+    ang = np.linalg.norm(v, axis=-1, keepdims=True)
+    half = 0.5 * ang
+    # sin(a/2)/a without dividing by zero: its limit at a = 0 is 1/2
+    k = np.where(ang > 1e-12, np.sin(half) / np.where(ang > 1e-12, ang, 1.0), 0.5)
+    return quat_to_matrix(np.concatenate([v * k, np.cos(half)], axis=-1))

@@ -4,6 +4,7 @@
 #define KN_CLIP_H
 
 #include "core/kn_error.h"
+#include "kinest.h"
 #include "math/kn_math.h"
 
 #include <stddef.h>
@@ -11,7 +12,7 @@
 
 #define KN_CLIP_VERSION        1u
 #define KN_CLIP_HEADER_SIZE    64u
-#define KN_CLIP_DEVICE_COUNT   3
+#define KN_CLIP_DEVICE_COUNT   KINEST_DEVICE_COUNT /* the engine's devices, in its order */
 #define KN_CLIP_JOINT_COUNT    21u
 #define KN_CLIP_MAX_FRAMES     50000000u
 #define KN_CLIP_MAX_META_BYTES (1u << 20)
@@ -25,7 +26,11 @@
 #define KN_FLAG_POSITION_TRACKED    0x8u
 #define KN_FLAGS_ALL                0xFu
 
-enum { KN_DEVICE_HEAD = 0, KN_DEVICE_LEFT_GRIP = 1, KN_DEVICE_RIGHT_GRIP = 2 };
+enum {
+    KN_DEVICE_HEAD = KINEST_DEVICE_HEAD,
+    KN_DEVICE_LEFT_GRIP = KINEST_DEVICE_LEFT_GRIP,
+    KN_DEVICE_RIGHT_GRIP = KINEST_DEVICE_RIGHT_GRIP,
+};
 
 typedef struct kn_device_sample {
     uint32_t flags;

@@ -55,7 +55,8 @@ XrResult kn_tracker_locate_bd(kn_tracker *t, const XrBodyJointsLocateInfoBD *inf
                               XrBodyJointLocationsBD *out);
 XrResult kn_tracker_locate_htc(kn_tracker *t, const XrBodyJointsLocateInfoHTC *info,
                                XrBodyJointLocationsHTC *out);
-/* Whether skeletonGenerationId was handed out by this tracker. */
+/* Whether skeletonGenerationId was handed out by an HTC tracker of this
+ * tracker's session. */
 bool kn_tracker_has_generation(kn_tracker *t, uint32_t id);
 XrResult kn_tracker_skeleton_htc(kn_tracker *t, uint32_t id, XrBodySkeletonHTC *out);
 struct kn_generations *kn_generations_new(void); /* for each HTC tracker */

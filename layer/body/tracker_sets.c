@@ -3,7 +3,7 @@
  * extension's structs, and HTC's skeleton generations. */
 #include "body/engine.h"
 #include "body/tracker.h"
-#include "common/log.h"
+#include "xr/extensions.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -65,8 +65,9 @@ XrResult kn_tracker_locate_bd(kn_tracker *t, const XrBodyJointsLocateInfoBD *inf
 
 /* ---- HTC: skeleton generations */
 
-/* The skeletons handed out, newest last: an id the application saw can be
- * asked for while it is among the last KN_GENERATIONS (calibration changes
+/* The skeletons each HTC tracker handed out, newest last: an id the
+ * application saw can be asked for, of any HTC tracker of the session,
+ * while it is among the tracker's last KN_GENERATIONS (calibration changes
  * the skeleton a few times a session). */
 #define KN_GENERATIONS 16
 
@@ -138,13 +139,32 @@ static uint32_t generation(kn_tracker *t, uint32_t changed)
     return id;
 }
 
+/* The skeleton of generation `id` from any HTC tracker of t's session
+ * (the id is the session's: "returned ... during the current session"),
+ * copied to `out` unless NULL. Lock order: s->lock, then a tracker's
+ * generations lock. */
+static bool session_generation(kn_tracker *t, uint32_t id, XrBodySkeletonJointHTC *out)
+{
+    kn_session *s = t->session;
+    bool found = false;
+    pthread_mutex_lock(&s->lock);
+    for (kn_tracker *o = s->trackers; o && !found; o = o->next) {
+        if (o->ext != KN_EXT_HTC_BODY_TRACKING)
+            continue;
+        pthread_mutex_lock(&o->generations->lock);
+        kn_generation *g = find(o->generations, id);
+        if (g && out)
+            memcpy(out, g->joints, sizeof g->joints);
+        found = g != NULL;
+        pthread_mutex_unlock(&o->generations->lock);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return found;
+}
+
 bool kn_tracker_has_generation(kn_tracker *t, uint32_t id)
 {
-    struct kn_generations *g = t->generations;
-    pthread_mutex_lock(&g->lock);
-    bool found = find(g, id) != NULL;
-    pthread_mutex_unlock(&g->lock);
-    return found;
+    return session_generation(t, id, NULL);
 }
 
 /* HTC's confidence level from the engine's confidence. */
@@ -172,11 +192,5 @@ XrResult kn_tracker_locate_htc(kn_tracker *t, const XrBodyJointsLocateInfoHTC *i
 
 XrResult kn_tracker_skeleton_htc(kn_tracker *t, uint32_t id, XrBodySkeletonHTC *out)
 {
-    struct kn_generations *g = t->generations;
-    pthread_mutex_lock(&g->lock);
-    kn_generation *found = find(g, id);
-    if (found)
-        memcpy(out->joints, found->joints, sizeof found->joints);
-    pthread_mutex_unlock(&g->lock);
-    return found ? XR_SUCCESS : XR_ERROR_VALIDATION_FAILURE;
+    return session_generation(t, id, out->joints) ? XR_SUCCESS : XR_ERROR_VALIDATION_FAILURE;
 }

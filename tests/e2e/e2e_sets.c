@@ -175,6 +175,12 @@ static void htc_rules(const fns *f, XrSession session, XrSpace stage, XrTime tim
           sj[15].pose.position.y, sj[0].pose.position.y);
     CHECK(fabsf(sj[18].pose.orientation.w) > 0.9999f, "LEFT_ARM is turned in the T-pose");
 
+    /* The id is the session's: another HTC tracker of it takes it too. */
+    XrBodyTrackerHTC other;
+    CHECK_XR(f->create_htc(session, &info, &other));
+    CHECK_XR(f->skeleton_htc(other, stage, id, &sk));
+    CHECK_XR(f->destroy_htc(other));
+
     EXPECT(f->destroy_bd((XrBodyTrackerBD)(void *)t), XR_ERROR_HANDLE_INVALID);
     CHECK_XR(f->destroy_htc(t));
     EXPECT(f->destroy_htc(t), XR_ERROR_HANDLE_INVALID);

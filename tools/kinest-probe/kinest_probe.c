@@ -77,8 +77,9 @@ static void usage(FILE *f)
         "  --height M           suggest the body height (XR_META_body_tracking_calibration)\n"
         "  --reset-height       then reset it to automatic calibration after the first half\n"
         "  --frames N           frames to run (default %d; with --truth, the clip's)\n"
-        "  --rate HZ            pace the frame loop at HZ in real time (default: as fast as\n"
-        "                       the runtime lets; the replay runtime never waits)\n"
+        "  --rate HZ            pace the frame loop at HZ in real time (default 60, a\n"
+        "                       headset's display; 0: as fast as the runtime lets, and\n"
+        "                       the replay runtime never waits)\n"
         "  --app-work-us US     spend US microseconds (asleep) between xrWaitFrame and\n"
         "                       locating, as a game's update does (default 0)\n"
         "  --no-actions         no action set of its own (the layer then attaches its own)\n"
@@ -97,7 +98,9 @@ static void usage(FILE *f)
 
 static bool parse(int argc, char **argv, options *o)
 {
-    *o = (options){.frames = -1, .actions = true, .origin = REPLAY_ORIGIN_NS};
+    /* Paced like a display by default: the replay runtime never waits, and an
+     * unpaced loop outruns the engine (and says so in warnings). */
+    *o = (options){.frames = -1, .rate_hz = 60, .actions = true, .origin = REPLAY_ORIGIN_NS};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;

@@ -147,7 +147,9 @@ typedef struct rt_action {
 typedef struct rt_session {
     uint64_t handle;
     rt_instance *instance;
-    XrSessionState state; /* the newest state queued */
+    XrSessionState state;    /* the newest state queued */
+    XrSessionState observed; /* the newest state the app has polled */
+    bool warned_sync;
     bool running;
     bool exit_requested;
     bool attached;

@@ -43,7 +43,9 @@ typedef enum rt_ext {
     RT_EXT_BD_CONTROLLER = 1u << 3,
     RT_EXT_FB_TOUCH_PRO = 1u << 4,
     RT_EXT_META_TOUCH_PLUS = 1u << 5,
-    RT_EXT_FB_BODY_TRACKING = 1u << 6, /* only with RT_ENV_NATIVE_BODY */
+    RT_EXT_FB_BODY_TRACKING = 1u << 6,  /* only with RT_ENV_NATIVE_BODY */
+    RT_EXT_BD_BODY_TRACKING = 1u << 7,  /* likewise */
+    RT_EXT_HTC_BODY_TRACKING = 1u << 8, /* likewise */
 } rt_ext;
 
 /* ---- small pointer vector */

@@ -261,7 +261,7 @@ static const float *smooth_output(kinest_engine *e)
     if (s == 0.0f)
         return x;
     if (!e->w.smooth_primed) {
-        memcpy(y, x, sizeof e->w.smoothed);
+        memcpy(y, x, sizeof e->w.smoothed); /* the rotations; contact logits are not smoothed */
         e->w.smooth_primed = true;
         return y;
     }

@@ -30,6 +30,7 @@ import torch
 
 from . import dataset, predict
 from .model import architectures, losses, smoothing
+from .model.stream import StreamKineST, macs_per_tick
 
 DEFAULTS = {
     "data": "build/data",
@@ -52,6 +53,7 @@ DEFAULTS = {
     "workers": 1,                          # batch-making processes (0: in the training process)
     "threads": None,                       # torch threads (None: os.cpu_count())
     "log_every": 10,                       # steps between progress lines in a log file
+    "checkpoint_minutes": 10,              # DIR/last.pt also every this many minutes of training
     "export_at_end": True,
 }
 
@@ -308,9 +310,11 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
         with open(os.path.join(out_dir, "config.json"), "w", encoding="utf-8") as f:
             json.dump(cfg, f, indent=1)
     n_par = sum(p.numel() for p in model.parameters())
-    log("model: %d parameters, config %s; %d threads, %s; %d steps/epoch x %d epochs = %d steps "
-        "(batch %d, crops %d-%d ticks)" % (n_par, mcfg.to_json(), threads, dev, steps_per_epoch, cfg["epochs"],
+    macs = ("%d MACs per tick" % macs_per_tick(model)[0]) if isinstance(model, StreamKineST) else "offline"
+    log("model: %d parameters, %s, config %s; %d threads, %s; %d steps/epoch x %d epochs = %d steps "
+        "(batch %d, crops %d-%d ticks)" % (n_par, macs, mcfg.to_json(), threads, dev, steps_per_epoch, cfg["epochs"],
                                            total_steps, cfg["batch"], cfg["crop"]["min"], cfg["crop"]["max"]))
+    with_contact = bool(getattr(mcfg, "contact_head", False))
 
     def checkpoint():
         return {"model": model.state_dict(), "architecture": cfg["architecture"], "config": dataclasses.asdict(mcfg),
@@ -323,6 +327,7 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
     sampler = dataset.CropSampler(train_clips, cfg["crop"]["min"], cfg["crop"]["max"], cfg["augment"], seed)
     run_start = time.time()
     base_seconds = state["train_seconds"]
+    next_save = state["train_seconds"] + 60.0 * float(cfg["checkpoint_minutes"] or 1e9)
     stopped = None
     with Stop() as stop:
         while state["epoch"] < cfg["epochs"] and stopped is None:
@@ -332,8 +337,12 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
             t_log, ticks_log = time.time(), 0
             for b in batch_iter(ds, state["step_in_epoch"], steps_per_epoch, int(cfg["workers"])):
                 x, y, fr, off = (b[k].to(dev) for k in ("x", "y_train", "frame", "offsets"))
-                pred, _ = model(x)
-                loss, terms = losses.total_loss(pred, y, off, lcfg, fr)
+                if with_contact:
+                    pred, contact, _ = model(x, with_contact=True)
+                    loss, terms = losses.total_loss(pred, y, off, lcfg, fr, contact, b["contact"].to(dev))
+                else:
+                    pred, _ = model(x)
+                    loss, terms = losses.total_loss(pred, y, off, lcfg, fr)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 if oc.get("grad_clip"):
@@ -364,7 +373,8 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
                     line = ("epoch %d/%d step %d/%d | %.0f ticks/s | loss %.4f (%s) | lr %.2e | ETA epoch %s, all %s"
                             % (ep + 1, cfg["epochs"], k, steps_per_epoch, ticks_log / max(1e-9, now - t_log),
                                sums["loss"] / n_sum,
-                               " ".join("%s %.4f" % (t, sums[t] / n_sum) for t in ("rot", "pos", "angvel") if t in sums),
+                               " ".join("%s %.4f" % (t, sums[t] / n_sum) for t in ("rot", "pos", "angvel", "contact")
+                                        if t in sums),
                                sched.get_last_lr()[0], fmt_time(left_ep), fmt_time(left)))
                     if tty:
                         print("\r" + line[:200].ljust(200), end="", file=sys.stderr, flush=True)
@@ -377,6 +387,12 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
                 if budget is not None and state["train_seconds"] >= budget:
                     stopped = "time budget of %.2f h" % (budget / 3600.0)
                     break
+                if state["train_seconds"] >= next_save and state["step_in_epoch"] < steps_per_epoch:
+                    # within an epoch too: a killed run loses at most this much training
+                    atomic_save(checkpoint(), last_path)
+                    next_save = state["train_seconds"] + 60.0 * float(cfg["checkpoint_minutes"])
+                    log("checkpoint %s at epoch %d step %d/%d (%s trained)"
+                        % (last_path, ep + 1, state["step_in_epoch"], steps_per_epoch, fmt_time(state["train_seconds"])))
             if tty:
                 print(file=sys.stderr)
             if stopped is not None and stop.signum is not None and state["step_in_epoch"] < steps_per_epoch:

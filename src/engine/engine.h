@@ -150,6 +150,7 @@ struct kinest_engine {
         kn_engine_frame last;
         kn_signal_tick tick;
         kn_body body;
+        kn_feet feet; /* the model's feet that stand, between ticks */
         kn_ik_output ik_out;
         float input[KN_FEATURES_COUNT];
         float output[KN_MODEL_MAX_OUTPUTS]; /* rotations, then contact logits if any */

@@ -1,0 +1,72 @@
+/* Feet that stand: plant, hold, let go (kn_feet.h). */
+#include "body/kn_body.h"
+#include "body/kn_feet.h"
+
+#include "skeleton/kn_device_mount.h"
+
+#include <math.h>
+#include <string.h>
+
+void kn_feet_reset(kn_feet *feet)
+{
+    memset(feet, 0, sizeof *feet);
+}
+
+float kn_feet_sole_height(const kn_skeleton *skeleton)
+{
+    vec3 rest[KN_JOINT_COUNT];
+    kn_skeleton_rest_positions(skeleton, rest);
+    float low = fminf(fminf(rest[KN_JOINT_LEFT_FOOT][1], rest[KN_JOINT_LEFT_TOES][1]),
+                      fminf(rest[KN_JOINT_RIGHT_FOOT][1], rest[KN_JOINT_RIGHT_TOES][1]));
+    return low - kn_skeleton_rest_floor(skeleton);
+}
+
+/* The contact rule of kinestpy.contact on the predicted lowest foot point. */
+static bool rule_contact(const kn_feet *feet, int side, const vec3 low, float sole)
+{
+    if (!feet->have_prev)
+        return false;
+    float speed =
+        hypotf(low[0] - feet->prev_low[side][0], low[2] - feet->prev_low[side][2]) / KN_FEET_TICK_S;
+    return low[1] - sole < KN_FEET_CONTACT_HEIGHT_M && speed < KN_FEET_STANCE_SPEED_MS;
+}
+
+void kn_feet_plant(kn_feet *feet, const kn_skeleton *skeleton, const float *contact,
+                   kn_pose joints[KN_JOINT_COUNT], bool planted[2])
+{
+    const float sole = kn_feet_sole_height(skeleton);
+    for (int side = 0; side < 2; side++) {
+        int foot = side == KN_SIDE_LEFT ? KN_JOINT_LEFT_FOOT : KN_JOINT_RIGHT_FOOT;
+        const float *ankle = joints[foot].position;
+        vec3 low;
+        glm_vec3_copy(joints[foot].position[1] <= joints[foot + 1].position[1]
+                          ? joints[foot].position
+                          : joints[foot + 1].position,
+                      low);
+        bool touching = contact ? contact[side] > 0.0f : rule_contact(feet, side, low, sole);
+        glm_vec3_copy(low, feet->prev_low[side]);
+        float *anchor = feet->anchor[side], *corr = feet->correction[side];
+        if (touching && !feet->planted[side]) {
+            /* Put down where it shows now (a correction still fading
+             * included), the lowest foot joint at the sole's height. */
+            glm_vec3_add((float *)ankle, corr, anchor);
+            anchor[1] = ankle[1] - (low[1] - sole);
+            feet->planted[side] = true;
+        }
+        if (!touching || hypotf(ankle[0] - anchor[0], ankle[2] - anchor[2]) > KN_FEET_MAX_SLIP_M)
+            feet->planted[side] = false;
+        if (feet->planted[side])
+            glm_vec3_sub(anchor, (float *)ankle, corr);
+        else
+            glm_vec3_scale(corr, KN_FEET_RELEASE_DECAY, corr);
+        planted[side] = feet->planted[side];
+        if (glm_vec3_norm2(corr) < 1e-12f) {
+            glm_vec3_zero(corr);
+            continue;
+        }
+        vec3 target;
+        glm_vec3_add((float *)ankle, corr, target);
+        kn_body_place_foot(skeleton, side, target, joints);
+    }
+    feet->have_prev = true;
+}

@@ -1,0 +1,49 @@
+/* Feet that stand (docs/engine.md, "Feet"): a foot in contact stays where
+ * it was put down, its leg solved to it, and is let go smoothly when the
+ * contact ends; soles rest on the floor. The state of both feet between
+ * ticks; kn_body_solve runs it when its input carries one. */
+#ifndef KN_FEET_H
+#define KN_FEET_H
+
+#include "skeleton/kn_skeleton.h"
+
+#include <stdbool.h>
+
+/* A planted foot whose predicted ankle drifts this far (horizontally) from
+ * where it stands is let go: the model has moved on, and holding it would
+ * stretch the leg. */
+#define KN_FEET_MAX_SLIP_M 0.30f
+/* Per tick, the share of a let-go foot's correction that remains (0.1
+ * after about 10 ticks, 1/6 s). */
+#define KN_FEET_RELEASE_DECAY 0.8f
+/* The contact rule on the predicted joints when the model has no contact
+ * head (kinestpy.contact): lowest foot point within 4 cm of the sole
+ * height and moving horizontally slower than 0.25 m/s. */
+#define KN_FEET_CONTACT_HEIGHT_M 0.04f
+#define KN_FEET_STANCE_SPEED_MS  0.25f
+#define KN_FEET_TICK_S           (1.0f / 60.0f)
+
+typedef struct kn_feet {
+    bool planted[2];
+    vec3 anchor[2];     /* where the planted ankle stands (world, m) */
+    vec3 correction[2]; /* target minus the predicted ankle, decaying after release */
+    bool have_prev;     /* prev_low holds the last tick's lowest foot points */
+    vec3 prev_low[2];
+} kn_feet;
+
+/* No foot planted, no correction, no history: at a (re)start, a teleport,
+ * a lost head. */
+void kn_feet_reset(kn_feet *feet);
+
+/* Height of the lowest foot joint above the floor when the sole is on it:
+ * the skeleton's rest pose standing at its standing head height. */
+float kn_feet_sole_height(const kn_skeleton *skeleton);
+
+/* One 60 Hz tick on global joints (after the body hangs from the head):
+ * contact holds the left and right foot's contact logits (> 0: in
+ * contact) or is NULL, then the contact rule above decides on the
+ * predicted joints. planted[side] says which feet stand. */
+void kn_feet_plant(kn_feet *feet, const kn_skeleton *skeleton, const float *contact,
+                   kn_pose joints[KN_JOINT_COUNT], bool planted[2]);
+
+#endif

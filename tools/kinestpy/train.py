@@ -55,7 +55,7 @@ DEFAULTS = {
     "workers": 1,                          # batch-making processes (0: in the training process)
     "threads": None,                       # torch threads (None: os.cpu_count())
     "log_every": 10,                       # steps between progress lines in a log file
-    "checkpoint_minutes": 10,              # DIR/last.pt also every this many minutes of training
+    "checkpoint_minutes": 10,              # DIR/last.pt also every this many minutes (wall time) of training
     "export_at_end": True,
 }
 
@@ -332,7 +332,8 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
     clock = time.process_time if cfg.get("budget_clock") == "cpu" else time.time
     run_start = clock()
     base_seconds = state["train_seconds"]
-    next_save = state["train_seconds"] + 60.0 * float(cfg["checkpoint_minutes"] or 1e9)
+    # wall time: a starved run with a CPU-time budget still loses at most this much on a kill
+    next_save = time.time() + 60.0 * float(cfg["checkpoint_minutes"] or 1e9)
     stopped = None
     with Stop() as stop:
         while state["epoch"] < cfg["epochs"] and stopped is None:
@@ -392,10 +393,10 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
                 if budget is not None and state["train_seconds"] >= budget:
                     stopped = "time budget of %.2f h" % (budget / 3600.0)
                     break
-                if state["train_seconds"] >= next_save and state["step_in_epoch"] < steps_per_epoch:
+                if now >= next_save and state["step_in_epoch"] < steps_per_epoch:
                     # within an epoch too: a killed run loses at most this much training
                     atomic_save(checkpoint(), last_path)
-                    next_save = state["train_seconds"] + 60.0 * float(cfg["checkpoint_minutes"])
+                    next_save = now + 60.0 * float(cfg["checkpoint_minutes"])
                     log("checkpoint %s at epoch %d step %d/%d (%s trained)"
                         % (last_path, ep + 1, state["step_in_epoch"], steps_per_epoch, fmt_time(state["train_seconds"])))
             if tty:

@@ -223,7 +223,8 @@ static float lowest_foot(const kn_body *b, int foot)
 /* The rest body under a head device 5 cm below standing (the legs have
  * slack), both feet in contact by the model's logits, the head walking
  * forward 1 cm a tick: the feet stay where they were put down, soles on
- * the floor; the left one let go fades onto the prediction by 0.8 a tick;
+ * the floor; the left one let go fades onto the prediction along a
+ * smoothstep over KN_FEET_RELEASE_TICKS;
  * the right one is let go once the prediction is 30 cm away. */
 START_TEST(planted_feet_stand_and_let_go_smoothly)
 {
@@ -260,12 +261,13 @@ START_TEST(planted_feet_stand_and_let_go_smoothly)
     ck_assert_int_eq(kn_body_solve(&skel, &free_in, &pred, NULL), KN_OK);
     float gap = put[0][2] - pred.joints[KN_JOINT_LEFT_FOOT].position[2]; /* 0.10 m */
     ck_assert_float_eq_tol(gap, 0.10f, EPS);
-    for (int k = 1; k <= 5; k++) {
+    for (int k = 1; k <= KN_FEET_RELEASE_TICKS + 1; k++) {
+        float u = fminf(1.0f, (float)k / (float)KN_FEET_RELEASE_TICKS);
         ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
         ck_assert(!b.foot_planted[0] && b.foot_planted[1]);
         ck_assert_float_eq_tol(b.joints[KN_JOINT_LEFT_FOOT].position[2] -
                                    pred.joints[KN_JOINT_LEFT_FOOT].position[2],
-                               gap * powf(KN_FEET_RELEASE_DECAY, (float)k), EPS);
+                               gap * (1.0f - u * u * (3.0f - 2.0f * u)), EPS);
         assert_bones_rigid(b.joints);
     }
     in.device[KN_BODY_HEAD].position[2] = -0.29f;

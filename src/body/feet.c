@@ -48,17 +48,24 @@ void kn_feet_plant(kn_feet *feet, const kn_skeleton *skeleton, const float *cont
         float *anchor = feet->anchor[side], *corr = feet->correction[side];
         if (touching && !feet->planted[side]) {
             /* Put down where it shows now (a correction still fading
-             * included), the lowest foot joint at the sole's height. */
+             * included); it settles onto the sole height below. */
             glm_vec3_add((float *)ankle, corr, anchor);
-            anchor[1] = ankle[1] - (low[1] - sole);
             feet->planted[side] = true;
         }
+        if (touching)
+            anchor[1] += KN_FEET_SETTLE * (ankle[1] - (low[1] - sole) - anchor[1]);
         if (!touching || hypotf(ankle[0] - anchor[0], ankle[2] - anchor[2]) > KN_FEET_MAX_SLIP_M)
             feet->planted[side] = false;
-        if (feet->planted[side])
+        if (feet->planted[side]) {
             glm_vec3_sub(anchor, (float *)ankle, corr);
-        else
-            glm_vec3_scale(corr, KN_FEET_RELEASE_DECAY, corr);
+            glm_vec3_copy(corr, feet->released[side]);
+            feet->since_release[side] = 0;
+        } else if (feet->since_release[side] < KN_FEET_RELEASE_TICKS) {
+            float u = (float)++feet->since_release[side] / (float)KN_FEET_RELEASE_TICKS;
+            glm_vec3_scale(feet->released[side], 1.0f - u * u * (3.0f - 2.0f * u), corr);
+        } else {
+            glm_vec3_zero(corr);
+        }
         planted[side] = feet->planted[side];
         if (glm_vec3_norm2(corr) < 1e-12f) {
             glm_vec3_zero(corr);

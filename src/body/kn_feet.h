@@ -13,9 +13,13 @@
  * where it stands is let go: the model has moved on, and holding it would
  * stretch the leg. */
 #define KN_FEET_MAX_SLIP_M 0.30f
-/* Per tick, the share of a let-go foot's correction that remains (0.1
- * after about 10 ticks, 1/6 s). */
-#define KN_FEET_RELEASE_DECAY 0.8f
+/* A let-go foot's correction fades over this many ticks (0.2 s) along a
+ * smoothstep, 1 - (3u^2 - 2u^3): no step in the foot's velocity, so no
+ * jerk spike. */
+#define KN_FEET_RELEASE_TICKS 12
+/* Per tick, the share of the way a planted foot moves from the height it
+ * was put down at to the sole height (a snap would jerk the leg). */
+#define KN_FEET_SETTLE 0.3f
 /* The contact rule on the predicted joints when the model has no contact
  * head (kinestpy.contact): lowest foot point within 4 cm of the sole
  * height and moving horizontally slower than 0.25 m/s. */
@@ -26,8 +30,10 @@
 typedef struct kn_feet {
     bool planted[2];
     vec3 anchor[2];     /* where the planted ankle stands (world, m) */
-    vec3 correction[2]; /* target minus the predicted ankle, decaying after release */
-    bool have_prev;     /* prev_low holds the last tick's lowest foot points */
+    vec3 correction[2]; /* target minus the predicted ankle, fading after release */
+    vec3 released[2];   /* the correction when the foot was let go */
+    int since_release[2];
+    bool have_prev; /* prev_low holds the last tick's lowest foot points */
     vec3 prev_low[2];
 } kn_feet;
 

@@ -5,7 +5,7 @@ A foot in contact (the model's contact logit > 0, or without a contact head the 
 kinestpy.contact on the predicted joints against the skeleton's sole height) stays where it
 was put down, its leg re-solved by two-bone IK (knee keeping its side, foot its orientation);
 a planted foot whose prediction drifts more than MAX_SLIP away is let go; a let-go foot's
-correction fades by RELEASE_DECAY a tick; then no foot joint goes below the sole height
+correction fades over RELEASE_TICKS along a smoothstep; then no foot joint goes below the sole height
 (a leg that would is bent, what it cannot take up lifts the body).
 """
 import numpy as np
@@ -13,7 +13,8 @@ import numpy as np
 from . import contact, skeleton
 
 MAX_SLIP = 0.30
-RELEASE_DECAY = 0.8
+RELEASE_TICKS = 12
+SETTLE = 0.3
 TICK_S = 1.0 / 60.0
 FLOOR_SLACK = 1e-4
 THIGHS = (skeleton.INDEX["left_thigh"], skeleton.INDEX["right_thigh"])
@@ -118,6 +119,8 @@ class Feet:
         self.planted = [False, False]
         self.anchor = np.zeros((2, 3))
         self.correction = np.zeros((2, 3))
+        self.released = np.zeros((2, 3))
+        self.since_release = [0, 0]
         self.prev_low = None
 
     def plant(self, offsets, sole, logits, rot, pos):
@@ -137,14 +140,21 @@ class Feet:
                 touching = low[1] - sole < contact.CONTACT_HEIGHT and speed < contact.STANCE_SPEED
             if touching and not self.planted[side]:
                 self.anchor[side] = ankle + self.correction[side]
-                self.anchor[side, 1] = ankle[1] - (low[1] - sole)
                 self.planted[side] = True
+            if touching:
+                self.anchor[side, 1] += SETTLE * (ankle[1] - (low[1] - sole) - self.anchor[side, 1])
             if not touching or np.hypot(*(ankle - self.anchor[side])[[0, 2]]) > MAX_SLIP:
                 self.planted[side] = False
             if self.planted[side]:
                 self.correction[side] = self.anchor[side] - ankle
+                self.released[side] = self.correction[side]
+                self.since_release[side] = 0
+            elif self.since_release[side] < RELEASE_TICKS:
+                self.since_release[side] += 1
+                u = self.since_release[side] / RELEASE_TICKS
+                self.correction[side] = self.released[side] * (1.0 - u * u * (3.0 - 2.0 * u))
             else:
-                self.correction[side] *= RELEASE_DECAY
+                self.correction[side] = 0.0
             if np.dot(self.correction[side], self.correction[side]) < 1e-12:
                 self.correction[side] = 0.0
                 continue

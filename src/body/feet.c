@@ -21,16 +21,6 @@ float kn_feet_sole_height(const kn_skeleton *skeleton)
     return low - kn_skeleton_rest_floor(skeleton);
 }
 
-/* The contact rule of kinestpy.contact on the predicted lowest foot point. */
-static bool rule_contact(const kn_feet *feet, int side, const vec3 low, float sole)
-{
-    if (!feet->have_prev)
-        return false;
-    float speed =
-        hypotf(low[0] - feet->prev_low[side][0], low[2] - feet->prev_low[side][2]) / KN_FEET_TICK_S;
-    return low[1] - sole < KN_FEET_CONTACT_HEIGHT_M && speed < KN_FEET_STANCE_SPEED_MS;
-}
-
 void kn_feet_plant(kn_feet *feet, const kn_skeleton *skeleton, const float *contact,
                    kn_pose joints[KN_JOINT_COUNT], bool planted[2])
 {
@@ -43,8 +33,7 @@ void kn_feet_plant(kn_feet *feet, const kn_skeleton *skeleton, const float *cont
                           ? joints[foot].position
                           : joints[foot + 1].position,
                       low);
-        bool touching = contact ? contact[side] > 0.0f : rule_contact(feet, side, low, sole);
-        glm_vec3_copy(low, feet->prev_low[side]);
+        bool touching = contact && contact[side] > 0.0f;
         float *anchor = feet->anchor[side], *corr = feet->correction[side];
         if (touching && !feet->planted[side]) {
             /* Put down where it shows now (a correction still fading
@@ -75,5 +64,4 @@ void kn_feet_plant(kn_feet *feet, const kn_skeleton *skeleton, const float *cont
         glm_vec3_add((float *)ankle, corr, target);
         kn_body_place_foot(skeleton, side, target, joints);
     }
-    feet->have_prev = true;
 }

@@ -1,21 +1,19 @@
 """Feet that stand: the engine's body stage 5 (src/body/feet.c, limbs.c) in Python, so that
 `kinest predict --feet` and `kinest-run --body feet` compute the same body (docs/engine.md, "Feet").
 
-A foot in contact (the model's contact logit > 0, or without a contact head the rule of
-kinestpy.contact on the predicted joints against the skeleton's sole height) stays where it
-was put down, its leg re-solved by two-bone IK (knee keeping its side, foot its orientation);
+A foot in contact (the model's contact logit > 0; weights without a contact head plant no
+foot) stays where it was put down, its leg re-solved by two-bone IK (knee keeping its side, foot its orientation);
 a planted foot whose prediction drifts more than MAX_SLIP away is let go; a let-go foot's
 correction fades over RELEASE_TICKS along a smoothstep; then no foot joint goes below the sole height
 (a leg that would is bent, what it cannot take up lifts the body).
 """
 import numpy as np
 
-from . import contact, skeleton
+from . import skeleton
 
 MAX_SLIP = 0.30
 RELEASE_TICKS = 12
 SETTLE = 0.3
-TICK_S = 1.0 / 60.0
 FLOOR_SLACK = 1e-4
 THIGHS = (skeleton.INDEX["left_thigh"], skeleton.INDEX["right_thigh"])
 
@@ -121,23 +119,15 @@ class Feet:
         self.correction = np.zeros((2, 3))
         self.released = np.zeros((2, 3))
         self.since_release = [0, 0]
-        self.prev_low = None
 
     def plant(self, offsets, sole, logits, rot, pos):
-        """One tick (kn_feet_plant), in place; logits (2,) or None. Returns the planted flags."""
-        lows = []
+        """One tick (kn_feet_plant), in place; logits (2,) or None (no foot planted). Returns the
+        planted flags."""
         for side in (0, 1):
             foot = THIGHS[side] + 2
             ankle = pos[foot].copy()
             low = (pos[foot] if pos[foot, 1] <= pos[foot + 1, 1] else pos[foot + 1]).copy()
-            lows.append(low)
-            if logits is not None:
-                touching = logits[side] > 0
-            elif self.prev_low is None:
-                touching = False
-            else:
-                speed = np.hypot(*(low - self.prev_low[side])[[0, 2]]) / TICK_S
-                touching = low[1] - sole < contact.CONTACT_HEIGHT and speed < contact.STANCE_SPEED
+            touching = logits is not None and logits[side] > 0
             if touching and not self.planted[side]:
                 self.anchor[side] = ankle + self.correction[side]
                 self.planted[side] = True
@@ -159,7 +149,6 @@ class Feet:
                 self.correction[side] = 0.0
                 continue
             place_foot(offsets, side, ankle + self.correction[side], rot, pos)
-        self.prev_low = lows
         return list(self.planted)
 
 

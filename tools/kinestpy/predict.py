@@ -137,7 +137,7 @@ def run(model_path, data_dir, out_dir, splits=("test",), smoothing=None, feet=Fa
     for a in range(0, len(rels), chunk):          # a chunk of clips at a time keeps memory flat
         part = rels[a:a + chunk]
         clips = dataset.read_clips(data_dir, part)
-        logits = []
+        logits = [None] * len(clips)          # stays so for a model without a contact head
         preds = run_clips(model, [clip_inputs(c) for c in clips], smoothing=info["output_smoothing"], contact=logits)
         for rel, c, p, lg in zip(part, clips, preds, logits):
             pos, quat = joints(c, p, feet, lg)

@@ -133,6 +133,7 @@ REPORT_GROUPS = [
     ("hdm05", "HDM05 unseen actors (test)", ["test/hdm05"]),
     ("cmu", "cmu-sample (other studio)", ["test/cmu-sample"]),
     ("cmu-test", "cmu test (unseen subjects)", ["test/cmu"]),
+    ("seated", "Seated start (real sitting takes)", ["seated"]),
 ]
 REPORT_COLUMNS = ["MPJPE", "L-PE", "U-PE", "Jitter", "GT-Jitter"]
 REPORT_FOOT_COLUMNS = ["Skate", "GT-Skate", "Skate>20", "GT-Skate>20", "Pen", "GT-Pen", "Pen>2", "GT-Pen>2",
@@ -208,7 +209,7 @@ def format_report(res, columns=REPORT_COLUMNS, foot_columns=REPORT_FOOT_COLUMNS)
         lines += ([""] if lines else []) + [head, units, "-" * len(head)]
         for g in res["groups"].values():
             if not g["clips"]:
-                continue
+                continue                   # e.g. seated (made apart, `kinest data seated`), cmu test
             vals = " ".join("%11s" % ("-" if g.get(c) is None else "%.2f" % g[c]) for c in cols)
             lines.append("%-40s %5d %7d %s" % (g["label"], g["clips"], g["frames"], vals))
     return "\n".join(lines)

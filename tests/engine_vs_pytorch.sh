@@ -18,3 +18,6 @@ if ! "$repo/tools/kinest" data build --data "$data" --out "$tmp/data" --only 'da
 fi
 "$repo/tools/kinest-run/compare.py" --kinest-run "$kinest_run" \
     --weights "$repo/tests/data/golden/random/kinest.safetensors" --data "$tmp/data" --work "$tmp/work"
+# The feet that stand (the random export has a contact head), both sides.
+"$repo/tools/kinest-run/compare.py" --kinest-run "$kinest_run" --feet \
+    --weights "$repo/tests/data/golden/random/kinest.safetensors" --data "$tmp/data" --work "$tmp/work-feet"

@@ -91,17 +91,17 @@ static void run_case(const char *dir, const char *prefix)
     char name[64];
     snprintf(name, sizeof name, "%sfeatures", prefix);
     float *in = golden_tensor(&g, name, (size_t)g.ticks * KN_MODEL_FEATURES);
-    snprintf(name, sizeof name, "%soutput", prefix);
-    float *want = golden_tensor(&g, name, (size_t)g.ticks * KN_MODEL_OUTPUTS);
+    uint32_t n;
+    float *want = golden_outputs(&g, prefix, &n);
     kn_backend *b = make_backend(KN_BACKEND_VULKAN, g.weights);
     double worst = 0, worst_state = 0;
     int states_checked = 0;
     for (uint32_t t = 0; t < g.ticks; t++) {
-        float out[KN_MODEL_OUTPUTS];
+        float out[KN_MODEL_MAX_OUTPUTS];
         kn_error err = {0};
         ck_assert_msg(kn_backend_step(b, in + (size_t)t * KN_MODEL_FEATURES, out, &err) == KN_OK,
                       "tick %u: %s", t, err.message);
-        double d = max_abs_diff(out, want + (size_t)t * KN_MODEL_OUTPUTS, KN_MODEL_OUTPUTS);
+        double d = max_abs_diff(out, want + (size_t)t * n, n);
         ck_assert_msg(d <= TOLERANCE, "%s: tick %u: output differs by %g", dir, t, d);
         worst = d > worst ? d : worst;
         if (!*prefix && is_state_tick(&g, t)) {
@@ -170,7 +170,7 @@ START_TEST(agrees_with_cpu_on_random_input)
     double worst = 0;
     enum { TICKS = 400 };
     for (int t = 0; t < TICKS; t++) {
-        float in[KN_MODEL_FEATURES], a[KN_MODEL_OUTPUTS], b[KN_MODEL_OUTPUTS];
+        float in[KN_MODEL_FEATURES], a[KN_MODEL_MAX_OUTPUTS], b[KN_MODEL_MAX_OUTPUTS];
         for (int k = 0; k < KN_MODEL_FEATURES; k++)
             in[k] = w->input_mean[k] + (6 * uniform(&seed) - 3) * w->input_std[k];
         for (int d = 0; d < 3; d++)
@@ -181,7 +181,7 @@ START_TEST(agrees_with_cpu_on_random_input)
         }
         ck_assert_int_eq(kn_backend_step(cpu, in, a, NULL), KN_OK);
         ck_assert_int_eq(kn_backend_step(vk, in, b, NULL), KN_OK);
-        double d = max_abs_diff(a, b, KN_MODEL_OUTPUTS);
+        double d = max_abs_diff(a, b, kn_model_outputs(&w->config));
         ck_assert_msg(d <= TOLERANCE, "tick %d: Vulkan and CPU differ by %g", t, d);
         worst = d > worst ? d : worst;
     }
@@ -228,7 +228,7 @@ START_TEST(reset_gives_the_initial_state)
     ck_assert(all_zero(states, total));
 
     enum { N = 30 };
-    static float first[N][KN_MODEL_OUTPUTS], second[N][KN_MODEL_OUTPUTS];
+    static float first[N][KN_MODEL_MAX_OUTPUTS], second[N][KN_MODEL_MAX_OUTPUTS];
     for (int t = 0; t < N; t++)
         ck_assert_int_eq(kn_backend_step(b, in + t * KN_MODEL_FEATURES, first[t], NULL), KN_OK);
     all_states(b, &g.weights->config, states, &total);
@@ -256,7 +256,7 @@ START_TEST(non_finite_input_is_refused_without_harm)
     kn_backend *b = make_backend(KN_BACKEND_VULKAN, g.weights);
     const float bad_values[] = {NAN, INFINITY, -INFINITY};
     for (uint32_t t = 0; t < g.ticks; t++) {
-        float out[KN_MODEL_OUTPUTS];
+        float out[KN_MODEL_MAX_OUTPUTS];
         if (t % 7 == 3) {
             float bad[KN_MODEL_FEATURES];
             memcpy(bad, in + t * KN_MODEL_FEATURES, sizeof bad);
@@ -285,7 +285,7 @@ START_TEST(overflow_resets_the_state)
     golden_open(&g, DEFAULT_DIR);
     float *in = golden_tensor(&g, "features", (size_t)g.ticks * KN_MODEL_FEATURES);
     kn_backend *b = make_backend(KN_BACKEND_VULKAN, g.weights);
-    float out[KN_MODEL_OUTPUTS], huge[KN_MODEL_FEATURES];
+    float out[KN_MODEL_MAX_OUTPUTS], huge[KN_MODEL_FEATURES];
     for (int t = 0; t < 5; t++)
         ck_assert_int_eq(kn_backend_step(b, in + t * KN_MODEL_FEATURES, out, NULL), KN_OK);
     size_t total;
@@ -320,7 +320,7 @@ START_TEST(no_heap_allocation_per_tick)
     unsigned long before = kn_test_heap_calls;
     kn_backend *b = make_backend(KN_BACKEND_VULKAN, g.weights);
     ck_assert_uint_gt(kn_test_heap_calls, before);
-    float out[KN_MODEL_OUTPUTS];
+    float out[KN_MODEL_MAX_OUTPUTS];
     bool ok = true;
     before = kn_test_heap_calls;
     for (uint32_t t = 0; t < 300; t++) {

@@ -173,9 +173,13 @@ START_TEST(feet_are_kept_above_the_floor)
     ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
     ck_assert(b.leg_bent[0] && b.leg_bent[1]);
     ck_assert_float_eq(b.floor_lift, 0.0f);
+    /* The sole on the floor: the lowest foot joint at the sole height
+     * (4.2 cm for the default skeleton), not at y = 0. */
+    const float sole = kn_feet_sole_height(&skel);
+    ck_assert_float_eq_tol(sole, 0.042f, 0.01f);
     for (int foot = KN_JOINT_LEFT_FOOT; foot <= KN_JOINT_RIGHT_FOOT; foot += 4) {
         float low = fminf(b.joints[foot].position[1], b.joints[foot + 1].position[1]);
-        ck_assert_float_eq_tol(low, 0.0f, 1e-5f);
+        ck_assert_float_eq_tol(low, sole, 1e-5f);
         /* Knees forward of the hips (-Z). */
         ck_assert_float_lt(b.joints[foot - 1].position[2], b.joints[foot - 2].position[2] - 0.1f);
         /* In the thigh's frame the shin swings back (+Z): a knee, not a
@@ -195,18 +199,112 @@ START_TEST(feet_are_kept_above_the_floor)
     kn_head_device_from_joint(&b.joints[KN_JOINT_HEAD], &dev);
     assert_vec3(dev.position, 0, 1.0f, 0, EPS);
 
-    /* Hips under the floor (device at 0.3 m): no leg can help; the body is
-     * lifted until the lowest foot point touches the floor. */
+    /* Hips under the floor (device at 0.3 m): the legs fold up to keep
+     * the soles on the floor (before the sole height, this passed on a
+     * rounding-sized lift); a leg that cannot reach lifts the body. */
     in.device[KN_BODY_HEAD].position[1] = 0.3f;
     ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
-    ck_assert_float_gt(b.floor_lift, 0.0f);
+    ck_assert_float_ge(b.floor_lift, 0.0f);
     float low = 1e9f;
     for (int j = 0; j < KN_JOINT_COUNT; j++)
         if (j == KN_JOINT_LEFT_FOOT || j == KN_JOINT_LEFT_TOES || j == KN_JOINT_RIGHT_FOOT ||
             j == KN_JOINT_RIGHT_TOES)
             low = fminf(low, b.joints[j].position[1]);
-    ck_assert_float_eq_tol(low, 0.0f, 1e-5f);
+    ck_assert_float_eq_tol(low, sole, 1e-5f);
     assert_bones_rigid(b.joints);
+}
+END_TEST
+
+static float lowest_foot(const kn_body *b, int foot)
+{
+    return fminf(b->joints[foot].position[1], b->joints[foot + 1].position[1]);
+}
+
+/* The rest body under a head device 5 cm below standing (the legs have
+ * slack), both feet in contact by the model's logits, the head walking
+ * forward 1 cm a tick: the feet stay where they were put down, soles on
+ * the floor; the left one let go fades onto the prediction along a
+ * smoothstep over KN_FEET_RELEASE_TICKS;
+ * the right one is let go once the prediction is 30 cm away. */
+START_TEST(planted_feet_stand_and_let_go_smoothly)
+{
+    float d6[KN_JOINT_COUNT * 6];
+    identity_6d(d6);
+    kn_heading h;
+    kn_heading_init(&h);
+    const float eye = kn_skeleton_eye_height(&skel) - 0.05f, sole = kn_feet_sole_height(&skel);
+    kn_feet feet;
+    kn_feet_reset(&feet);
+    float logits[2] = {2.0f, 0.5f};
+    kn_body_input in = input(d6, &h, (vec3){0, eye, 0}), free_in;
+    in.feet = &feet;
+    in.contact = logits;
+    free_in = in;
+    free_in.feet = NULL;
+    kn_body b, pred;
+    ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
+    ck_assert(b.foot_planted[0] && b.foot_planted[1]);
+    vec3 put[2];
+    glm_vec3_copy(b.joints[KN_JOINT_LEFT_FOOT].position, put[0]);
+    glm_vec3_copy(b.joints[KN_JOINT_RIGHT_FOOT].position, put[1]);
+    for (int t = 1; t <= 10; t++) {
+        in.device[KN_BODY_HEAD].position[2] = -0.01f * (float)t;
+        ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
+        ck_assert(b.foot_planted[0] && b.foot_planted[1]);
+        assert_vec3(b.joints[KN_JOINT_LEFT_FOOT].position, put[0][0], put[0][1], put[0][2], EPS);
+        assert_vec3(b.joints[KN_JOINT_RIGHT_FOOT].position, put[1][0], put[1][1], put[1][2], EPS);
+        ck_assert_float_eq_tol(lowest_foot(&b, KN_JOINT_LEFT_FOOT), sole, 1e-5f);
+        assert_bones_rigid(b.joints);
+    }
+    logits[0] = -1.0f; /* the left foot lifts */
+    free_in.device[KN_BODY_HEAD] = in.device[KN_BODY_HEAD];
+    ck_assert_int_eq(kn_body_solve(&skel, &free_in, &pred, NULL), KN_OK);
+    float gap = put[0][2] - pred.joints[KN_JOINT_LEFT_FOOT].position[2]; /* 0.10 m */
+    ck_assert_float_eq_tol(gap, 0.10f, EPS);
+    for (int k = 1; k <= KN_FEET_RELEASE_TICKS + 1; k++) {
+        float u = fminf(1.0f, (float)k / (float)KN_FEET_RELEASE_TICKS);
+        ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
+        ck_assert(!b.foot_planted[0] && b.foot_planted[1]);
+        ck_assert_float_eq_tol(b.joints[KN_JOINT_LEFT_FOOT].position[2] -
+                                   pred.joints[KN_JOINT_LEFT_FOOT].position[2],
+                               gap * (1.0f - u * u * (3.0f - 2.0f * u)), EPS);
+        assert_bones_rigid(b.joints);
+    }
+    in.device[KN_BODY_HEAD].position[2] = -0.29f;
+    ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
+    ck_assert(b.foot_planted[1]);
+    in.device[KN_BODY_HEAD].position[2] = -0.31f;
+    ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
+    ck_assert(!b.foot_planted[1]);
+}
+END_TEST
+
+/* Without contact logits (weights without a contact head) no foot is
+ * planted; the soles still rest on the floor. A lost head lets go. */
+START_TEST(without_contact_logits_no_foot_is_planted)
+{
+    float d6[KN_JOINT_COUNT * 6];
+    identity_6d(d6);
+    kn_heading h;
+    kn_heading_init(&h);
+    kn_feet feet;
+    kn_feet_reset(&feet);
+    kn_body_input in = input(d6, &h, (vec3){0, kn_skeleton_eye_height(&skel) - 0.05f, 0});
+    in.feet = &feet;
+    kn_body b;
+    for (int t = 0; t < 3; t++) {
+        ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
+        ck_assert(!b.foot_planted[0] && !b.foot_planted[1]);
+        ck_assert_float_eq_tol(lowest_foot(&b, KN_JOINT_LEFT_FOOT), kn_feet_sole_height(&skel),
+                               1e-5f);
+    }
+    float logits[2] = {1.0f, 1.0f};
+    in.contact = logits;
+    ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
+    ck_assert(feet.planted[0] && feet.planted[1]);
+    in.device_valid[KN_BODY_HEAD] = false;
+    ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
+    ck_assert(!feet.planted[0] && !feet.planted[1]);
 }
 END_TEST
 
@@ -300,6 +398,8 @@ static Suite *body_suite(void)
     tcase_add_test(tc, root_is_turned_by_the_heading);
     tcase_add_test(tc, truth_round_trip);
     tcase_add_test(tc, feet_are_kept_above_the_floor);
+    tcase_add_test(tc, planted_feet_stand_and_let_go_smoothly);
+    tcase_add_test(tc, without_contact_logits_no_foot_is_planted);
     tcase_add_test(tc, hands_reach_the_grips);
     tcase_add_test(tc, validity_and_confidence);
     suite_add_tcase(s, tc);

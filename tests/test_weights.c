@@ -189,6 +189,7 @@ static void assert_header_refused(const char *header, size_t data_bytes, kn_stat
 
 START_TEST(committed_export_loads)
 {
+    const kn_weight_tensor *t_contact;
     kn_weights *w = NULL;
     kn_error err = {0};
     ck_assert_msg(kn_weights_load_file(EXPORT_PATH, &w, &err) == KN_OK, "%s", err.message);
@@ -200,12 +201,20 @@ START_TEST(committed_export_loads)
     ck_assert(c->tied && c->kinematic_order);
     ck_assert_uint_eq(c->scan_order[0], 12);
     ck_assert_uint_eq(c->scan_order[20], 20);
-    /* docs/model.md: 123 tensors, 815,458 parameters + 116 normalisation values. */
-    ck_assert_uint_eq(w->tensor_count, 123);
+    /* docs/model.md: 125 tensors, 815,716 parameters + 116 normalisation
+     * values (the default config with the contact head). */
+    ck_assert(c->contact_head);
+    ck_assert_uint_eq(kn_model_outputs(c), KN_MODEL_MAX_OUTPUTS);
+    ck_assert_uint_eq(w->tensor_count, 125);
     size_t total = 0;
     for (size_t i = 0; i < w->tensor_count; i++)
         total += w->tensors[i].count;
-    ck_assert_uint_eq(total, 815458 + 116);
+    ck_assert_uint_eq(total, 815716 + 116);
+    t_contact = kn_weights_find(w, "contact_proj.weight");
+    ck_assert_ptr_nonnull(t_contact);
+    ck_assert_uint_eq(t_contact->shape[0], 2);
+    ck_assert_uint_eq(t_contact->shape[1], 128);
+    ck_assert_ptr_eq(t_contact->data, w->contact_proj.weight);
     const kn_weight_tensor *t = kn_weights_find(w, "temporal.1.ssd.in_proj.weight");
     ck_assert_ptr_nonnull(t);
     ck_assert_uint_eq(t->shape[0], 552);
@@ -220,6 +229,25 @@ START_TEST(committed_export_loads)
     for (size_t i = 0; i < w->tensor_count; i++)
         ck_assert_uint_eq((uintptr_t)w->tensors[i].data % 64, 0);
     ck_assert_float_gt(w->input_std[0], 0);
+    kn_weights_free(w);
+}
+END_TEST
+
+/* Weights from before the contact head (no contact_head in the config, no
+ * contact_proj tensors) still load: the shipped default. */
+START_TEST(weights_without_contact_head_load)
+{
+    kn_weights *w = NULL;
+    kn_error err = {0};
+    ck_assert_msg(kn_weights_load_file(KINEST_TEST_SOURCE_DIR
+                                       "/../models/default/kinest.safetensors",
+                                       &w, &err) == KN_OK,
+                  "%s", err.message);
+    ck_assert(!w->config.contact_head);
+    ck_assert_uint_eq(kn_model_outputs(&w->config), KN_MODEL_OUTPUTS);
+    ck_assert_uint_eq(w->tensor_count, 123);
+    ck_assert_ptr_null(kn_weights_find(w, "contact_proj.weight"));
+    ck_assert_ptr_null(w->contact_proj.weight);
     kn_weights_free(w);
 }
 END_TEST
@@ -522,6 +550,8 @@ START_TEST(architecture_and_config_are_checked)
         {"\"mlp_ratio\": 1.5", "\"mlp_ratio\": 1e300", "gated MLP"},
         {"\"kinematic\"", "\"spiral\"", "scan_order 'spiral'"},
         {"\"tie_tokens\": true", "\"tie_tokens\": 1", "lacks the boolean 'tie_tokens'"},
+        {"\"tie_tokens\": true", "\"tie_tokens\": true, \"contact_head\": 1",
+         "contact_head is not a boolean"},
         {"\"chunk\": 8", "\"chunk\": 8, \"dropout\": 0.1", "config field 'dropout' is unknown"},
         {"\"chunk\": 8", "\"chunk\": 8, \"chunk\": 9", "not JSON"},
     };
@@ -702,6 +732,7 @@ static Suite *weights_suite(void)
     Suite *s = suite_create("weights");
     TCase *tc = tcase_create("valid files");
     tcase_add_test(tc, committed_export_loads);
+    tcase_add_test(tc, weights_without_contact_head_load);
     tcase_add_test(tc, tiny_file_loads);
     tcase_add_test(tc, fuzz_seed_loads);
     tcase_add_test(tc, config_derivations);

@@ -77,7 +77,7 @@ kn_status kn_backend_step(kn_backend *backend, const float *input, float *output
     kn_status st = backend->iface->step(backend, x, output, err);
     if (st != KN_OK)
         return st;
-    if (!all_finite(output, KN_MODEL_OUTPUTS)) {
+    if (!all_finite(output, kn_model_outputs(&backend->config))) {
         backend->iface->reset(backend);
         return kn_fail(err, KN_ERROR_NON_FINITE,
                        "backend: the model overflowed to a non-finite output; state reset");

@@ -50,7 +50,9 @@ void kn_backend_destroy(kn_backend *backend);
 void kn_backend_reset(kn_backend *backend);
 
 /* One tick: input[58] (the feature vector, docs/model.md "Feature layout")
- * -> output[21 * 6] (local rotations as 6D, joint index order).
+ * -> output[kn_model_outputs(&backend->config)] (KN_MODEL_MAX_OUTPUTS is
+ * always enough): 21 * 6 local rotations as 6D, joint index order, then
+ * the left and right foot's contact logits when the model has the head.
  *
  * A non-finite input (before or after normalisation) is refused with
  * KN_ERROR_NON_FINITE and leaves the state untouched. If a finite input

@@ -75,7 +75,12 @@ kn_status kn_body_solve(const kn_skeleton *skeleton, const kn_body_input *in, kn
                 kn_body_reach_grip(skeleton, side, &in->device[d], out->joints);
     }
 
-    /* 5. Feet above the floor. */
+    /* 5. Feet that stand, then above the floor. */
+    out->foot_planted[0] = out->foot_planted[1] = false;
+    if (in->feet && out->active)
+        kn_feet_plant(in->feet, skeleton, in->contact, out->joints, out->foot_planted);
+    else if (in->feet)
+        kn_feet_reset(in->feet);
     out->floor_lift = kn_body_keep_feet_above_floor(skeleton, out->joints, out->leg_bent);
 
     float w[KN_BODY_DEVICES];

@@ -11,10 +11,14 @@
  *     side) so that the wrist lands where the grip pose says and the hand
  *     takes the grip's orientation: what the user sees of their hands must
  *     match their controllers;
- *  5. feet kept above the floor (y >= 0): a leg whose foot or toes would go
- *     below it is bent (two-bone IK, knee keeping its side, foot keeping its
- *     orientation) until the lowest of them touches it; only what a leg
- *     cannot take up (hips below the floor) lifts the whole body.
+ *  5. with a kn_feet state, feet that stand (kn_feet.h): a foot in contact
+ *     stays where it was put down, its leg solved to it; then feet kept
+ *     above the floor: the lowest foot joint at least at the sole height
+ *     (kn_feet_sole_height: the sole, not the ankle, on y = 0); a leg whose
+ *     foot or toes would go below it is bent (two-bone IK, knee keeping its
+ *     side, foot keeping its orientation) until the lowest of them touches
+ *     it; only what a leg cannot take up (hips below the floor) lifts the
+ *     whole body.
  *
  * Joint validity and confidence are for XrBodyJointLocationsFB: `active`
  * says whether there is a body at all (the head anchors it); per joint,
@@ -27,6 +31,7 @@
 #ifndef KN_BODY_H
 #define KN_BODY_H
 
+#include "body/kn_feet.h"
 #include "core/kn_error.h"
 #include "skeleton/kn_heading.h"
 #include "skeleton/kn_skeleton.h"
@@ -45,6 +50,8 @@ typedef struct kn_body_input {
     float device_weight[KN_BODY_DEVICES];
     bool device_tracked[KN_BODY_DEVICES]; /* live, with both TRACKED bits */
     bool hands_to_grips;                  /* step 4 */
+    kn_feet *feet;                        /* step 5's feet that stand; NULL: off */
+    const float *contact;                 /* the model's 2 contact logits, or NULL */
 } kn_body_input;
 
 typedef struct kn_body {
@@ -55,6 +62,7 @@ typedef struct kn_body {
     float confidence;     /* 0..1, 0 when not active */
     float floor_lift;     /* metres the whole body was lifted (step 5), usually 0 */
     bool leg_bent[2];     /* step 5 bent this leg (KN_SIDE_LEFT, KN_SIDE_RIGHT) */
+    bool foot_planted[2]; /* step 5 holds this foot where it was put down */
     bool hand_reached[2]; /* step 4 put this wrist on its grip */
 } kn_body;
 
@@ -63,6 +71,9 @@ kn_status kn_body_solve(const kn_skeleton *skeleton, const kn_body_input *in, kn
 
 /* Steps 4 and 5 on their own, on global joints; exposed for the tests. */
 bool kn_body_reach_grip(const kn_skeleton *skeleton, int side, const kn_pose *grip,
+                        kn_pose joints[KN_JOINT_COUNT]);
+/* The leg re-solved so that the ankle lands on target; foot keeps its turn. */
+bool kn_body_place_foot(const kn_skeleton *skeleton, int side, const float target[3],
                         kn_pose joints[KN_JOINT_COUNT]);
 /* Returns the whole-body lift (metres); bent[side] says which legs moved. */
 float kn_body_keep_feet_above_floor(const kn_skeleton *skeleton, kn_pose joints[KN_JOINT_COUNT],

@@ -1,6 +1,7 @@
 /* Re-solving a limb on global joints: wrists onto grips, feet above the
  * floor. Both keep bone lengths and the side the elbow or knee points to. */
 #include "body/kn_body.h"
+#include "body/kn_feet.h"
 
 #include "ik/kn_two_bone.h"
 #include "skeleton/kn_device_mount.h"
@@ -50,35 +51,50 @@ bool kn_body_reach_grip(const kn_skeleton *skeleton, int side, const kn_pose *gr
     return reached;
 }
 
+/* Rounding: a foot the IK put on the floor is not a foot below it. */
+#define KN_BODY_FLOOR_SLACK_M 1e-4f
+
 static float lowest_foot_point(const kn_pose j[KN_JOINT_COUNT], int foot)
 {
     return fminf(j[foot].position[1], j[foot + 1].position[1]);
 }
 
+bool kn_body_place_foot(const kn_skeleton *skeleton, int side, const float target[3],
+                        kn_pose joints[KN_JOINT_COUNT])
+{
+    int thigh = side == KN_SIDE_LEFT ? KN_JOINT_LEFT_THIGH : KN_JOINT_RIGHT_THIGH;
+    int foot = thigh + 2, toes = thigh + 3;
+    vec3 bone, forward;
+    vec3 bend = {0.0f, 0.0f, -1.0f}; /* knees bend forward */
+    kn_quat_rotate(joints[thigh].orientation, bend, forward);
+    bool reached = resolve(skeleton, joints, thigh, target, bend, forward);
+    kn_quat_rotate(joints[foot].orientation, skeleton->offsets[toes], bone);
+    glm_vec3_add(joints[foot].position, bone, joints[toes].position);
+    return reached;
+}
+
 float kn_body_keep_feet_above_floor(const kn_skeleton *skeleton, kn_pose joints[KN_JOINT_COUNT],
                                     bool bent[2])
 {
-    static const int thighs[2] = {KN_JOINT_LEFT_THIGH, KN_JOINT_RIGHT_THIGH};
+    /* The lowest foot joint rests at the sole's height, not at y = 0. */
+    const float sole = kn_feet_sole_height(skeleton);
     for (int side = 0; side < 2; side++) {
-        int thigh = thighs[side], foot = thigh + 2, toes = thigh + 3;
-        float low = lowest_foot_point(joints, foot);
-        bent[side] = low < 0.0f;
+        int foot = side == KN_SIDE_LEFT ? KN_JOINT_LEFT_FOOT : KN_JOINT_RIGHT_FOOT;
+        float low = lowest_foot_point(joints, foot) - sole;
+        bent[side] = low < -KN_BODY_FLOOR_SLACK_M;
         if (!bent[side])
             continue;
         /* Lift the ankle by the depth; foot and toes keep their turn. */
-        vec3 target, bone, forward;
+        vec3 target;
         glm_vec3_copy(joints[foot].position, target);
         target[1] -= low;
-        vec3 bend = {0.0f, 0.0f, -1.0f}; /* knees bend forward */
-        kn_quat_rotate(joints[thigh].orientation, bend, forward);
-        resolve(skeleton, joints, thigh, target, bend, forward);
-        kn_quat_rotate(joints[foot].orientation, skeleton->offsets[toes], bone);
-        glm_vec3_add(joints[foot].position, bone, joints[toes].position);
+        kn_body_place_foot(skeleton, side, target, joints);
     }
     /* What the legs could not take up lifts the body. */
     float low = fminf(lowest_foot_point(joints, KN_JOINT_LEFT_FOOT),
-                      lowest_foot_point(joints, KN_JOINT_RIGHT_FOOT));
-    if (!(low < 0.0f))
+                      lowest_foot_point(joints, KN_JOINT_RIGHT_FOOT)) -
+                sole;
+    if (!(low < -KN_BODY_FLOOR_SLACK_M))
         return 0.0f;
     for (int j = 0; j < KN_JOINT_COUNT; j++)
         joints[j].position[1] -= low;

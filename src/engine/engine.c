@@ -130,7 +130,7 @@ static bool self_test(kinest_engine *e, kn_backend *candidate, const kn_weights 
         return false;
     }
     bool ok = true;
-    float in[KN_MODEL_FEATURES], a[KN_MODEL_OUTPUTS], b[KN_MODEL_OUTPUTS];
+    float in[KN_MODEL_FEATURES], a[KN_MODEL_MAX_OUTPUTS], b[KN_MODEL_MAX_OUTPUTS];
     double worst = 0.0;
     for (int t = 0; t < 6 && ok; t++) {
         /* The mean input, moved by up to a standard deviation. */
@@ -146,7 +146,7 @@ static bool self_test(kinest_engine *e, kn_backend *candidate, const kn_weights 
             ok = false;
             break;
         }
-        for (int i = 0; i < KN_MODEL_OUTPUTS; i++) {
+        for (uint32_t i = 0; i < kn_model_outputs(&w->config); i++) {
             double d = fabs((double)a[i] - (double)b[i]);
             worst = d > worst || !(d == d) ? d : worst;
         }

@@ -153,11 +153,12 @@ struct kinest_engine {
         kn_engine_frame last;
         kn_signal_tick tick;
         kn_body body;
+        kn_feet feet; /* the model's feet that stand, between ticks */
         kn_ik_output ik_out;
         float input[KN_FEATURES_COUNT];
-        float output[KN_MODEL_OUTPUTS];
-        float smoothed[KN_MODEL_OUTPUTS]; /* the filter's y, valid when primed */
-        bool smooth_primed;               /* false until a stream's first step */
+        float output[KN_MODEL_MAX_OUTPUTS]; /* rotations, then contact logits if any */
+        float smoothed[KN_MODEL_OUTPUTS];   /* the filter's y, valid when primed */
+        bool smooth_primed;                 /* false until a stream's first step */
         int64_t wall_of_entry;
         bool more_waiting; /* newer samples are queued behind this one */
         uint32_t non_finite_logged;

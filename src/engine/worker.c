@@ -41,6 +41,7 @@ static void restart_model(kinest_engine *e)
     if (e->backend)
         kn_backend_reset(e->backend);
     e->w.smooth_primed = false;
+    kn_feet_reset(&e->w.feet);
 }
 
 /* The state a fresh stream starts from (create, kinest_reset). */
@@ -285,7 +286,7 @@ static const float *smooth_output(kinest_engine *e)
     if (s == 0.0f)
         return x;
     if (!e->w.smooth_primed) {
-        memcpy(y, x, sizeof e->w.smoothed);
+        memcpy(y, x, sizeof e->w.smoothed); /* the rotations; contact logits are not smoothed */
         e->w.smooth_primed = true;
         return y;
     }
@@ -313,6 +314,7 @@ static void process_tick(kinest_engine *e)
     if (tick->events & KN_SIGNAL_EVENT_TELEPORT) {
         kn_ik_rebase(&e->w.ik, &tick->rebase);
         kn_features_rebase(&e->w.features, &tick->rebase);
+        kn_feet_reset(&e->w.feet); /* planted where the world no longer is */
         rebase_heading(&e->w.heading, &tick->rebase);
         if (e->w.have_frame)
             rebase_frame(&e->w.last, &tick->rebase);
@@ -388,6 +390,11 @@ static void process_tick(kinest_engine *e)
         .local6d = local6d,
         .heading = &e->w.heading,
         .hands_to_grips = (e->config.body_flags & KINEST_BODY_HANDS_TO_GRIPS) != 0,
+        /* The model's feet stand (the IK plants its own); with the floor. */
+        .feet =
+            e->backend && (e->config.body_flags & KINEST_BODY_FEET_ABOVE_FLOOR) ? &e->w.feet : NULL,
+        .contact =
+            e->backend && e->backend->config.contact_head ? e->w.output + KN_MODEL_OUTPUTS : NULL,
     };
     for (int d = 0; d < KN_SIGNAL_DEVICES; d++) {
         bin.device[d] = dev[d].pose;

@@ -157,8 +157,10 @@ typedef struct kinest_config {
 /* Each arm re-solved so that the wrist lands on its controller's grip
  * pose and the hand takes the grip's orientation. */
 #define KINEST_BODY_HANDS_TO_GRIPS UINT32_C(0x1)
-/* Legs bent (or, as a last resort, the body lifted) so that no foot or toe
- * goes below the floor (y = 0). */
+/* Feet that stand: a model's foot in contact stays where it was put down,
+ * let go smoothly when contact ends; and legs bent (or, as a last resort,
+ * the body lifted) so that no foot or toe joint goes below the sole's
+ * height above the floor (y = 0): soles, not ankles, rest on the floor. */
 #define KINEST_BODY_FEET_ABOVE_FLOOR UINT32_C(0x2)
 #define KINEST_BODY_DEFAULT          (KINEST_BODY_HANDS_TO_GRIPS | KINEST_BODY_FEET_ABOVE_FLOOR)
 

@@ -121,6 +121,8 @@ static void build(builder *b, cpu_model *m, const kn_weights *w)
         kn_linear_weights readout = {w->joint_readout, NULL};
         m->joint_readout = linear(b, &readout, KN_MODEL_OUT_PER_JOINT, c->joint_dim);
     }
+    if (c->contact_head)
+        m->contact_proj = linear(b, &w->contact_proj, KN_MODEL_CONTACTS, c->d_model);
     for (int k = 0; k < KN_MODEL_JOINTS; k++) {
         m->order[0][k] = c->scan_order[k];
         m->order[1][k] = c->scan_order[KN_MODEL_JOINTS - 1 - k];

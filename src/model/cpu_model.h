@@ -76,6 +76,7 @@ typedef struct cpu_model {
     cpu_linear out_proj;
     cpu_norm joint_norm;
     cpu_linear joint_readout;
+    cpu_linear contact_proj;           /* contact_head only */
     uint8_t order[2][KN_MODEL_JOINTS]; /* scan order, reversed scan order */
     cpu_scratch scratch;
     float *weights, *state, *work; /* the three arenas */
@@ -89,7 +90,7 @@ void kn_cpu_ssd_scan(cpu_ssd *s, const float *zx, float *y, float *xbc);
 /* y *= SiLU(z); RMS-normalise with norm_w; out[d_model] = W_out y. */
 void kn_cpu_ssd_gate_out(const cpu_ssd *s, const float *z, float *y, float *out);
 
-/* The whole tick: x_in[58] already normalised, out[126]. */
+/* The whole tick: x_in[58] already normalised, out[kn_model_outputs]. */
 void kn_cpu_model_step(cpu_model *m, const float *input, float *out);
 
 #endif

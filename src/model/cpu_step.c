@@ -94,6 +94,9 @@ void kn_cpu_model_step(cpu_model *m, const float *input, float *out)
         spatial_step(m, &m->spatial[i], w->x, m->cfg.tied && i > 0);
     kn_layer_norm(w->x, m->out_norm.weight, m->out_norm.bias, w->ln, d);
     kn_linear(m->out_proj.wt, m->out_proj.bias, w->ln, out, d, KN_MODEL_OUTPUTS);
+    if (m->cfg.contact_head)
+        kn_linear(m->contact_proj.wt, m->contact_proj.bias, w->ln, out + KN_MODEL_OUTPUTS, d,
+                  KN_MODEL_CONTACTS);
     if (!m->cfg.tied)
         return;
     /* The shared readout: joint j's 6D += W_read LN_J(stream_j). */

@@ -46,8 +46,8 @@ static kn_status parse_fields(json_t *root, kn_model_config *cfg, kn_error *err)
     json_t *value;
     json_object_foreach(root, key, value)
     {
-        bool known =
-            !strcmp(key, "mlp_ratio") || !strcmp(key, "scan_order") || !strcmp(key, "tie_tokens");
+        bool known = !strcmp(key, "mlp_ratio") || !strcmp(key, "scan_order") ||
+                     !strcmp(key, "tie_tokens") || !strcmp(key, "contact_head");
         for (size_t i = 0; i < sizeof int_fields / sizeof *int_fields; i++)
             known = known || !strcmp(key, int_fields[i].key);
         if (!known)
@@ -90,6 +90,11 @@ static kn_status parse_fields(json_t *root, kn_model_config *cfg, kn_error *err)
     if (!json_is_boolean(tie))
         return kn_fail(err, KN_ERROR_FORMAT, "weights: config lacks the boolean 'tie_tokens'");
     cfg->tie_tokens = json_is_true(tie);
+    /* Weights from before the contact head have no such field. */
+    json_t *contact = json_object_get(root, "contact_head");
+    if (contact && !json_is_boolean(contact))
+        return kn_fail(err, KN_ERROR_FORMAT, "weights: config contact_head is not a boolean");
+    cfg->contact_head = json_is_true(contact);
     return KN_OK;
 }
 
@@ -162,6 +167,11 @@ static kn_ssd_dims ssd_dims(const kn_model_config *cfg, uint32_t width, uint32_t
 kn_ssd_dims kn_model_temporal_ssd(const kn_model_config *cfg)
 {
     return ssd_dims(cfg, cfg->d_model, cfg->headdim);
+}
+
+uint32_t kn_model_outputs(const kn_model_config *cfg)
+{
+    return KN_MODEL_OUTPUTS + (cfg->contact_head ? KN_MODEL_CONTACTS : 0);
 }
 
 kn_ssd_dims kn_model_spatial_ssd(const kn_model_config *cfg)

@@ -16,7 +16,11 @@
 #define KN_MODEL_JOINTS        21
 #define KN_MODEL_OUT_PER_JOINT 6
 #define KN_MODEL_OUTPUTS       (KN_MODEL_JOINTS * KN_MODEL_OUT_PER_JOINT)
-#define KN_MODEL_MAX_BLOCKS    16
+/* The optional contact head: one logit per foot (left, right), after the
+ * rotations in a step's output (docs/model.md, "Contact head"). */
+#define KN_MODEL_CONTACTS    2
+#define KN_MODEL_MAX_OUTPUTS (KN_MODEL_OUTPUTS + KN_MODEL_CONTACTS)
+#define KN_MODEL_MAX_BLOCKS  16
 /* A weights file larger than this is not a model for this engine. */
 #define KN_WEIGHTS_MAX_FILE_BYTES (1ull << 30)
 
@@ -39,7 +43,8 @@ typedef struct kn_model_config {
     uint32_t joint_chunk; /* training only */
     bool kinematic_order; /* scan_order "kinematic" (else "index") */
     bool tie_tokens;
-    bool tied; /* tie_tokens and n_spatial > 0: joint stream and readout exist */
+    bool tied;         /* tie_tokens and n_spatial > 0: joint stream and readout exist */
+    bool contact_head; /* optional in the JSON (absent: false) */
     uint8_t scan_order[KN_MODEL_JOINTS];
 } kn_model_config;
 
@@ -56,6 +61,9 @@ typedef struct kn_ssd_dims {
 } kn_ssd_dims;
 
 kn_ssd_dims kn_model_temporal_ssd(const kn_model_config *cfg);
+/* Values of one step's output: the 126 rotation values, then the contact
+ * logits when the model has a contact head. */
+uint32_t kn_model_outputs(const kn_model_config *cfg);
 kn_ssd_dims kn_model_spatial_ssd(const kn_model_config *cfg);
 
 /* Parses the metadata: the architecture id, the config JSON, and (when
@@ -132,8 +140,9 @@ typedef struct kn_weights {
     kn_spatial_weights spatial[KN_MODEL_MAX_BLOCKS];
     kn_norm_weights out_norm;
     kn_linear_weights out_proj;
-    kn_norm_weights joint_norm; /* tied only */
-    const float *joint_readout; /* tied only: (6, joint_dim) */
+    kn_norm_weights joint_norm;     /* tied only */
+    const float *joint_readout;     /* tied only: (6, joint_dim) */
+    kn_linear_weights contact_proj; /* contact_head only: (2, d_model) on LN(out_norm) */
     /* The metadata's "output_smoothing", in [0, 1): the one-pole filter the
      * engine applies to the outputs (docs/engine.md); 0 when absent. */
     float output_smoothing;

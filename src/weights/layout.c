@@ -126,5 +126,7 @@ size_t kn_weights_layout(kn_weights *w, kn_tensor_spec *specs)
         add_norm(&e, &w->joint_norm, "joint_norm", c->joint_dim);
         add(&e, &w->joint_readout, "joint_readout.weight", KN_MODEL_OUT_PER_JOINT, c->joint_dim);
     }
+    if (c->contact_head)
+        add_linear(&e, &w->contact_proj, "contact_proj", KN_MODEL_CONTACTS, c->d_model);
     return e.n;
 }

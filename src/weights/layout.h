@@ -13,8 +13,8 @@ typedef struct kn_tensor_spec {
     const float **slot; /* where the loaded values' address goes */
 } kn_tensor_spec;
 
-/* 4 + per temporal block 21 + per spatial block 33 + 7 at most. */
-#define KN_WEIGHTS_MAX_TENSORS (11 + 21 * KN_MODEL_MAX_BLOCKS + 33 * KN_MODEL_MAX_BLOCKS)
+/* 4 + per temporal block 21 + per spatial block 33 + 9 at most. */
+#define KN_WEIGHTS_MAX_TENSORS (13 + 21 * KN_MODEL_MAX_BLOCKS + 33 * KN_MODEL_MAX_BLOCKS)
 
 /* Fills specs (room for KN_WEIGHTS_MAX_TENSORS) for w->config, with slots
  * pointing into w; returns the count. */

@@ -28,6 +28,9 @@ CASES = OrderedDict([
     ("temporal-only", dict(d_model=20, n_temporal=3, n_spatial=0, joint_dim=4, d_state=3, expand=3,
                            headdim=15, joint_headdim=4, d_conv=1, mix_taps=1, mlp_ratio=0.625,
                            scan_order="kinematic", tie_tokens=True)),
+    ("contact-untied", dict(d_model=16, n_temporal=1, n_spatial=1, joint_dim=4, d_state=4, expand=2,
+                            headdim=8, joint_headdim=4, d_conv=2, mix_taps=2, mlp_ratio=1.0,
+                            scan_order="kinematic", tie_tokens=False, contact_head=True)),
 ])
 
 
@@ -55,9 +58,11 @@ def main(out):
         model64 = stream.StreamKineST(model.cfg)
         model64.load_state_dict(model.state_dict())
         model64 = model64.double().eval()
-        y64, states = export.run_steps(model64, x.double(), STATE_TICKS)
-        y32, _ = export.run_steps(model, x)
+        y64, states, c64 = export.run_steps(model64, x.double(), STATE_TICKS)
+        y32, _, _ = export.run_steps(model, x)
         tensors = OrderedDict([("features", x.numpy()), ("output", y64.float().numpy())])
+        if c64 is not None:
+            tensors["contact"] = c64.float().numpy()
         for t in sorted(states):
             for k, v in states[t].items():
                 tensors["state.%d.%s" % (t, k)] = v.float().numpy()

@@ -67,3 +67,27 @@ double max_abs_diff(const float *a, const float *b, size_t n)
     }
     return m;
 }
+
+float *golden_outputs(const golden *g, const char *prefix, uint32_t *per_tick)
+{
+    const uint32_t n = kn_model_outputs(&g->weights->config);
+    char name[64];
+    snprintf(name, sizeof name, "%soutput", prefix);
+    float *rot = golden_tensor(g, name, (size_t)g->ticks * KN_MODEL_OUTPUTS);
+    float *contact = NULL;
+    if (g->weights->config.contact_head) {
+        snprintf(name, sizeof name, "%scontact", prefix);
+        contact = golden_tensor(g, name, (size_t)g->ticks * KN_MODEL_CONTACTS);
+    }
+    float *out = malloc((size_t)g->ticks * n * sizeof *out);
+    for (uint32_t t = 0; t < g->ticks; t++)
+        for (uint32_t i = 0; i < n; i++)
+            out[(size_t)t * n + i] =
+                i < KN_MODEL_OUTPUTS
+                    ? rot[(size_t)t * KN_MODEL_OUTPUTS + i]
+                    : contact[(size_t)t * KN_MODEL_CONTACTS + i - KN_MODEL_OUTPUTS];
+    free(rot);
+    free(contact);
+    *per_tick = n;
+    return out;
+}

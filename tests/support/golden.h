@@ -25,6 +25,10 @@ void golden_open(golden *g, const char *dir);
 void golden_close(golden *g);
 /* An F32 tensor of the golden file with `count` values, copied out; free() it. */
 float *golden_tensor(const golden *g, const char *name, size_t count);
+/* A step's expected outputs, kn_model_outputs(config) per tick (*per_tick):
+ * prefix+"output" (21 x 6 per tick), then prefix+"contact" (2 per tick)
+ * when the model has a contact head; free() it. */
+float *golden_outputs(const golden *g, const char *prefix, uint32_t *per_tick);
 /* Largest |a - b|; a NaN anywhere wins. */
 double max_abs_diff(const float *a, const float *b, size_t n);
 

@@ -81,7 +81,7 @@ class TestCommittedGolden(unittest.TestCase):
 
     def test_weights_names_shapes_metadata(self):
         cfg = stream.StreamConfig.from_json(self.wmeta["config"])
-        self.assertEqual(cfg, stream.StreamConfig())
+        self.assertEqual(cfg, stream.StreamConfig(contact_head=True))
         want = stream.StreamKineST(cfg).export_tensors()
         self.assertEqual(list(self.weights), list(want))
         for k, v in want.items():
@@ -106,6 +106,17 @@ class TestCommittedGolden(unittest.TestCase):
         self.assertEqual(len(data["data_build_sha256"]), 64)
         self.assertEqual(json.loads(m["state"]), {k: list(v) for k, v in self.model.state_shapes().items()})
         self.assertEqual(self.gmeta["weights_sha256"], export.sha256_file(self.wpath))
+        contact = json.loads(m["contact"])
+        self.assertEqual((contact["outputs"], contact["tensor"]), (["left_foot", "right_foot"], "contact_proj"))
+
+    def test_step_reproduces_contact(self):
+        g = self.golden
+        for p in ("", "gaps."):
+            _, _, c = export.run_steps(self.model, torch.from_numpy(np.array(g[p + "features"])))
+            self.assertEqual(tuple(c.shape), (int(self.gmeta["ticks"]), 2))
+            self.assertLess(np.abs(c.numpy() - g[p + "contact_f32"]).max(), 1e-6, p)
+            self.assertLess(np.abs(c.numpy() - g[p + "contact"]).max(), 2e-6, p)
+        self.assertGreater(np.abs(np.diff(g["contact"], axis=0)).max(), 1e-3)
 
     def test_features_reproduce(self):
         for p in ("", "gaps."):
@@ -120,7 +131,7 @@ class TestCommittedGolden(unittest.TestCase):
         g = self.golden
         ticks = [int(t) for t in self.gmeta["state_ticks"].split(",")]
         for p in ("", "gaps."):
-            y, states = export.run_steps(self.model, torch.from_numpy(np.array(g[p + "features"])), ticks)
+            y, states, _ = export.run_steps(self.model, torch.from_numpy(np.array(g[p + "features"])), ticks)
             self.assertLess(np.abs(y.numpy() - g[p + "output_f32"]).max(), 1e-6, p)
             self.assertLess(np.abs(y.numpy() - g[p + "output"]).max(), 2e-6, p)
             if not p:

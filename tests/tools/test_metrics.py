@@ -138,5 +138,60 @@ class TestEvalCommand(unittest.TestCase):
             self.assertIn("no prediction", r.stderr)
 
 
+
+class TestFootMetrics(unittest.TestCase):
+    """docs/metrics.md, "Feet", on a standing body: toes 4.5 cm and ankles 10 cm up (the contact
+    level is 4.5 cm), ankles 20 cm apart, both feet in contact throughout."""
+
+    def setUp(self):
+        from tests.tools.test_contact import standing
+        self.truth = standing(60)
+        self.quat = np.tile([0.0, 0.0, 0.0, 1.0], (60, 21, 1))
+
+    def foot(self, pred):
+        return values(pred, self.quat, self.truth, self.quat)
+
+    def test_truth_against_itself(self):
+        v = self.foot(self.truth)
+        for k in ("Contact", "GT-Contact", "Contact-acc"):
+            self.assertAlmostEqual(v[k], 100.0, msg=k)
+        for k in ("Skate", "GT-Skate", "Skate>20", "Pen", "Pen>2", "CH-err", "GT-CH-err", "Stance-err"):
+            self.assertAlmostEqual(v[k], 0.0, msg=k)
+        self.assertAlmostEqual(v["Stance"], 20.0)
+        self.assertAlmostEqual(v["GT-Stance"], 20.0)
+
+    def test_a_sliding_foot_skates(self):
+        pred = self.truth.copy()
+        pred[:, [skeleton.INDEX["left_foot"], skeleton.INDEX["left_toes"]], 2] -= 0.3 / FPS * np.arange(60)[:, None]
+        v = self.foot(pred)
+        self.assertAlmostEqual(v["Skate"], 15.0, places=6)        # (30 + 0) / 2 cm/s over both feet
+        self.assertAlmostEqual(v["Skate>20"], 50.0)
+        self.assertAlmostEqual(v["GT-Skate"], 0.0)
+        self.assertAlmostEqual(v["Contact"], 50.0)                # the left foot moves too fast
+        self.assertAlmostEqual(v["Contact-acc"], 50.0)
+
+    def test_a_sunken_body_penetrates(self):
+        v = self.foot(self.truth - [0.0, 0.03, 0.0])
+        self.assertAlmostEqual(v["Pen"], 3.0, places=9)
+        self.assertAlmostEqual(v["Pen>2"], 100.0)
+        self.assertAlmostEqual(v["CH-err"], 3.0, places=9)
+        self.assertEqual((v["GT-Pen"], v["GT-Pen>2"]), (0.0, 0.0))
+        self.assertAlmostEqual(v["Contact-acc"], 100.0)           # 3 cm under the level still counts
+
+    def test_a_lifted_body_loses_contact(self):
+        v = self.foot(self.truth + [0.0, 0.05, 0.0])
+        self.assertEqual((v["Contact"], v["Contact-acc"], v["Pen"]), (0.0, 0.0, 0.0))
+        self.assertAlmostEqual(v["CH-err"], 5.0, places=9)
+        self.assertAlmostEqual(v["GT-Contact"], 100.0)
+
+    def test_a_narrow_stance(self):
+        pred = self.truth.copy()
+        pred[:, [skeleton.INDEX["right_foot"], skeleton.INDEX["right_toes"]], 0] = 0.0
+        v = self.foot(pred)
+        self.assertAlmostEqual(v["Stance"], 10.0)
+        self.assertAlmostEqual(v["GT-Stance"], 20.0)
+        self.assertAlmostEqual(v["Stance-err"], 10.0)
+
+
 if __name__ == "__main__":
     unittest.main()

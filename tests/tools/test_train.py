@@ -242,6 +242,21 @@ class TestTrainCommand(TinyBuildCase):
         self.assertTrue(any("time budget" in l for l in lines), lines)
         self.assertTrue(os.path.isfile(os.path.join(out, "best.pt")))
 
+    def test_cpu_time_budget_and_periodic_checkpoints(self):
+        """budget_clock cpu: the process's CPU time is the budget (a loaded machine does not use it
+        up); checkpoint_minutes writes last.pt within an epoch too."""
+        rc, out, lines = self.run_train("c", {"export_at_end": False, "epochs": 50, "budget_clock": "cpu",
+                                              "checkpoint_minutes": 0.001, "epoch_ticks": 100000,
+                                              "schedule": {"kind": "cosine", "by": "time", "warmup_steps": 1}},
+                                        hours=1.0 / 3600)
+        self.assertEqual(rc, 0, lines)
+        ck = torch.load(os.path.join(out, "last.pt"))
+        self.assertEqual(ck["epoch"], 0)                  # stopped by the budget within the first epoch
+        self.assertGreaterEqual(ck["train_seconds"], 1.0)
+        self.assertTrue(any(l.startswith("checkpoint ") and "step" in l for l in lines), lines)
+        with self.assertRaisesRegex(train.TrainError, "budget_clock"):
+            self.run_train("c2", {"budget_clock": "moon"})
+
 
 class TestPredictBatching(unittest.TestCase):
     def test_padded_batches_equal_single_clips(self):

@@ -92,7 +92,12 @@ def main():
     ap.add_argument("--only", action="append", help="clip name pattern (repeatable)")
     ap.add_argument("--max-clips", type=int, default=0, help="at most N clips, spread over the split")
     ap.add_argument("--tolerance", type=float, default=0.01, help="largest |ratio - 1| (default 0.01)")
+    ap.add_argument("--feet", action="store_true",
+                    help="both with the feet that stand (kinest-run --body feet, kinest predict --feet); "
+                         "also compares foot skate, contact height error and contact agreement")
     a = ap.parse_args()
+    if a.feet:
+        METRICS.extend(["Skate", "CH-err", "Contact-acc"])
 
     os.makedirs(a.work, exist_ok=True)
     data = a.data
@@ -105,10 +110,12 @@ def main():
         if os.path.exists(d):
             shutil.rmtree(d)
 
-    t_eng = run([a.kinest_run, "--weights", a.weights, "--backend", a.backend, "--body", "reference",
+    body = "feet" if a.feet else "reference"
+    t_eng = run([a.kinest_run, "--weights", a.weights, "--backend", a.backend, "--body", body,
                  "--skeleton", "clip", truth, "--out", os.path.join(eng, a.split)],
                 os.path.join(a.work, "kinest-run.log"))
-    t_ref = run([KINEST, "predict", a.weights, "--data", data, "--split", a.split, "--out", ref],
+    t_ref = run([KINEST, "predict", a.weights, "--data", data, "--split", a.split, "--out", ref]
+                + (["--feet"] if a.feet else []),
                 os.path.join(a.work, "predict.log"))
     results = {}
     for name, pred in (("engine", eng), ("pytorch", ref)):
@@ -120,8 +127,8 @@ def main():
 
     print(open(os.path.join(a.work, "kinest-run.log")).read().strip().splitlines()[-1])
     print()
-    print(table("kinest-run (C engine, %s backend, reference body, clip skeleton): %.1f s"
-                % (a.backend, t_eng), results["engine"]))
+    print(table("kinest-run (C engine, %s backend, %s body, clip skeleton): %.1f s"
+                % (a.backend, body, t_eng), results["engine"]))
     print()
     print(table("kinest predict (PyTorch): %.1f s" % t_ref, results["pytorch"]))
     print()

@@ -27,7 +27,7 @@
 typedef struct options {
     const char *weights;
     kinest_backend backend;
-    bool reference_body;
+    const char *body; /* "full", "reference" or "feet" */
     bool clip_skeleton;
     float height_m;
     float smoothing; /* negative: the weights' */
@@ -43,20 +43,22 @@ typedef struct totals {
 
 static int usage(void)
 {
-    fprintf(
-        stderr,
-        "usage: kinest-run [--weights W] [--backend auto|cpu|vulkan|ik] [--body full|reference]\n"
-        "                  [--skeleton clip|auto] [--height M] [--smoothing S]\n"
-        "                  [--posture auto|standing|seated] [--quiet|--verbose]\n"
-        "                  IN.kclip|DIR --out OUT.kclip|DIR\n"
-        "  --body reference: no hands on the grips, no feet above the floor (as tools/kinest "
-        "predict)\n"
-        "  --skeleton clip: the clip's own skeleton from its metadata (default); auto: "
-        "automatic height calibration\n"
-        "  --smoothing S: the model's output smoothing, 0 (off) <= S < 1 (default: the "
-        "weights' value)\n"
-        "  --posture: when automatic calibration may take the height from the head "
-        "(docs/engine.md; default auto)\n");
+    fprintf(stderr,
+            "usage: kinest-run [--weights W] [--backend auto|cpu|vulkan|ik] [--body "
+            "full|reference|feet]\n"
+            "                  [--skeleton clip|auto] [--height M] [--smoothing S]\n"
+            "                  [--posture auto|standing|seated] [--quiet|--verbose]\n"
+            "                  IN.kclip|DIR --out OUT.kclip|DIR\n"
+            "  --body reference: no hands on the grips, no feet above the floor (as tools/kinest "
+            "predict)\n"
+            "  --body feet: feet that stand and soles on the floor, no hands on the grips (as "
+            "tools/kinest predict --feet)\n"
+            "  --skeleton clip: the clip's own skeleton from its metadata (default); auto: "
+            "automatic height calibration\n"
+            "  --smoothing S: the model's output smoothing, 0 (off) <= S < 1 (default: the "
+            "weights' value)\n"
+            "  --posture: when automatic calibration may take the height from the head "
+            "(docs/engine.md; default auto)\n");
     return 2;
 }
 
@@ -137,8 +139,8 @@ static char *output_metadata(const kn_clip *clip, const options *o, kinest_engin
     }
     json_t *pred = json_pack(
         "{s:s, s:s, s:s, s:s, s:s}", "engine", "kinest-run (libkinest, include/kinest.h)",
-        "backend", kinest_backend_name(kinest_get_backend(e)), "body",
-        o->reference_body ? "reference" : "full", "skeleton", skeleton, "weights",
+        "backend", kinest_backend_name(kinest_get_backend(e)), "body", o->body, "skeleton",
+        skeleton, "weights",
         kinest_get_backend(e) == KINEST_BACKEND_IK ? "none"
                                                    : (o->weights ? o->weights : "default"));
     json_object_set_new(meta, "prediction", pred);
@@ -323,6 +325,7 @@ static bool parse_backend(const char *s, kinest_backend *out)
 int main(int argc, char **argv)
 {
     options o = {.backend = KINEST_BACKEND_AUTO,
+                 .body = "full",
                  .clip_skeleton = true,
                  .smoothing = -1.0f,
                  .log_level = KINEST_LOG_WARN};
@@ -336,9 +339,9 @@ int main(int argc, char **argv)
                 return usage();
             i++;
         } else if (strcmp(a, "--body") == 0 && v) {
-            if (strcmp(v, "reference") != 0 && strcmp(v, "full") != 0)
+            if (strcmp(v, "reference") != 0 && strcmp(v, "full") != 0 && strcmp(v, "feet") != 0)
                 return usage();
-            o.reference_body = strcmp(v, "reference") == 0, i++;
+            o.body = v, i++;
         } else if (strcmp(a, "--skeleton") == 0 && v) {
             if (strcmp(v, "clip") != 0 && strcmp(v, "auto") != 0)
                 return usage();
@@ -382,7 +385,9 @@ int main(int argc, char **argv)
     kinest_config_init(&cfg);
     cfg.backend = o.backend;
     cfg.log_level = o.log_level;
-    cfg.body_flags = o.reference_body ? 0 : KINEST_BODY_DEFAULT;
+    cfg.body_flags = !strcmp(o.body, "full")   ? KINEST_BODY_DEFAULT
+                     : !strcmp(o.body, "feet") ? KINEST_BODY_FEET_ABOVE_FLOOR
+                                               : 0;
     if (o.height_m != 0.0f)
         cfg.height_m = o.height_m;
     cfg.smoothing = o.smoothing;
@@ -422,9 +427,9 @@ int main(int argc, char **argv)
             "kinest-run: %lu clips, %lu frames in %.1f s (%s backend, %s body, model step %.3f ms "
             "mean); %lu failed, %lu frames without a body, %lu pushes refused, %llu ticks "
             "skipped\n",
-            tot.clips, tot.frames, tot.seconds, kinest_backend_name(ran),
-            o.reference_body ? "reference" : "full", stats.step_ms_mean, tot.failed, tot.inactive,
-            tot.refused, (unsigned long long)stats.ticks_skipped);
+            tot.clips, tot.frames, tot.seconds, kinest_backend_name(ran), o.body,
+            stats.step_ms_mean, tot.failed, tot.inactive, tot.refused,
+            (unsigned long long)stats.ticks_skipped);
     kinest_destroy(e);
     return ok && tot.failed == 0 ? 0 : 1;
 }

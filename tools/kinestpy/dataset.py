@@ -18,7 +18,7 @@ import os
 import numpy as np
 import torch
 
-from . import augment, clipio, sitting, skeleton
+from . import augment, clipio, contact, sitting, skeleton
 from .model import features
 
 LICENCES = {
@@ -132,10 +132,23 @@ def skeleton_info(stats):
             "devices": devices.describe()}
 
 
+def contact_labels(clip):
+    """(T, 2) float32 foot contact of a clip's truth (kinestpy.contact) against the contact level
+    of its whole source clip (CropSampler stores it in the metadata as contact_level_m; else the
+    clip's own), raised with the floor of an augmented copy."""
+    level = clip.meta.get("contact_level_m")
+    if level is None:
+        level = contact.contact_level(clip.truth_pos, clip.rate_hz)
+    level += float(clip.meta.get("augmented", {}).get("floor_m", 0.0))
+    return torch.from_numpy(contact.labels(clip.truth_pos, clip.rate_hz, level).astype(np.float32))
+
+
 def training_arrays(clip):
-    """features.from_clip as float32 tensors: x (T, 58), y (T, 21, 6), frame (T, 3, 3), offsets (21, 3)."""
+    """features.from_clip as float32 tensors: x (T, 58), y (T, 21, 6), frame (T, 3, 3), offsets (21, 3),
+    and the truth's foot contact (T, 2)."""
     d = features.from_clip(clip)
-    return {"x": d["x"].float(), "y": d["y"].float(), "frame": d["frame"].float(), "offsets": d["offsets"].float()}
+    return {"x": d["x"].float(), "y": d["y"].float(), "frame": d["frame"].float(), "offsets": d["offsets"].float(),
+            "contact": contact_labels(clip)}
 
 
 def crop_clip(clip, start, length):
@@ -173,6 +186,8 @@ class CropSampler:
         self.frames = np.array([c.frames for c in clips])
         self.min_len, self.max_len = int(min_len), int(max_len)
         self.aug = augment_kwargs(augment_cfg)
+        for c in clips:         # crops are labelled against their whole clip's contact level
+            c.meta.setdefault("contact_level_m", contact.contact_level(c.truth_pos, c.rate_hz))
         self.seated_share = float(seated_share or 0.0)
         if not 0.0 <= self.seated_share <= 1.0:
             raise DataError("seated share %r is not in [0, 1]" % seated_share)
@@ -200,8 +215,7 @@ class CropSampler:
             start = int(self.rng.integers(0, self.frames[i] - need + 1))
             if self.cache is not None:
                 a = self.cache[i]
-                return {"x": a["x"][start:start + length], "y": a["y"][start:start + length],
-                        "frame": a["frame"][start:start + length], "offsets": a["offsets"]}
+                return {k: (v if k == "offsets" else v[start:start + length]) for k, v in a.items()}
             raw = crop_clip(self.clips[i], start, need)
             if self.seated_share and self.rng.uniform() < self.seated_share:
                 raw = sitting.sit(raw, int(self.rng.integers(2 ** 31)))

@@ -97,12 +97,12 @@ def run(truth, pred):
 
 def format_table(result):
     cols = metrics.ORDER
-    head = "%-52s %7s " % ("clip", "frames") + " ".join("%9s" % c for c in cols)
-    units = "%-52s %7s " % ("", "") + " ".join("%9s" % metrics.METRICS[c][0].replace("10^2 ", "e2") for c in cols)
+    head = "%-52s %7s " % ("clip", "frames") + " ".join("%11s" % c for c in cols)
+    units = "%-52s %7s " % ("", "") + " ".join("%11s" % metrics.METRICS[c][0].replace("10^2 ", "e2") for c in cols)
     lines = [head, units, "-" * len(head)]
 
     def row(name, r):
-        vals = " ".join("%9s" % ("-" if r[c] is None else "%.3f" % r[c]) for c in cols)
+        vals = " ".join("%11s" % ("-" if r[c] is None else "%.3f" % r[c]) for c in cols)
         name = name if len(name) <= 52 else "..." + name[-49:]
         return "%-52s %7d %s" % (name, r["frames"], vals)
 
@@ -132,9 +132,12 @@ REPORT_GROUPS = [
     ("bandai", "Bandai test (dataset-1 + dataset-2)", ["test/bandai/dataset-1", "test/bandai/dataset-2"]),
     ("hdm05", "HDM05 unseen actors (test)", ["test/hdm05"]),
     ("cmu", "cmu-sample (other studio)", ["test/cmu-sample"]),
+    ("cmu-test", "cmu test (unseen subjects)", ["test/cmu"]),
     ("seated", "Seated start (real sitting takes)", ["seated"]),
 ]
 REPORT_COLUMNS = ["MPJPE", "L-PE", "U-PE", "Jitter", "GT-Jitter"]
+REPORT_FOOT_COLUMNS = ["Skate", "GT-Skate", "Skate>20", "GT-Skate>20", "Pen", "GT-Pen", "Pen>2", "GT-Pen>2",
+                       "CH-err", "GT-CH-err", "Stance-err", "Contact-acc"]
 
 
 def report(truth_dir, pred_dir, groups=REPORT_GROUPS):
@@ -194,14 +197,19 @@ def differences(res, expected, tolerance=0.01):
     return out
 
 
-def format_report(res, columns=REPORT_COLUMNS):
-    head = "%-40s %5s %7s " % ("test group", "clips", "frames") + " ".join("%9s" % c for c in columns)
-    units = "%-40s %5s %7s " % ("", "", "") + " ".join(
-        "%9s" % metrics.METRICS[c][0].replace("10^2 m/s^3", "e2 m/s3") for c in columns)
-    lines = [head, units, "-" * len(head)]
-    for g in res["groups"].values():
-        if not g["clips"] and g["folders"] == ["seated"]:
-            continue                       # made apart (`kinest data seated`), absent here
-        vals = " ".join("%9s" % ("-" if g[c] is None else "%.2f" % g[c]) for c in columns)
-        lines.append("%-40s %5d %7d %s" % (g["label"], g["clips"], g["frames"], vals))
+def format_report(res, columns=REPORT_COLUMNS, foot_columns=REPORT_FOOT_COLUMNS):
+    """The pose table, then the feet's (prediction beside the truth's GT-* reference)."""
+    lines = []
+    for cols in (columns, foot_columns):
+        if not cols:
+            continue
+        head = "%-40s %5s %7s " % ("test group", "clips", "frames") + " ".join("%11s" % c for c in cols)
+        units = "%-40s %5s %7s " % ("", "", "") + " ".join(
+            "%11s" % metrics.METRICS[c][0].replace("10^2 m/s^3", "e2 m/s3") for c in cols)
+        lines += ([""] if lines else []) + [head, units, "-" * len(head)]
+        for g in res["groups"].values():
+            if not g["clips"]:
+                continue                   # e.g. seated (made apart, `kinest data seated`), cmu test
+            vals = " ".join("%11s" % ("-" if g.get(c) is None else "%.2f" % g[c]) for c in cols)
+            lines.append("%-40s %5d %7d %s" % (g["label"], g["clips"], g["frames"], vals))
     return "\n".join(lines)

@@ -102,6 +102,7 @@ def weights_metadata(model, skeleton_info, training_data, training, output_smoot
         ("feature_layout", m["feature_layout"]),
         ("features", json.dumps(feat)),
         ("output", m["output"]),
+        *((("contact", m["contact"]),) if "contact" in m else ()),
         ("output_smoothing", repr(float(output_smoothing))),
         ("state", json.dumps(OrderedDict((k, list(v)) for k, v in model.state_shapes().items()))),
         ("skeleton", json.dumps(skeleton_info)),
@@ -140,16 +141,19 @@ def model_from_weights(path):
 # ---------------------------------------------------------------- golden vectors
 
 def run_steps(model, x, keep_ticks=()):
-    """Tick-by-tick outputs (T, 21, 6) of `step` over x (T, F) and {tick: state after it}."""
+    """Tick-by-tick outputs (T, 21, 6) of `step` over x (T, F), {tick: state after it} and the
+    contact logits (T, 2) (None without a contact head)."""
     state = None
-    ys, kept = [], {}
+    ys, cs, kept = [], [], {}
     with torch.no_grad():
         for t in range(x.shape[0]):
-            y, state = model.step(x[t:t + 1], state)
+            y, c, state = model.step(x[t:t + 1], state, with_contact=True)
             ys.append(y[0])
+            if c is not None:
+                cs.append(c[0])
             if t in keep_ticks:
                 kept[t] = OrderedDict((k, v[0].clone()) for k, v in state.items())
-    return torch.stack(ys), kept
+    return torch.stack(ys), kept, (torch.stack(cs) if cs else None)
 
 
 def with_gaps(clip):
@@ -179,8 +183,8 @@ def with_gaps(clip):
 
 def _case(model, model64, clip, prefix, state_ticks):
     x32 = features.clip_features(clip.dev_pos, clip.dev_quat, clip.dev_flags)            # float32
-    y64, states = run_steps(model64, x32.double(), state_ticks)
-    y32, _ = run_steps(model, x32)
+    y64, states, c64 = run_steps(model64, x32.double(), state_ticks)
+    y32, _, c32 = run_steps(model, x32)
     offsets = np.asarray(clip.meta["skeleton"]["offsets_m"], np.float64)
     glob, pos = features.joints_from_prediction(y64, clip.dev_pos[:, 0], clip.dev_quat[:, 0], offsets,
                                                 head_valid=clip.dev_flags[:, 0])
@@ -196,9 +200,14 @@ def _case(model, model64, clip, prefix, state_ticks):
             out["%sstate.%d.%s" % (prefix, t, k)] = v.float().numpy()
     out[prefix + "output"] = y64.float().numpy()
     out[prefix + "output_f32"] = y32.numpy()
+    if c64 is not None:
+        out[prefix + "contact"] = c64.float().numpy()
+        out[prefix + "contact_f32"] = c32.numpy()
     out[prefix + "joints.pos"] = pos.float().numpy()
     out[prefix + "joints.rot"] = glob.float().numpy()
     err = float((y32.double() - y64).abs().max())
+    if c64 is not None:
+        err = max(err, float((c32.double() - c64).abs().max()))
     return out, err
 
 

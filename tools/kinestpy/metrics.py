@@ -9,7 +9,7 @@ Exact formulas: docs/metrics.md.
 """
 import numpy as np
 
-from . import rot, skeleton
+from . import contact, rot, skeleton
 
 UPPER = [skeleton.INDEX[n] for n in (
     "spine", "chest", "neck", "head",
@@ -32,7 +32,27 @@ METRICS = {
     "Root-PE": ("cm", 100.0),
     "GT-Jitter": ("10^2 m/s^3", 0.01),
 }
-ORDER = list(METRICS)
+POSE = list(METRICS)
+# Feet (docs/metrics.md, "Feet"): each for the prediction and, as GT-*, for the truth.
+SKATE_SHARE_ABOVE = 0.20        # m/s
+PENETRATION_SHARE_BELOW = 0.02  # m
+FOOT_METRICS = {
+    "Contact": ("%", 100.0),        # share of foot-frames in contact by the rule (prediction: its joints)
+    "Contact-acc": ("%", 100.0),    # share of foot-frames where the prediction's contact equals the truth's
+    "Skate": ("cm/s", 100.0),       # mean horizontal speed of the lowest foot point during true contact
+    "Skate>20": ("%", 100.0),       # share of those foot-frames above 20 cm/s
+    "Pen": ("cm", 100.0),           # mean depth of the lowest foot point below the contact level
+    "Pen>2": ("%", 100.0),          # share of frames more than 2 cm below it
+    "CH-err": ("cm", 100.0),        # mean |lowest point - contact level| during true contact
+    "Stance": ("cm", 100.0),        # mean horizontal distance between the ankles
+    "Stance-err": ("cm", 100.0),    # mean |predicted - true| of that distance
+}
+for _k in ("Contact", "Skate", "Skate>20", "Pen", "Pen>2", "CH-err", "Stance"):
+    FOOT_METRICS["GT-" + _k] = FOOT_METRICS[_k]
+FOOT = ["Contact", "GT-Contact", "Contact-acc", "Skate", "GT-Skate", "Skate>20", "GT-Skate>20", "Pen", "GT-Pen",
+        "Pen>2", "GT-Pen>2", "CH-err", "GT-CH-err", "Stance", "GT-Stance", "Stance-err"]
+METRICS.update((k, FOOT_METRICS[k]) for k in FOOT)
+ORDER = POSE + FOOT
 
 
 def local_quats(glob_quat):
@@ -70,8 +90,37 @@ def jerk(pos, fps):
     return np.linalg.norm(p[3:] - 3 * p[2:-1] + 3 * p[1:-2] - p[:-3], axis=-1) * fps ** 3
 
 
+def _foot_sums(pos, fps, level, true_contact, prefix):
+    """Foot sums of one body (prediction or truth) against the truth's contact and level."""
+    h, speed = contact.lowest_points(pos, fps)
+    mine = (h - level < contact.CONTACT_HEIGHT) & (speed < contact.STANCE_SPEED)
+    s = speed[true_contact]
+    depth = np.maximum(0.0, level - h.min(axis=1))
+    ch = np.abs(h - level)[true_contact]
+    a = np.asarray(pos, np.float64)
+    width = np.linalg.norm(a[:, skeleton.INDEX["left_foot"], [0, 2]] - a[:, skeleton.INDEX["right_foot"], [0, 2]],
+                           axis=-1)
+    return {prefix + "Contact": (mine.sum(), mine.size), prefix + "Skate": (s.sum(), s.size),
+            prefix + "Skate>20": ((s > SKATE_SHARE_ABOVE).sum(), s.size),
+            prefix + "Pen": (depth.sum(), depth.size),
+            prefix + "Pen>2": ((depth > PENETRATION_SHARE_BELOW).sum(), depth.size),
+            prefix + "CH-err": (ch.sum(), ch.size), prefix + "Stance": (width.sum(), width.size)}, mine, width
+
+
+def foot_sums(pred_pos, true_pos, fps):
+    """{foot metric: (sum, count)} in SI units; the contact level and contact are the truth's."""
+    level = contact.contact_level(true_pos, fps)
+    truth_contact = contact.labels(true_pos, fps, level)
+    out, pred_contact, pw = _foot_sums(pred_pos, fps, level, truth_contact, "")
+    gt, _, tw = _foot_sums(true_pos, fps, level, truth_contact, "GT-")
+    out.update(gt)
+    out["Contact-acc"] = ((pred_contact == truth_contact).sum(), truth_contact.size)
+    out["Stance-err"] = (np.abs(pw - tw).sum(), pw.size)
+    return out
+
+
 def clip_sums(pred_pos, pred_quat, true_pos, true_quat, fps):
-    """{metric: (sum, count)} in SI units (radians, metres, m/s, m/s^3)."""
+    """{metric: (sum, count)} in SI units (radians, metres, m/s, m/s^3; shares as fractions)."""
     pe = position_errors(pred_pos, true_pos)
     re = rotation_errors(pred_quat, true_quat)
     ve = velocity_errors(pred_pos, true_pos, fps)
@@ -87,6 +136,7 @@ def clip_sums(pred_pos, pred_quat, true_pos, true_quat, fps):
         "L-PE": (pe[:, LOWER].sum(), pe[:, LOWER].size),
         "Root-PE": (pe[:, 0].sum(), pe[:, 0].size),
         "GT-Jitter": (jt.sum(), jt.size),
+        **foot_sums(pred_pos, true_pos, fps),
     }
 
 

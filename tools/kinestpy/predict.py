@@ -52,12 +52,13 @@ def clip_inputs(clip):
     return features.clip_features(clip.dev_pos, clip.dev_quat, clip.dev_flags)
 
 
-def run_clips(model, xs, batch_ticks=BATCH_TICKS, device=None, smoothing=0.0):
+def run_clips(model, xs, batch_ticks=BATCH_TICKS, device=None, smoothing=0.0, contact=None):
     """Outputs (T_i, 21, 6) float32 CPU tensors of `forward` over each input (T_i, 58), causal from
     zero, then `smooth_outputs`; the offline replica runs over the release's evaluation windows
-    instead (offline.windows)."""
+    instead (offline.windows). `contact`: a list that receives each clip's contact logits (T_i, 2),
+    unsmoothed as the engine uses them (None entries for a model without a contact head)."""
     if smoothing:
-        return [smooth_outputs(y, smoothing) for y in run_clips(model, xs, batch_ticks, device)]
+        return [smooth_outputs(y, smoothing) for y in run_clips(model, xs, batch_ticks, device, contact=contact)]
     device = device or next(model.parameters()).device
     if getattr(model, "window", None):
         from .model import offline
@@ -65,6 +66,7 @@ def run_clips(model, xs, batch_ticks=BATCH_TICKS, device=None, smoothing=0.0):
             return [offline.run_windows(model, x.to(device)).float().cpu() for x in xs]
     order = sorted(range(len(xs)), key=lambda i: xs[i].shape[0])
     out = [None] * len(xs)
+    logits = [None] * len(xs)
     i = 0
     with torch.no_grad():
         while i < len(order):
@@ -81,19 +83,31 @@ def run_clips(model, xs, batch_ticks=BATCH_TICKS, device=None, smoothing=0.0):
             x = torch.zeros(len(group), longest, xs[group[0]].shape[1])
             for k, j in enumerate(group):
                 x[k, :xs[j].shape[0]] = xs[j]
-            y, _ = model(x.to(device))
+            y, c, _ = model(x.to(device), with_contact=True)
             y = y.float().cpu()
             for k, j in enumerate(group):
                 out[j] = y[k, :xs[j].shape[0]]
+                if c is not None:
+                    logits[j] = c[k, :xs[j].shape[0]].float().cpu()
+    if contact is not None:
+        contact[:] = logits
     return out
 
 
-def joints(clip, pred6d):
-    """(positions (T, 21, 3), global orientations (T, 21, 4) xyzw) of a prediction, float64."""
-    offsets = clip.meta["skeleton"]["offsets_m"]
+def joints(clip, pred6d, feet=False, logits=None):
+    """(positions (T, 21, 3), global orientations (T, 21, 4) xyzw) of a prediction, float64; with
+    `feet`, the engine's feet that stand (kinestpy.feet; logits (T, 2) or None: the contact rule)."""
+    sk = clip.meta["skeleton"]
+    offsets = sk["offsets_m"]
     glob, pos = features.joints_from_prediction(pred6d.double(), clip.dev_pos[:, 0], clip.dev_quat[:, 0], offsets,
                                                 head_valid=clip.dev_flags[:, 0])
-    return pos.numpy(), rot.quat_continuous(rot.matrix_to_quat(glob.numpy()), axis=0)
+    glob, pos = glob.numpy(), pos.numpy()
+    if feet:
+        from . import feet as feet_stage
+        glob, pos = feet_stage.stand(glob, pos, offsets, sk["standing_head_height_m"],
+                                     None if logits is None else logits.double().numpy(),
+                                     features.device_valid(clip.dev_flags[:, 0]))
+    return pos, rot.quat_continuous(rot.matrix_to_quat(glob), axis=0)
 
 
 def score(clips, preds):
@@ -105,8 +119,9 @@ def score(clips, preds):
     return metrics.finish(total)
 
 
-def run(model_path, data_dir, out_dir, splits=("test",), smoothing=None, log=print):
-    """Prediction clips of the splits; smoothing None: the weights' own output smoothing."""
+def run(model_path, data_dir, out_dir, splits=("test",), smoothing=None, feet=False, log=print):
+    """Prediction clips of the splits; smoothing None: the weights' own output smoothing; feet: the
+    engine's feet that stand (as kinest-run --body feet)."""
     t0 = time.time()
     model, info = load_model(model_path)
     if smoothing is not None:
@@ -122,11 +137,14 @@ def run(model_path, data_dir, out_dir, splits=("test",), smoothing=None, log=pri
     for a in range(0, len(rels), chunk):          # a chunk of clips at a time keeps memory flat
         part = rels[a:a + chunk]
         clips = dataset.read_clips(data_dir, part)
-        preds = run_clips(model, [clip_inputs(c) for c in clips], smoothing=info["output_smoothing"])
-        for rel, c, p in zip(part, clips, preds):
-            pos, quat = joints(c, p)
+        logits = [None] * len(clips)          # stays so for a model without a contact head
+        preds = run_clips(model, [clip_inputs(c) for c in clips], smoothing=info["output_smoothing"], contact=logits)
+        for rel, c, p, lg in zip(part, clips, preds, logits):
+            pos, quat = joints(c, p, feet, lg)
             meta = {"kinest_clip": 1, "clip": c.meta.get("clip"), "source": c.meta.get("source"),
-                    "split": c.meta.get("split"), "prediction": dict(model=model.metadata()["architecture"], **info)}
+                    "split": c.meta.get("split"),
+                    "prediction": dict(model=model.metadata()["architecture"], body="feet" if feet else "reference",
+                                       **info)}
             dst = os.path.join(out_dir, rel)
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             clipio.write(dst, clipio.Clip(c.time_ns, c.dev_flags, c.dev_pos, c.dev_quat,

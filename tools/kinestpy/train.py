@@ -32,6 +32,7 @@ import torch
 
 from . import dataset, distributed, predict, seated
 from .model import architectures, losses, smoothing
+from .model.stream import StreamKineST, macs_per_tick
 
 DEFAULTS = {
     "data": "build/data",
@@ -42,7 +43,9 @@ DEFAULTS = {
     "crop": {"min": 64, "max": 128},       # ticks per crop, drawn per batch
     "batch": 32,
     "epochs": 10,
-    "hours": None,                         # wall-time budget of the training loop (None: none)
+    "hours": None,                         # time budget of the training loop (None: none)
+    "budget_clock": "wall",                # "wall": wall time; "cpu": the training process's CPU time,
+                                           # which a loaded machine does not use up (equal budgets)
     "epoch_ticks": None,                   # ticks per epoch (None: the train split's frame count)
     "optimizer": {"lr": 3e-4, "weight_decay": 1e-5, "betas": [0.9, 0.999], "grad_clip": 1.0},
     "schedule": {"kind": "cosine", "by": "steps", "warmup_steps": 100, "min_lr_ratio": 0.05,
@@ -57,6 +60,7 @@ DEFAULTS = {
     "workers": 1,                          # batch-making processes (0: in the training process)
     "threads": None,                       # torch threads (None: the cores / processes on this machine)
     "log_every": 10,                       # steps between progress lines in a log file
+    "checkpoint_minutes": 10,              # DIR/last.pt also every this many minutes (wall time) of training
     "export_at_end": True,
 }
 
@@ -376,9 +380,11 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
         with open(os.path.join(out_dir, "config.json"), "w", encoding="utf-8") as f:
             json.dump(cfg, f, indent=1)
     n_par = sum(p.numel() for p in model.parameters())
-    log("model: %d parameters, config %s; %d threads, %s; %d steps/epoch x %d epochs = %d steps "
-        "(batch %d, crops %d-%d ticks)" % (n_par, mcfg.to_json(), threads, dev, steps_per_epoch, cfg["epochs"],
+    macs = ("%d MACs per tick" % macs_per_tick(model)[0]) if isinstance(model, StreamKineST) else "offline"
+    log("model: %d parameters, %s, config %s; %d threads, %s; %d steps/epoch x %d epochs = %d steps "
+        "(batch %d, crops %d-%d ticks)" % (n_par, macs, mcfg.to_json(), threads, dev, steps_per_epoch, cfg["epochs"],
                                            total_steps, cfg["batch"], cfg["crop"]["min"], cfg["crop"]["max"]))
+    with_contact = bool(getattr(mcfg, "contact_head", False))
 
     def checkpoint():
         return {"model": model.state_dict(), "architecture": cfg["architecture"], "config": dataclasses.asdict(mcfg),
@@ -391,8 +397,13 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
     samplers = {g: dataset.CropSampler(shard_clips[g], cfg["crop"]["min"], cfg["crop"]["max"], cfg["augment"], seed,
                                        seated_share=cfg["seated"]["share"])
                 for g in mine}
-    run_start = time.time()
+    if cfg.get("budget_clock", "wall") not in ("wall", "cpu"):
+        raise TrainError("budget_clock must be wall or cpu, not %r" % cfg["budget_clock"])
+    clock = time.process_time if cfg.get("budget_clock") == "cpu" else time.time
+    run_start = clock()
     base_seconds = state["train_seconds"]
+    # wall time: a starved run with a CPU-time budget still loses at most this much on a kill
+    next_save = time.time() + 60.0 * float(cfg["checkpoint_minutes"] or 1e9)
     stopped = None
     with Stop() as stop:
         while state["epoch"] < cfg["epochs"] and stopped is None:
@@ -403,15 +414,16 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
             for b in batch_iter(ds, state["step_in_epoch"], steps_per_epoch, int(cfg["workers"])):
                 x, y, fr, off = (b[k].to(dev) for k in ("x", "y_train", "frame", "offsets"))
                 with dist.autocast(cfg["amp"]):
-                    pred, _ = fwd(x)
-                loss, terms = losses.total_loss(pred.float(), y, off, lcfg, fr)   # the loss in float32
+                    pred, *contact, _ = fwd(x, with_contact=True) if with_contact else fwd(x)
+                contact = (contact[0].float(), b["contact"].to(dev)) if with_contact else (None, None)
+                loss, terms = losses.total_loss(pred.float(), y, off, lcfg, fr, *contact)   # the loss in float32
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 if oc.get("grad_clip"):
                     torch.nn.utils.clip_grad_norm_(model.parameters(), oc["grad_clip"])
                 opt.step()
                 if budget:      # one value on every process (their mean clock): the same learning rate
-                    progress["t"] = dist.mean([base_seconds + time.time() - run_start])[0] / budget
+                    progress["t"] = dist.mean([base_seconds + clock() - run_start])[0] / budget
                 sched.step()
                 if not torch.isfinite(loss):
                     raise TrainError("loss is %s at step %d" % (loss.item(), state["step"]))
@@ -425,7 +437,7 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
                     sums[k] = sums.get(k, 0.0) + v
                 n_sum += 1
                 now = time.time()
-                state["train_seconds"] = base_seconds + (now - run_start)
+                state["train_seconds"] = base_seconds + (clock() - run_start)
                 k = state["step_in_epoch"]
                 if tty or k % cfg["log_every"] == 0 or k == steps_per_epoch:
                     rate = ticks / max(1e-9, now - t_ep)
@@ -436,7 +448,8 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
                     line = ("epoch %d/%d step %d/%d | %.0f ticks/s | loss %.4f (%s) | lr %.2e | ETA epoch %s, all %s"
                             % (ep + 1, cfg["epochs"], k, steps_per_epoch, ticks_log / max(1e-9, now - t_log),
                                sums["loss"] / n_sum,
-                               " ".join("%s %.4f" % (t, sums[t] / n_sum) for t in ("rot", "pos", "angvel") if t in sums),
+                               " ".join("%s %.4f" % (t, sums[t] / n_sum) for t in ("rot", "pos", "angvel", "contact")
+                                        if t in sums),
                                sched.get_last_lr()[0], fmt_time(left_ep), fmt_time(left)))
                     if tty:
                         print("\r" + line[:200].ljust(200), end="", file=sys.stderr, flush=True)
@@ -452,6 +465,12 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
                 if out_of_time:
                     stopped = "time budget of %.2f h" % (budget / 3600.0)
                     break
+                if now >= next_save and state["step_in_epoch"] < steps_per_epoch:
+                    # within an epoch too: a killed run loses at most this much training
+                    atomic_save(checkpoint(), last_path)
+                    next_save = now + 60.0 * float(cfg["checkpoint_minutes"])
+                    log("checkpoint %s at epoch %d step %d/%d (%s trained)"
+                        % (last_path, ep + 1, state["step_in_epoch"], steps_per_epoch, fmt_time(state["train_seconds"])))
             if tty:
                 print(file=sys.stderr)
             if stopped is not None and stop.signum is not None and state["step_in_epoch"] < steps_per_epoch:

@@ -50,7 +50,7 @@ enum { KN_VK_KERNELS(KERNEL_ENUM) K_COUNT };
 /* The host-visible io buffer: the input at float 0, the output at float 64. */
 #define IO_INPUT  0
 #define IO_OUTPUT 64
-#define IO_FLOATS (IO_OUTPUT + KN_MODEL_OUTPUTS)
+#define IO_FLOATS (IO_OUTPUT + KN_MODEL_MAX_OUTPUTS)
 
 /* Where everything lies, in floats: weights (wt), state (st) and
  * activations (act) as the kernels address them. Matrices are transposed
@@ -90,6 +90,7 @@ typedef struct vk_model {
     kn_model_config cfg;
     uint32_t in_w, in_b, out_ln_w, out_ln_b, out_w, out_b;
     uint32_t joint_ln_w, joint_ln_b, readout_w, order[2];
+    uint32_t contact_w, contact_b; /* contact_head only */
     vk_temporal temporal[KN_MODEL_MAX_BLOCKS];
     vk_spatial spatial[KN_MODEL_MAX_BLOCKS];
     /* activations: the input, x, in_proj outputs and SSD outputs per scan
@@ -241,6 +242,10 @@ static void build(builder *b, vk_model *m, const kn_weights *w)
         m->joint_ln_b = put(b, w->joint_norm.bias, c->joint_dim);
         m->readout_w = put(b, w->joint_readout, (size_t)KN_MODEL_OUT_PER_JOINT * c->joint_dim);
     }
+    if (c->contact_head) {
+        m->contact_w = put_t(b, w->contact_proj.weight, KN_MODEL_CONTACTS, d);
+        m->contact_b = put(b, w->contact_proj.bias, KN_MODEL_CONTACTS);
+    }
     /* The scan orders as floats (small integers, exact): a gather table. */
     for (int o = 0; o < 2; o++) {
         m->order[o] = take(&b->wt, KN_MODEL_JOINTS);
@@ -259,7 +264,7 @@ static void build(builder *b, vk_model *m, const kn_weights *w)
     m->hidden = take(&b->act, c->mlp_hidden);
     m->tok = take(&b->act, tokens);
     m->s = take(&b->act, tokens);
-    m->out = take(&b->act, KN_MODEL_OUTPUTS);
+    m->out = take(&b->act, KN_MODEL_MAX_OUTPUTS);
 }
 
 /* The kernels keep vectors in shared memory of a fixed size; a config
@@ -574,6 +579,19 @@ static VkResult record_tick(vk_ctx *c)
                        .n_out = KN_MODEL_OUTPUTS,
                        .flags = KN_VK_BIAS | KN_VK_NORM},
            1);
+    /* The contact logits after the rotations; the readout below adds to the rotations only. */
+    if (m->cfg.contact_head)
+        linear(&r,
+               (pc_linear){.w = m->contact_w,
+                           .b = m->contact_b,
+                           .ln_w = m->out_ln_w,
+                           .ln_b = m->out_ln_b,
+                           .x = m->x,
+                           .y = m->out + KN_MODEL_OUTPUTS,
+                           .n_in = m->cfg.d_model,
+                           .n_out = KN_MODEL_CONTACTS,
+                           .flags = KN_VK_BIAS | KN_VK_NORM},
+               1);
     if (m->cfg.tied) {
         compute_barrier(&r);
         const pc_readout pc = {
@@ -589,7 +607,7 @@ static VkResult record_tick(vk_ctx *c)
     }
     kn_vk_barrier(&c->vk, cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                   VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
-    copy(c, cmd, &c->act, m->out, &c->io, IO_OUTPUT, KN_MODEL_OUTPUTS);
+    copy(c, cmd, &c->act, m->out, &c->io, IO_OUTPUT, kn_model_outputs(&m->cfg));
     to_host(c, cmd);
     return fn->vkEndCommandBuffer(cmd);
 }
@@ -668,7 +686,7 @@ static kn_status vk_step(kn_backend *backend, const float *input, float *output,
     memcpy(io + IO_INPUT, input, KN_MODEL_FEATURES * sizeof *io);
     kn_status st = kn_vk_submit_wait(&c->vk, c->tick, err);
     if (st == KN_OK)
-        memcpy(output, io + IO_OUTPUT, KN_MODEL_OUTPUTS * sizeof *io);
+        memcpy(output, io + IO_OUTPUT, kn_model_outputs(&c->m.cfg) * sizeof *io);
     return st;
 }
 

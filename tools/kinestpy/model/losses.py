@@ -10,6 +10,8 @@ mean, so the weights in LossConfig set their balance:
     angvel  L1 of log(R_{t-1}^T R_t), pred vs truth, rad/tick    (KineST's geometric angular velocity, delta = 1)
     vel     mean distance of FK joint velocities, m/s            (velocity consistency, MPJVE)
     acc     mean distance of FK joint accelerations, m/s^2       (acceleration consistency)
+    contact binary cross-entropy of the contact head's logits against the truth's foot contact
+            (kinestpy.contact), both feet; only for a model with a contact head
 
 Positions: forward kinematics with the clip's own rest offsets from the
 root at the origin, then minus the head joint, i.e. the body as the
@@ -35,6 +37,7 @@ class LossConfig:
     w_angvel: float = 1.0
     w_vel: float = 0.02       # 1 m/s of velocity error weighs like 2 cm of position error
     w_acc: float = 0.0005     # 1 m/s^2 weighs like 0.5 mm
+    w_contact: float = 0.1    # cross-entropy ~0.1-0.3 when learnt: about a few cm of position error
     rate_hz: float = 60.0
 
 
@@ -70,8 +73,14 @@ def _dist(a, b):
     return (a - b).norm(dim=-1).mean()
 
 
-def total_loss(pred6d, true6d, offsets, cfg=None, frame=None):
-    """pred6d, true6d (batch, T, 21, 6); offsets (batch, 21, 3); frame (batch, T, 3, 3) or None.
+def contact_loss(logits, labels):
+    """Mean binary cross-entropy of contact logits (..., 2) against 0/1 labels (..., 2)."""
+    return torch.nn.functional.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
+
+
+def total_loss(pred6d, true6d, offsets, cfg=None, frame=None, contact=None, contact_true=None):
+    """pred6d, true6d (batch, T, 21, 6); offsets (batch, 21, 3); frame (batch, T, 3, 3) or None;
+    contact: the contact head's logits (batch, T, 2) and contact_true the labels, or None.
 
     Returns (weighted sum, dict name -> unweighted term)."""
     cfg = cfg or LossConfig()
@@ -89,5 +98,7 @@ def total_loss(pred6d, true6d, offsets, cfg=None, frame=None):
             if pred6d.shape[-3] > 2:
                 terms["acc"] = _dist((vp[..., 1:, :, :] - vp[..., :-1, :, :]) * cfg.rate_hz,
                                      (vt[..., 1:, :, :] - vt[..., :-1, :, :]) * cfg.rate_hz)
+    if contact is not None and contact_true is not None:
+        terms["contact"] = contact_loss(contact, contact_true)
     total = sum(getattr(cfg, "w_" + k) * v for k, v in terms.items())
     return total, terms

@@ -39,6 +39,7 @@ from .ssd import Mamba2, causal_conv, causal_conv_step
 
 N_JOINTS = geometry.J
 OUT_PER_JOINT = 6
+N_CONTACTS = 2          # left foot, right foot (kinestpy.contact)
 LN_EPS = 1e-5
 
 # Unified kinematic scan order adapted to the canonical skeleton, following
@@ -74,6 +75,7 @@ class StreamConfig:
     joint_chunk: int = 42       # SSD chunk of the spatial scans (tokens; 42 = 2 ticks)
     scan_order: str = "kinematic"   # 'kinematic' | 'index' (ablation)
     tie_tokens: bool = True     # joint-token stream across spatial blocks + shared joint readout
+    contact_head: bool = False  # per-foot contact logits (left, right) from the output norm
 
     @property
     def mlp_hidden(self):
@@ -247,6 +249,9 @@ class StreamKineST(nn.Module):
             # 6D correction from token j of the joint stream, so token j means joint j
             self.joint_norm = nn.LayerNorm(cfg.joint_dim, eps=LN_EPS)
             self.joint_readout = nn.Linear(cfg.joint_dim, OUT_PER_JOINT, bias=False)
+        if cfg.contact_head:
+            # whether each foot is in contact, as logits, from the same normalised vector as the pose
+            self.contact_proj = nn.Linear(cfg.d_model, N_CONTACTS)
         with torch.no_grad():       # start near the rest pose: small weights, identity 6D bias
             self.out_proj.weight.mul_(0.1)
             self.out_proj.bias.copy_(torch.tensor(geometry.IDENTITY_6D).repeat(N_JOINTS))
@@ -275,7 +280,7 @@ class StreamKineST(nn.Module):
         return OrderedDict((k, v.detach()) for k, v in state.items())
 
     # -- the two entry points ------------------------------------------------
-    def _run(self, x, state, step):
+    def _run(self, x, state, step, with_contact):
         st = self.init_state(x.shape[0], x.dtype, x.device) if state is None else OrderedDict(state)
         h = self.in_proj((x - self.input_mean) / self.input_std)
         for prefix, b in self._blocks(("temporal",)):
@@ -284,18 +289,23 @@ class StreamKineST(nn.Module):
         for prefix, b in self._blocks(("spatial",)):
             h, jt = b.step(h, st, prefix, jt if self.tied else None) if step else b(
                 h, st, prefix, jt if self.tied else None)
-        y = self.out_proj(self.out_norm(h)).view(x.shape[:-1] + (N_JOINTS, OUT_PER_JOINT))
+        hn = self.out_norm(h)
+        y = self.out_proj(hn).view(x.shape[:-1] + (N_JOINTS, OUT_PER_JOINT))
         if self.tied:
             y = y + self.joint_readout(self.joint_norm(jt))
-        return y, st
+        if not with_contact:
+            return y, st
+        c = self.contact_proj(hn) if self.cfg.contact_head else None
+        return y, c, st
 
-    def forward(self, x, state=None):
-        """x (batch, T, in_features) -> (y (batch, T, 21, 6), new state)."""
-        return self._run(x, state, step=False)
+    def forward(self, x, state=None, with_contact=False):
+        """x (batch, T, in_features) -> (y (batch, T, 21, 6), new state); with_contact:
+        (y, contact logits (batch, T, 2) or None without a contact head, new state)."""
+        return self._run(x, state, False, with_contact)
 
-    def step(self, x, state=None):
-        """x (batch, in_features), one tick -> (y (batch, 21, 6), new state)."""
-        return self._run(x, state, step=True)
+    def step(self, x, state=None, with_contact=False):
+        """x (batch, in_features), one tick -> (y (batch, 21, 6), new state); with_contact as forward."""
+        return self._run(x, state, True, with_contact)
 
     # -- export and cost ----------------------------------------------------
     def export_tensors(self):
@@ -304,10 +314,17 @@ class StreamKineST(nn.Module):
         return OrderedDict((k, v.detach()) for k, v in self.state_dict().items())
 
     def metadata(self):
-        return {"architecture": "kinest-stream-v1", "config": self.cfg.to_json(),
-                "scan_order": ",".join(str(j) for j in SCAN_ORDERS[self.cfg.scan_order]),
-                "feature_layout": ",".join(features.feature_names()),
-                "output": "21x6 local rotations as 6D (first two columns), root in the aligned frame"}
+        out = {"architecture": "kinest-stream-v1", "config": self.cfg.to_json(),
+               "scan_order": ",".join(str(j) for j in SCAN_ORDERS[self.cfg.scan_order]),
+               "feature_layout": ",".join(features.feature_names()),
+               "output": "21x6 local rotations as 6D (first two columns), root in the aligned frame"}
+        if self.cfg.contact_head:
+            out["contact"] = json.dumps({
+                "outputs": ["left_foot", "right_foot"], "tensor": "contact_proj", "input": "out_norm",
+                "kind": "logit", "in_contact": "logit > 0 (probability sigmoid(logit) > 0.5)",
+                "labels": "kinestpy.contact: lowest foot point within 0.04 m of the clip's contact level "
+                          "and horizontal speed < 0.25 m/s"}, sort_keys=True)
+        return out
 
 
 def n_params(cfg):
@@ -334,7 +351,8 @@ def n_params(cfg):
     tied = cfg.tie_tokens and cfg.n_spatial > 0
     return (lin(cfg.in_features, d) + cfg.n_temporal * temporal + cfg.n_spatial * spatial
             + ln(d) + lin(d, N_JOINTS * OUT_PER_JOINT)
-            + (ln(cfg.joint_dim) + lin(cfg.joint_dim, OUT_PER_JOINT, bias=False) if tied else 0))
+            + (ln(cfg.joint_dim) + lin(cfg.joint_dim, OUT_PER_JOINT, bias=False) if tied else 0)
+            + (lin(d, N_CONTACTS) if cfg.contact_head else 0))
 
 
 def macs_per_tick(model):
@@ -352,6 +370,8 @@ def macs_per_tick(model):
     parts["output"] = 2 * cfg.d_model + cfg.d_model * N_JOINTS * OUT_PER_JOINT
     if model.tied:
         parts["output"] += N_JOINTS * (2 * cfg.joint_dim + cfg.joint_dim * OUT_PER_JOINT + OUT_PER_JOINT)
+    if cfg.contact_head:
+        parts["contact"] = cfg.d_model * N_CONTACTS
     return sum(parts.values()), parts
 
 

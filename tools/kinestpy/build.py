@@ -14,7 +14,7 @@ import numpy as np
 
 from . import clipio, devices, importer, resample, rot, skeleton, split
 
-FOLDERS = ("bandai/dataset-1", "bandai/dataset-2", "cmu-sample", "hdm05")
+FOLDERS = ("bandai/dataset-1", "bandai/dataset-2", "cmu", "cmu-sample", "hdm05")
 CLIP_EXTS = (".bvh.gz", ".bvh", ".amc.gz", ".amc")
 _TABLES = None
 

@@ -2,6 +2,8 @@
 import re
 
 SPLITS = ("train", "validation", "test")
+CMU_TEST = (80, 115, 124, 127, 138, 143)      # cmu: subjects held out for test
+CMU_VALIDATION = (40, 118, 133)               # ... and for validation; every other subject trains
 
 
 def split_of(folder, clip):
@@ -22,6 +24,9 @@ def split_of(folder, clip):
         if actor in ("bd", "bk", "dg"):
             return "train"
         raise ValueError("%s: unknown HDM05 actor %r" % (clip, actor))
+    if folder == "cmu":
+        subject = int(subgroup(folder, clip)["subject"])
+        return "test" if subject in CMU_TEST else "validation" if subject in CMU_VALIDATION else "train"
     if folder == "cmu-sample":
         return "test"
     raise ValueError("no split rule for data folder %r" % folder)
@@ -35,8 +40,10 @@ def subgroup(folder, clip):
         if not m:
             raise ValueError("%s: not a Bandai clip name" % clip)
         return {"dataset": m.group(1), "content": m.group(2), "style": m.group(3), "take": int(m.group(4))}
-    if folder == "cmu-sample":
+    if folder in ("cmu", "cmu-sample"):
         m = re.match(r"(\d+)_(\d+)$", clip)
+        if not m and folder == "cmu":
+            raise ValueError("%s: not a CMU take name (<subject>_<take>)" % clip)
         return {"subject": m.group(1), "take": m.group(2)} if m else {}
     if folder == "hdm05":
         m = re.match(r"HDM_([a-z]+)_(.+?)(?:_(\d+))?(?:_(\d+))?$", clip)

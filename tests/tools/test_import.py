@@ -84,8 +84,12 @@ class TestQuirkRules(unittest.TestCase):
     def test_cmu_other_skeleton(self):
         im = common.imported("cmu-sample/16_01.bvh.gz")
         self.assertEqual(im.table, "cmu-asf")
-        self.assertEqual(im.fps, 30.0)
         self.assertIn("skeleton-variant", [r for r, _ in im.notes])
+        # Frame Time says 30 fps; the jump's free fall says 120 (the data README)
+        self.assertEqual(im.fps, 120.0)
+        self.assertIn("g/16 at the file's 30 fps", dict(im.notes)["free-fall-rate"])
+        pos = skeleton.fk(rot.quat_to_matrix(im.local_quat), im.root, im.offsets, local=True)[0]
+        self.assertLess(abs(importer.free_fall_gravity(pos, im.fps) - 9.81), 1.0)
         self.assertGreater(im.standing_height, 1.3)   # 5.644 cm units converted
 
     def test_cmu_24fps_folder(self):

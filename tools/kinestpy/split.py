@@ -1,4 +1,5 @@
 """The fixed train / validation / test split (../shared/data/README.md, "Fixed split")."""
+import fnmatch
 import re
 
 SPLITS = ("train", "validation", "test")
@@ -30,6 +31,34 @@ def split_of(folder, clip):
     if folder == "cmu-sample":
         return "test"
     raise ValueError("no split rule for data folder %r" % folder)
+
+
+def parse_rule(rule):
+    """A user source's split rule -> [(split, pattern or None)].
+
+    `train` (every clip), or comma-separated `split:pattern` items tried in order, the
+    first whose shell pattern matches the clip name wins, ending with a bare split for
+    the rest: `test:07_*,test:12_*,validation:05_*,train` (subjects 07 and 12 test, 05
+    validation, every other clip train). Without the bare split a clip that matches no
+    pattern is refused."""
+    items = [x.strip() for x in rule.split(",")]
+    out = []
+    for k, item in enumerate(items):
+        name, _, pattern = (x.strip() for x in item.partition(":"))
+        if name not in SPLITS:
+            raise ValueError("split rule %r: %r is not one of %s" % (rule, name, ", ".join(SPLITS)))
+        if not pattern and k != len(items) - 1:
+            raise ValueError("split rule %r: a bare split (the default) must come last" % rule)
+        out.append((name, pattern or None))
+    return out
+
+
+def split_by_rule(rule, clip):
+    """Split of clip (file name without extensions) by a user source's rule (parse_rule)."""
+    for name, pattern in parse_rule(rule) if isinstance(rule, str) else rule:
+        if pattern is None or fnmatch.fnmatchcase(clip, pattern):
+            return name
+    raise ValueError("%s: matches no pattern of the split rule and the rule has no default split" % clip)
 
 
 def subgroup(folder, clip):

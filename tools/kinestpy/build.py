@@ -215,6 +215,33 @@ def summary_table(entries):
     return rows
 
 
+REPAIR_COLUMNS = ("source", "source clips", "repaired", "bridged", "cut", "pieces", "refused")
+
+
+def repair_table(results):
+    """Per source and in all: source clips, clips with a flip turned back (`rotation-flip`), with a
+    burst bridged, cut clips and the pieces kept of them, refused clips."""
+    by = {}
+    for r in results:
+        rules = {rule for rule, _ in r.get("notes", [])}
+        for key in (r["source"], "all"):
+            c = by.setdefault(key, [0] * 6)
+            c[0] += 1
+            c[1] += "rotation-flip" in rules
+            c[2] += "burst-bridged" in rules
+            c[3] += "cut" in rules
+            c[4] += len(r["entries"]) if "cut" in rules else 0
+            c[5] += r["status"] != "ok"
+    return [(k,) + tuple(by[k]) for k in sorted(by, key=lambda k: (k == "all", k))]
+
+
+def format_repairs(rows):
+    out = ["%-17s %12s %9s %8s %5s %7s %8s" % REPAIR_COLUMNS]
+    out.append("-" * len(out[0]))
+    out += ["%-17s %12d %9d %8d %5d %7d %8d" % row for row in rows]
+    return "\n".join(out)
+
+
 def format_table(rows):
     out = ["%-11s %-17s %7s %10s %8s" % ("split", "source", "clips", "frames", "hours")]
     out.append("-" * len(out[0]))
@@ -292,6 +319,7 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
                                          for f, n in unsupported],
         "rules": rule_counts,
         "summary": [dict(zip(("split", "source", "clips", "frames", "hours"), row)) for row in summary_table(entries)],
+        "repairs": [dict(zip(REPAIR_COLUMNS, row)) for row in repair_table(results)],
     }
     with open(os.path.join(out_dir, "index.json"), "w", encoding="utf-8") as f:
         json.dump(index, f, indent=1)
@@ -303,12 +331,16 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
     log("")
     log("rules that fired (clips):")
     for rule, c in sorted(rule_counts.items()):
-        log("  %-18s %5d  e.g. %s" % (rule, c["clips"], c["example"]))
+        log("  %-20s %5d  e.g. %s" % (rule, c["clips"], c["example"]))
+    log("")
+    log(format_repairs(repair_table(results)))
+    log("")
     if refused:
         log("clips not imported (%d):" % len(refused))
         for r in refused:
-            log("  %-18s %s/%s: %s" % (r["rule"], r["source"], r["clip"], r["reason"]))
+            log("  %-20s %s/%s: %s" % (r["rule"], r["source"], r["clip"], r["reason"]))
     for folder, n in unsupported:
-        log("  %-18s %s: %d clips (no reader or mapping table for their format)" % ("format", folder, n))
+        log("  %-20s %s: %d clips (no reader or mapping table for their format)" % ("format", folder, n))
+    log("refused: %d of %d source clips" % (len(refused), len(results)))
     log("wrote %d clips, %s" % (len(entries), os.path.join(out_dir, "index.json")))
     return index

@@ -302,7 +302,7 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
     refused = [r for r in results if r["status"] != "ok"]
     rule_counts = {}
     for r in results:
-        for rule, note in r.get("notes", []):
+        for rule, note in dict(reversed(r.get("notes", []))).items():     # once per clip, its first note
             c = rule_counts.setdefault(rule, {"clips": 0, "example": "%s: %s" % (r["clip"], note)})
             c["clips"] += 1
     index = {

@@ -35,7 +35,7 @@ AIRBORNE_M = 0.10              # lowest foot point this far above its 5th percen
 FLIGHT_MIN_FRAMES = 5          # flights at least this long are fitted with a parabola
 FLIGHT_FIT_M = 0.005          # ... and count only when it fits them this well (RMS; a real flight: ~1 mm)
 FLIGHT_RISE_M = 0.03           # ... and its apex rises this much above the flight's ends
-RATE_FACTORS = (2, 4, 5)       # a capture rate the header gets wrong by: 60 -> 30, 120 -> 30, 120 -> 24 fps
+CAPTURE_RATES = (60, 100, 120, 240)   # what a capture runs at: the only rates the free-fall rule corrects to
 RATE_GRAVITY_TOL = 0.25        # gravity x k^2 within this fraction of g: the clip is k times faster
 FROZEN_MIN_S = 0.05            # interior runs of identical frames at least this long are reported
 
@@ -499,7 +499,7 @@ def import_clip(path, folder, tables):
     g = free_fall_gravity(pos, fps)
     if g is not None:
         k = int(round(np.sqrt(GRAVITY_MS2 / g)))
-        if k in RATE_FACTORS and abs(g * k * k / GRAVITY_MS2 - 1.0) < RATE_GRAVITY_TOL:
+        if k >= 2 and round(fps * k) in CAPTURE_RATES and abs(g * k * k / GRAVITY_MS2 - 1.0) < RATE_GRAVITY_TOL:
             notes.append(("free-fall-rate", "flights fall at %.2f m/s^2 = g/%d at the file's %g fps: a %g fps "
                           "capture, read at that rate" % (g, k * k, fps, fps * k)))
             fps *= k

@@ -92,6 +92,11 @@ typedef enum kinest_backend {
 /* "auto", "cpu", "vulkan", "ik"; "unknown" for other values. */
 const char *kinest_backend_name(kinest_backend backend);
 
+/* A user's height in metres lies strictly between these
+ * (kinest_config.height_m, kinest_set_height). */
+#define KINEST_HEIGHT_MIN_M 0.5f
+#define KINEST_HEIGHT_MAX_M 3.0f
+
 typedef enum kinest_log_level {
     KINEST_LOG_OFF = 0,
     KINEST_LOG_ERROR = 1,
@@ -105,6 +110,13 @@ typedef enum kinest_log_level {
  * worker, so it must be thread-safe and quick; it must not call back into
  * the engine. */
 typedef void (*kinest_log_fn)(kinest_log_level level, const char *message, void *user_data);
+
+/* The user's posture, as far as the app or the user knows it. */
+typedef enum kinest_posture {
+    KINEST_POSTURE_AUTO = 0,     /* unknown: calibrate once seen standing */
+    KINEST_POSTURE_STANDING = 1, /* stands: every upright head is a standing one */
+    KINEST_POSTURE_SEATED = 2,   /* sits: the head never gives the height */
+} kinest_posture;
 
 typedef struct kinest_config {
     /* sizeof(kinest_config) as the caller compiled it; set by
@@ -131,6 +143,12 @@ typedef struct kinest_config {
      * gets -1. A double, so that the struct grows past body_flags' tail
      * padding and struct_size tells the two versions apart. */
     double smoothing;
+    /* How the user plays (docs/engine.md, "Calibration"): AUTO (the
+     * default) takes the automatic height only once the head has been seen
+     * standing; STANDING takes it from the start; SEATED never takes it from
+     * the head (height_m, kinest_set_height or the default height). Appended
+     * after smoothing: a config whose struct_size ends before it gets AUTO. */
+    kinest_posture posture;
 } kinest_config;
 
 /* What is done to the model's body after it is hung from the head device
@@ -146,7 +164,7 @@ typedef struct kinest_config {
 
 /* Fills the defaults: struct_size, KINEST_BACKEND_AUTO, height 0 (auto),
  * KINEST_LOG_WARN, log NULL, KINEST_BODY_DEFAULT, smoothing -1 (the
- * weights'). */
+ * weights'), KINEST_POSTURE_AUTO. */
 void kinest_config_init(kinest_config *config);
 
 typedef struct kinest_engine kinest_engine;
@@ -240,18 +258,27 @@ kinest_status kinest_flush(kinest_engine *engine);
 
 /* ---- output: joint sets, bodies, skeletons --------------------------------- */
 
+/* The joint sets: the model's own 21 joints (docs/formats.md, "Joints";
+ * kinest_joint), and the OpenXR extensions' sets in their joint orders:
+ * XrBodyJointFB (XR_BODY_JOINT_SET_DEFAULT_FB, 70 joints),
+ * XrFullBodyJointMETA (XR_BODY_JOINT_SET_FULL_BODY_META, 84), XrBodyJointBD
+ * (XR_BODY_JOINT_SET_FULL_BODY_JOINTS_BD, 24; XR_BODY_JOINT_SET_BODY_WITHOUT_ARM_BD,
+ * the first 16 of them) and XrBodyJointHTC (XR_BODY_JOINT_SET_FULL_HTC, 26). */
 typedef enum kinest_joint_set {
-    /* The model's own 21 joints (docs/formats.md, "Joints"; kinest_joint). */
     KINEST_JOINT_SET_CANONICAL = 0,
-    /* XR_BODY_JOINT_SET_DEFAULT_FB: XrBodyJointFB order, 70 joints. */
     KINEST_JOINT_SET_FB = 1,
-    /* XR_BODY_JOINT_SET_FULL_BODY_META: XrFullBodyJointMETA order, 84. */
     KINEST_JOINT_SET_META_FULL_BODY = 2,
+    KINEST_JOINT_SET_BD = 3,
+    KINEST_JOINT_SET_BD_WITHOUT_ARM = 4,
+    KINEST_JOINT_SET_HTC = 5,
 } kinest_joint_set;
 
-#define KINEST_CANONICAL_JOINT_COUNT 21
-#define KINEST_FB_JOINT_COUNT        70
-#define KINEST_META_JOINT_COUNT      84
+#define KINEST_CANONICAL_JOINT_COUNT      21
+#define KINEST_FB_JOINT_COUNT             70
+#define KINEST_META_JOINT_COUNT           84
+#define KINEST_BD_JOINT_COUNT             24
+#define KINEST_BD_WITHOUT_ARM_JOINT_COUNT 16
+#define KINEST_HTC_JOINT_COUNT            26
 
 /* The canonical joints, root first; parents in kinest_get_skeleton. */
 typedef enum kinest_joint {
@@ -296,7 +323,8 @@ typedef struct kinest_joint_location {
 typedef enum kinest_calibration_state {
     /* Same values as XrBodyTrackingCalibrationStateMETA. */
     KINEST_CALIBRATION_VALID = 1,       /* an override, or auto calibration done */
-    KINEST_CALIBRATION_CALIBRATING = 2, /* auto: still collecting standing head heights */
+    KINEST_CALIBRATION_CALIBRATING = 2, /* auto: collecting standing head heights, or
+                                           waiting for the head to stand (a seated start) */
     KINEST_CALIBRATION_INVALID = 3,     /* auto: nothing usable yet (no valid head) */
 } kinest_calibration_state;
 
@@ -360,8 +388,9 @@ kinest_status kinest_get_skeleton(kinest_engine *engine, kinest_joint_set set, u
 kinest_status kinest_set_height(kinest_engine *engine, float height_m);
 
 /* Drops the override and restarts automatic calibration from the standing
- * head height (CALIBRATING until enough standing samples; the skeleton
- * keeps its scale until the new estimate is ready). Producer call.
+ * head height (CALIBRATING until the head has been seen standing again and
+ * enough standing samples are in; the skeleton keeps its scale until the
+ * new estimate is ready). Producer call.
  * (xrResetBodyTrackingCalibrationMETA.) */
 kinest_status kinest_reset_height(kinest_engine *engine);
 

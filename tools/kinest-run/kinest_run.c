@@ -5,7 +5,8 @@
  *
  *   kinest-run [--weights W] [--backend auto|cpu|vulkan|ik]
  *              [--body full|reference] [--skeleton clip|auto] [--height M]
- *              [--smoothing S] [--quiet | --verbose] IN.kclip|DIR --out OUT.kclip|DIR
+ *              [--smoothing S] [--posture auto|standing|seated] [--quiet | --verbose]
+ *              IN.kclip|DIR --out OUT.kclip|DIR
  *
  * A directory is processed recursively (every *.kclip), mirroring its
  * layout under --out. docs/engine.md ("kinest-run") has the details. */
@@ -30,6 +31,7 @@ typedef struct options {
     bool clip_skeleton;
     float height_m;
     float smoothing; /* negative: the weights' */
+    kinest_posture posture;
     kinest_log_level log_level;
     const char *in, *out;
 } options;
@@ -45,13 +47,16 @@ static int usage(void)
         stderr,
         "usage: kinest-run [--weights W] [--backend auto|cpu|vulkan|ik] [--body full|reference]\n"
         "                  [--skeleton clip|auto] [--height M] [--smoothing S]\n"
-        "                  [--quiet|--verbose] IN.kclip|DIR --out OUT.kclip|DIR\n"
+        "                  [--posture auto|standing|seated] [--quiet|--verbose]\n"
+        "                  IN.kclip|DIR --out OUT.kclip|DIR\n"
         "  --body reference: no hands on the grips, no feet above the floor (as tools/kinest "
         "predict)\n"
         "  --skeleton clip: the clip's own skeleton from its metadata (default); auto: "
         "automatic height calibration\n"
         "  --smoothing S: the model's output smoothing, 0 (off) <= S < 1 (default: the "
-        "weights' value)\n");
+        "weights' value)\n"
+        "  --posture: when automatic calibration may take the height from the head "
+        "(docs/engine.md; default auto)\n");
     return 2;
 }
 
@@ -345,6 +350,14 @@ int main(int argc, char **argv)
             if (!parse_smoothing(v, &o.smoothing))
                 return usage();
             i++;
+        } else if (strcmp(a, "--posture") == 0 && v) {
+            static const char *const postures[] = {"auto", "standing", "seated"};
+            int k = 0;
+            while (k < 3 && strcmp(v, postures[k]) != 0)
+                k++;
+            if (k == 3)
+                return usage();
+            o.posture = (kinest_posture)k, i++;
         } else if (strcmp(a, "--out") == 0 && v) {
             o.out = v, i++;
         } else if (strcmp(a, "--quiet") == 0) {
@@ -373,6 +386,7 @@ int main(int argc, char **argv)
     if (o.height_m != 0.0f)
         cfg.height_m = o.height_m;
     cfg.smoothing = o.smoothing;
+    cfg.posture = o.posture;
     kinest_engine *e = NULL;
     kinest_status st = kinest_create(o.weights, &cfg, &e);
     if (st != KINEST_SUCCESS) {

@@ -145,19 +145,24 @@ def _write_clip(im, folder, name, split_name, sub, rel_source, out_dir):
 
 
 def build_one(job):
-    path, folder, data_dir, out_dir, src = job
-    name = clip_name(os.path.basename(path))
+    path, folder, data_dir, out_dir = job[:4]
+    extra = (job[4] if len(job) > 4 else None) or {}    # a user source (`source`) or AMASS (amass.jobs)
+    src = extra if "mapping" in extra else None
+    am = {} if src else extra                           # AMASS: clip name, split, subgroup, reader
+    name = am.get("name") or clip_name(os.path.basename(path))
     rel_source = os.path.relpath(path, data_dir)
     res = {"clip": name, "source": folder, "source_file": rel_source}
     try:
         if src:
             split_name, sub = split.split_by_rule(src["split"], name), {}
+        elif am:
+            split_name, sub = am["split"], dict(am["subgroup"])
         else:
             split_name, sub = split.split_of(folder, name), split.subgroup(folder, name)
         if folder.startswith("bandai/"):
             sub.update(_bandai_ids(path))
         res["split"] = split_name
-        im = importer.import_clip(path, folder, _tables(src))
+        im = importer.import_clip(path, am.get("table_folder", folder), _tables(src), reader=am.get("reader"))
         if sub.get("fps_in_name") and abs(sub["fps_in_name"] - im.fps) > 0.5:
             raise importer.Skip("frame-rate", "the file name says %d fps, the import used %g fps"
                                 % (sub["fps_in_name"], im.fps))
@@ -254,10 +259,12 @@ def format_table(rows):
     return "\n".join(out)
 
 
-def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, log=print, sources=()):
-    """Import the data folders under data_dir (None: none) and the user `sources` (see `source`)."""
+def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, log=print, amass=None, sources=()):
+    """Import the data folders under data_dir, the user `sources` (see `source`) and, with `amass`
+    (keyword arguments of amass.jobs: root, body_model, protocol, ...), an AMASS folder; data_dir
+    None: only the others."""
     groups = []
-    if data_dir is not None:
+    if data_dir:
         data_dir = os.path.abspath(data_dir)
         groups += [(folder, data_dir, os.path.join(data_dir, folder), None) for folder in folders]
     taken = {f for f, _, _, _ in groups}
@@ -284,6 +291,15 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
         if only:
             usable = [p for p in usable if fnmatch.fnmatch(os.path.basename(p).split(".")[0], only)]
         jobs += [(p, folder, root, out_dir, src) for p in usable[:limit]]
+    if amass:
+        from . import amass as amass_source
+        by_folder = {}
+        for j in amass_source.jobs(out_dir=out_dir, log=log, **amass):
+            by_folder.setdefault(j[1], []).append(j)
+        for fjobs in by_folder.values():
+            if only:
+                fjobs = [j for j in fjobs if fnmatch.fnmatch(j[4]["name"], only)]
+            jobs += fjobs[:limit]
     os.makedirs(out_dir, exist_ok=True)
     log("importing %d clips with %d worker(s) into %s" % (len(jobs), workers, out_dir))
     prog = Progress(len(jobs))
@@ -307,8 +323,9 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
             c["clips"] += 1
     index = {
         "kinest_index": 1,
-        "data": data_dir,
+        "data": data_dir or (os.path.abspath(amass["root"]) if amass else None),
         "sources": list(sources),
+        **({"amass": {k: amass.get(k) for k in ("root", "protocol", "holdout")}} if amass else {}),
         "rate_hz": resample.OUT_RATE,
         "joints": skeleton.NAMES,
         "parents": skeleton.PARENTS,

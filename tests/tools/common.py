@@ -46,6 +46,7 @@ def built(rel):
 WALK = "bandai/dataset-2/dataset-2_walk_normal_010.bvh.gz"
 BOW = "bandai/dataset-1/dataset-1_bow_normal_001.bvh.gz"
 CMU_WALK = "cmu-sample/08_01.bvh.gz"
+CMU24_WALK = "cmu/26_01.bvh.gz"                             # the 24 fps folder, train subject 26
 HDM_SQUAT = "hdm05/HDM_bd_squat1Reps_001_120.amc.gz"       # train actor bd
 HDM_JOG = "hdm05/HDM_bk_jogLeftCircle4StepsRstart_003_120.amc.gz"
 HDM_TEST = "hdm05/HDM_mm_squat1Reps_040_120.amc.gz"         # test actor mm

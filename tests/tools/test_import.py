@@ -27,7 +27,8 @@ class TestCanonicalSkeleton(unittest.TestCase):
             np.testing.assert_allclose(bl[0], np.linalg.norm(offs, axis=1)[1:], atol=2e-5)
 
     def test_rest_bones_point_the_canonical_way(self):
-        for rel in (common.WALK, common.CMU_WALK, "cmu-sample/16_01.bvh.gz", common.HDM_SQUAT, common.HDM_TEST):
+        for rel in (common.WALK, common.CMU_WALK, "cmu-sample/16_01.bvh.gz", common.CMU24_WALK, common.HDM_SQUAT,
+                    common.HDM_TEST):
             offs = common.imported(rel).offsets
             for name, d in skeleton.REST_DIRECTIONS.items():
                 o = offs[skeleton.INDEX[name]]
@@ -83,9 +84,33 @@ class TestQuirkRules(unittest.TestCase):
     def test_cmu_other_skeleton(self):
         im = common.imported("cmu-sample/16_01.bvh.gz")
         self.assertEqual(im.table, "cmu-asf")
-        self.assertEqual(im.fps, 30.0)
         self.assertIn("skeleton-variant", [r for r, _ in im.notes])
+        # Frame Time says 30 fps; the jump's free fall says 120 (the data README)
+        self.assertEqual(im.fps, 120.0)
+        self.assertIn("g/16 at the file's 30 fps", dict(im.notes)["free-fall-rate"])
+        pos = skeleton.fk(rot.quat_to_matrix(im.local_quat), im.root, im.offsets, local=True)[0]
+        self.assertLess(abs(importer.free_fall_gravity(pos, im.fps) - 9.81), 1.0)
         self.assertGreater(im.standing_height, 1.3)   # 5.644 cm units converted
+
+    def test_cmu_24fps_folder(self):
+        """`cmu`: 24 fps, root channel order Z X Y read from CHANNELS, toes on the foot End Sites."""
+        im = common.imported(common.CMU24_WALK)
+        self.assertEqual((im.table, im.fps), ("cmu", 24.0))
+        self.assertNotIn("reference-tpose", [r for r, _ in im.notes])   # its T-pose frame is already gone
+        clip = common.built(common.CMU24_WALK)
+        p = clip.truth_pos.astype(np.float64)
+        feet = p[:, skeleton.FEET, 1].min(axis=1)
+        self.assertLess(abs(np.median(feet) - 0.05), 0.04)             # on the floor
+        self.assertGreater(p[:, skeleton.HEAD, 1].min(), 1.3)
+        # walking forward (there and back): hips -Z along the velocity whenever the hips move
+        # (a wrong root channel order would turn the body off its path)
+        v = np.gradient(p[:, 0, [0, 2]], axis=0)
+        fwd = -rot.quat_to_matrix(clip.truth_quat[:, 0].astype(np.float64))[:, [0, 2], 2]
+        moving = np.linalg.norm(v, axis=1) * resample.OUT_RATE > 0.5
+        cos = np.sum(v * fwd, axis=1) / np.linalg.norm(v, axis=1) / np.linalg.norm(fwd, axis=1)
+        self.assertGreater(np.median(cos[moving]), 0.95)
+        toe = p[:, skeleton.INDEX["left_toes"]] - p[:, skeleton.INDEX["left_foot"]]
+        self.assertTrue(0.10 < np.linalg.norm(toe, axis=1).mean() < 0.16)
 
     def test_cmu_broken_root_refused(self):
         with self.assertRaises(importer.Skip) as cm:

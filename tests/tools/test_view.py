@@ -36,6 +36,16 @@ class TestView(unittest.TestCase):
                                 os.path.join(d, "c.kclip"), "--out", os.path.join(d, "x.jpg")],
                                capture_output=True, text=True)
             self.assertEqual(r.returncode, 2)
+            # a span of the clip (around a repaired glitch); one outside the clip is refused
+            r = subprocess.run(["/usr/bin/python3", os.path.join(common.ROOT, "tools", "kinest"), "view",
+                                os.path.join(d, "c.kclip"), "--out", png, "--span", "0.5", "1.0", "--no-gif"],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = subprocess.run(["/usr/bin/python3", os.path.join(common.ROOT, "tools", "kinest"), "view",
+                                os.path.join(d, "c.kclip"), "--out", png, "--span", "5", "6", "--no-gif"],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("no frames between", r.stderr)
 
 
 if __name__ == "__main__":

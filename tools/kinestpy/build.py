@@ -14,16 +14,51 @@ import numpy as np
 
 from . import clipio, devices, importer, resample, rot, skeleton, split
 
-FOLDERS = ("bandai/dataset-1", "bandai/dataset-2", "cmu-sample", "hdm05")
+FOLDERS = ("bandai/dataset-1", "bandai/dataset-2", "cmu", "cmu-sample", "hdm05")
 CLIP_EXTS = (".bvh.gz", ".bvh", ".amc.gz", ".amc")
 _TABLES = None
+_USER_TABLES = {}
 
 
-def _tables():
+def _tables(source=None):
+    """Mapping tables for a clip: the shipped ones, or a user source's own mapping file."""
     global _TABLES
+    if source is not None:
+        key = (source["mapping"], source["name"])
+        if key not in _USER_TABLES:
+            t = importer.load_table(source["mapping"])
+            t["folders"] = [source["name"]]          # given for this source: its folder list does not matter
+            _USER_TABLES[key] = [t]
+        return _USER_TABLES[key]
     if _TABLES is None:
         _TABLES = importer.load_tables()
     return _TABLES
+
+
+def source(folder, split_rule, mapping, name=None):
+    """A user's data source: a folder of clips, its split rule (split.parse_rule) and mapping file."""
+    folder = os.path.abspath(folder)
+    split.parse_rule(split_rule)
+    mapping = os.path.abspath(mapping)
+    importer.load_table(mapping)                    # a broken mapping file stops the build before it starts
+    return {"dir": folder, "split": split_rule, "mapping": mapping,
+            "name": name or os.path.basename(folder.rstrip(os.sep))}
+
+
+def load_sources(path):
+    """Sources from a JSON file: {"sources": [{"folder", "split", "mapping", "name"?}, ...]}; relative
+    paths are relative to the file."""
+    with open(path, encoding="utf-8") as f:
+        cfg = json.load(f)
+    base = os.path.dirname(os.path.abspath(path))
+    out = []
+    for s in cfg.get("sources", []):
+        missing = [k for k in ("folder", "split", "mapping") if k not in s]
+        if missing:
+            raise ValueError("%s: a source lacks %s" % (path, ", ".join(missing)))
+        out.append(source(os.path.join(base, s["folder"]), s["split"], os.path.join(base, s["mapping"]),
+                          s.get("name")))
+    return out
 
 
 def clip_name(fname):
@@ -33,7 +68,7 @@ def clip_name(fname):
     return None
 
 
-def list_clips(data_dir, folder):
+def list_clips(data_dir, folder=""):
     d = os.path.join(data_dir, folder)
     if not os.path.isdir(d):
         return []
@@ -88,36 +123,55 @@ def _bandai_ids(path):
     return {}
 
 
+def _write_clip(im, folder, name, split_name, sub, rel_source, out_dir):
+    """Write one imported motion as OUT/<split>/<folder>/<name>.kclip; its index entry."""
+    clip, _ = make_clip(im, folder, name, split_name, sub, rel_source)
+    rel = os.path.join(split_name, folder, name + ".kclip")
+    dst = os.path.join(out_dir, rel)
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    clipio.write(dst, clip)
+    bl = skeleton.bone_lengths(skeleton.rest_positions(im.offsets)[None])[0]
+    entry = {
+        "path": rel, "source": folder, "split": split_name, "frames": clip.frames,
+        "seconds": round((clip.frames - 1) / resample.OUT_RATE, 4) if clip.frames else 0.0,
+        "rate_hz": resample.OUT_RATE, "original_fps": im.fps, "source_skeleton": im.table,
+        "standing_head_height_m": round(im.standing_height, 4),
+        "bone_lengths_m": {n: round(float(bl[j]), 4) for j, n in enumerate(skeleton.NAMES) if j},
+        "subgroup": sub, "rules": sorted({r for r, _ in im.notes}),
+    }
+    if getattr(im, "piece", None):
+        entry["source_frames"] = list(im.piece)
+    return entry
+
+
 def build_one(job):
     path, folder, data_dir, out_dir = job[:4]
-    extra = job[4] if len(job) > 4 else {}     # AMASS (amass.jobs): clip name, split, subgroup, reader
-    name = extra.get("name") or clip_name(os.path.basename(path))
+    extra = (job[4] if len(job) > 4 else None) or {}    # a user source (`source`) or AMASS (amass.jobs)
+    src = extra if "mapping" in extra else None
+    am = {} if src else extra                           # AMASS: clip name, split, subgroup, reader
+    name = am.get("name") or clip_name(os.path.basename(path))
     rel_source = os.path.relpath(path, data_dir)
     res = {"clip": name, "source": folder, "source_file": rel_source}
     try:
-        split_name = extra["split"] if extra else split.split_of(folder, name)
-        sub = dict(extra["subgroup"]) if extra else split.subgroup(folder, name)
+        if src:
+            split_name, sub = split.split_by_rule(src["split"], name), {}
+        elif am:
+            split_name, sub = am["split"], dict(am["subgroup"])
+        else:
+            split_name, sub = split.split_of(folder, name), split.subgroup(folder, name)
         if folder.startswith("bandai/"):
             sub.update(_bandai_ids(path))
         res["split"] = split_name
-        im = importer.import_clip(path, extra.get("table_folder", folder), _tables(), reader=extra.get("reader"))
+        im = importer.import_clip(path, am.get("table_folder", folder), _tables(src), reader=am.get("reader"))
         if sub.get("fps_in_name") and abs(sub["fps_in_name"] - im.fps) > 0.5:
             raise importer.Skip("frame-rate", "the file name says %d fps, the import used %g fps"
                                 % (sub["fps_in_name"], im.fps))
-        clip, pos = make_clip(im, folder, name, split_name, sub, rel_source)
-        rel = os.path.join(split_name, folder, name + ".kclip")
-        dst = os.path.join(out_dir, rel)
-        os.makedirs(os.path.dirname(dst), exist_ok=True)
-        clipio.write(dst, clip)
-        bl = skeleton.bone_lengths(skeleton.rest_positions(im.offsets)[None])[0]
-        res.update(status="ok", entry={
-            "path": rel, "source": folder, "split": split_name, "frames": clip.frames,
-            "seconds": round((clip.frames - 1) / resample.OUT_RATE, 4) if clip.frames else 0.0,
-            "rate_hz": resample.OUT_RATE, "original_fps": im.fps, "source_skeleton": im.table,
-            "standing_head_height_m": round(im.standing_height, 4),
-            "bone_lengths_m": {n: round(float(bl[j]), 4) for j, n in enumerate(skeleton.NAMES) if j},
-            "subgroup": sub, "rules": sorted({r for r, _ in im.notes}),
-        }, notes=im.notes)
+        parts = importer.pieces(im)
+        entries = []
+        for k, part in enumerate(parts):
+            pname = name if len(parts) == 1 else "%s_part%d" % (name, k + 1)
+            entries.append(_write_clip(part, folder, pname, split_name, sub, rel_source, out_dir))
+        res.update(status="ok", entries=entries, notes=im.notes)
     except importer.Skip as e:
         res.update(status="skipped", rule=e.rule, reason=e.reason)
     except Exception as e:  # a clip that breaks the importer is reported, never silently lost
@@ -166,6 +220,33 @@ def summary_table(entries):
     return rows
 
 
+REPAIR_COLUMNS = ("source", "source clips", "repaired", "bridged", "cut", "pieces", "refused")
+
+
+def repair_table(results):
+    """Per source and in all: source clips, clips with a flip turned back (`rotation-flip`), with a
+    burst bridged, cut clips and the pieces kept of them, refused clips."""
+    by = {}
+    for r in results:
+        rules = {rule for rule, _ in r.get("notes", [])}
+        for key in (r["source"], "all"):
+            c = by.setdefault(key, [0] * 6)
+            c[0] += 1
+            c[1] += "rotation-flip" in rules
+            c[2] += "burst-bridged" in rules
+            c[3] += "cut" in rules
+            c[4] += len(r["entries"]) if "cut" in rules else 0
+            c[5] += r["status"] != "ok"
+    return [(k,) + tuple(by[k]) for k in sorted(by, key=lambda k: (k == "all", k))]
+
+
+def format_repairs(rows):
+    out = ["%-17s %12s %9s %8s %5s %7s %8s" % REPAIR_COLUMNS]
+    out.append("-" * len(out[0]))
+    out += ["%-17s %12d %9d %8d %5d %7d %8d" % row for row in rows]
+    return "\n".join(out)
+
+
 def format_table(rows):
     out = ["%-11s %-17s %7s %10s %8s" % ("split", "source", "clips", "frames", "hours")]
     out.append("-" * len(out[0]))
@@ -178,16 +259,26 @@ def format_table(rows):
     return "\n".join(out)
 
 
-def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, log=print, amass=None):
-    """`amass`: keyword arguments of amass.jobs (root, body_model, protocol, ...) to import an
-    AMASS folder too; data_dir None: that alone."""
-    data_dir = os.path.abspath(data_dir) if data_dir else None
-    tables = _tables()
+def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, log=print, amass=None, sources=()):
+    """Import the data folders under data_dir, the user `sources` (see `source`) and, with `amass`
+    (keyword arguments of amass.jobs: root, body_model, protocol, ...), an AMASS folder; data_dir
+    None: only the others."""
+    groups = []
+    if data_dir:
+        data_dir = os.path.abspath(data_dir)
+        groups += [(folder, data_dir, os.path.join(data_dir, folder), None) for folder in folders]
+    taken = {f for f, _, _, _ in groups}
+    for s in sources:
+        if s["name"] in taken:
+            raise ValueError("two sources are named %r: give one a `name`" % s["name"])
+        taken.add(s["name"])
+        groups.append((s["name"], s["dir"], s["dir"], s))
     jobs, unsupported = [], []
-    for folder in folders if data_dir else ():
-        files = list_clips(data_dir, folder)
+    for folder, root, d, src in groups:
+        tables = _tables(src)
+        files = list_clips(d)
         if not files:
-            log("%s: no clips found under %s" % (folder, os.path.join(data_dir, folder)))
+            log("%s: no clips found under %s" % (folder, d))
             continue
         usable = [p for p in files if importer.format_of(p) in importer.READERS
                   and any(folder in t["folders"] and importer.table_reads(t, importer.format_of(p)) for t in tables)]
@@ -199,7 +290,7 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
             continue
         if only:
             usable = [p for p in usable if fnmatch.fnmatch(os.path.basename(p).split(".")[0], only)]
-        jobs += [(p, folder, data_dir, out_dir) for p in usable[:limit]]
+        jobs += [(p, folder, root, out_dir, src) for p in usable[:limit]]
     if amass:
         from . import amass as amass_source
         by_folder = {}
@@ -223,16 +314,17 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
             results.append(build_one(j))
             prog.step(results[-1]["clip"])
     results.sort(key=lambda r: (r["source"], r["clip"]))
-    entries = [r["entry"] for r in results if r["status"] == "ok"]
+    entries = [e for r in results if r["status"] == "ok" for e in r["entries"]]
     refused = [r for r in results if r["status"] != "ok"]
     rule_counts = {}
     for r in results:
-        for rule, note in r.get("notes", []):
+        for rule, note in dict(reversed(r.get("notes", []))).items():     # once per clip, its first note
             c = rule_counts.setdefault(rule, {"clips": 0, "example": "%s: %s" % (r["clip"], note)})
             c["clips"] += 1
     index = {
         "kinest_index": 1,
-        "data": data_dir or os.path.abspath(amass["root"]),
+        "data": data_dir or (os.path.abspath(amass["root"]) if amass else None),
+        "sources": list(sources),
         **({"amass": {k: amass.get(k) for k in ("root", "protocol", "holdout")}} if amass else {}),
         "rate_hz": resample.OUT_RATE,
         "joints": skeleton.NAMES,
@@ -244,6 +336,7 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
                                          for f, n in unsupported],
         "rules": rule_counts,
         "summary": [dict(zip(("split", "source", "clips", "frames", "hours"), row)) for row in summary_table(entries)],
+        "repairs": [dict(zip(REPAIR_COLUMNS, row)) for row in repair_table(results)],
     }
     with open(os.path.join(out_dir, "index.json"), "w", encoding="utf-8") as f:
         json.dump(index, f, indent=1)
@@ -255,12 +348,16 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
     log("")
     log("rules that fired (clips):")
     for rule, c in sorted(rule_counts.items()):
-        log("  %-18s %5d  e.g. %s" % (rule, c["clips"], c["example"]))
+        log("  %-20s %5d  e.g. %s" % (rule, c["clips"], c["example"]))
+    log("")
+    log(format_repairs(repair_table(results)))
+    log("")
     if refused:
         log("clips not imported (%d):" % len(refused))
         for r in refused:
-            log("  %-18s %s/%s: %s" % (r["rule"], r["source"], r["clip"], r["reason"]))
+            log("  %-20s %s/%s: %s" % (r["rule"], r["source"], r["clip"], r["reason"]))
     for folder, n in unsupported:
-        log("  %-18s %s: %d clips (no reader or mapping table for their format)" % ("format", folder, n))
+        log("  %-20s %s: %d clips (no reader or mapping table for their format)" % ("format", folder, n))
+    log("refused: %d of %d source clips" % (len(refused), len(results)))
     log("wrote %d clips, %s" % (len(entries), os.path.join(out_dir, "index.json")))
     return index

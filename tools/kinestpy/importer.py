@@ -6,13 +6,14 @@ canonical local rotations (quaternions), the hips position, the clip's
 canonical skeleton (rest offsets) and the notes of every rule that fired, or
 raises `Skip` naming the rule that refused the clip.
 """
+import copy
 import glob
 import json
 import os
 
 import numpy as np
 
-from . import asf, bvh, rot, skeleton
+from . import asf, bvh, repair, rot, skeleton
 
 MAPPINGS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mappings")
 
@@ -23,13 +24,19 @@ BROKEN_ROOT_M = -0.30          # a foot more than this far under the floor: root
 UNEVEN_FLOOR_SPREAD_M = 0.15   # stance contact heights spread more than this: no single floor
 FLOOR_TOLERANCE_M = 0.07       # |floor estimate| beyond this: shift the clip to put the floor at 0
 FOOT_LEVELS_M = 0.05           # the two feet rest this far apart in height: floor from the lower foot
-ROTATION_JUMP_DEG_S = 3000.0   # a joint turning faster than this between two frames: a data glitch
 STANCE_SPEED_MS = 0.25         # lowest foot point slower than this = in contact with the floor
-ROOT_JUMP_MS = 12.0            # hips faster than this between two frames: a broken root
 MIN_SECONDS = 0.5
 TPOSE_MAX_DEG = 15.0           # frame 0 this close to the zero pose at every joint: a reference T-pose
 TPOSE_BLEND_S = 0.25           # ... and its blend into the motion lies within this time
 TPOSE_STEP_DEG = 8.0           # a frame-to-frame change above max(this, 4 x median) is part of that blend
+BIND_STEP_DEG = 30.0           # a frame 0 that is not the zero pose is a bind pose if it jumps at least this
+GRAVITY_MS2 = 9.81
+AIRBORNE_M = 0.10              # lowest foot point this far above its 5th percentile: both feet off the floor
+FLIGHT_MIN_FRAMES = 5          # flights at least this long are fitted with a parabola
+FLIGHT_FIT_M = 0.005          # ... and count only when it fits them this well (RMS; a real flight: ~1 mm)
+FLIGHT_RISE_M = 0.03           # ... and its apex rises this much above the flight's ends
+CAPTURE_RATES = (60, 100, 120, 240)   # what a capture runs at: the only rates the free-fall rule corrects to
+RATE_GRAVITY_TOL = 0.25        # gravity x k^2 within this fraction of g: the clip is k times faster
 FROZEN_MIN_S = 0.05            # interior runs of identical frames at least this long are reported
 
 
@@ -74,21 +81,25 @@ def axes_matrix(axes):
     return m
 
 
+def load_table(path):
+    """One mapping table (mappings/README.md) from a JSON file anywhere on disk."""
+    with open(path, encoding="utf-8") as f:
+        t = json.load(f)
+    t["_path"] = path
+    missing = [n for n in skeleton.NAMES if n not in t.get("joints", {})]
+    if missing:
+        raise ValueError("%s: no mapping for canonical joints %s" % (path, missing))
+    if t.get("format") not in FORMATS:
+        raise ValueError("%s: unknown format %r (known: %s)" % (path, t.get("format"), ", ".join(FORMATS)))
+    t.setdefault("folders", [])
+    t.setdefault("requires", [])
+    # world_axes lists the OpenXR axes in source coordinates (columns); _C maps source -> OpenXR
+    t["_C"] = axes_matrix(t["world_axes"]).T
+    return t
+
+
 def load_tables(directory=MAPPINGS_DIR):
-    tables = []
-    for path in sorted(glob.glob(os.path.join(directory, "*.json"))):
-        with open(path, encoding="utf-8") as f:
-            t = json.load(f)
-        t["_path"] = path
-        missing = [n for n in skeleton.NAMES if n not in t["joints"]]
-        if missing:
-            raise ValueError("%s: no mapping for canonical joints %s" % (path, missing))
-        if t.get("format") not in FORMATS:
-            raise ValueError("%s: unknown format %r (known: %s)" % (path, t.get("format"), ", ".join(FORMATS)))
-        # world_axes lists the OpenXR axes in source coordinates (columns); _C maps source -> OpenXR
-        t["_C"] = axes_matrix(t["world_axes"]).T
-        tables.append(t)
-    return tables
+    return [load_table(p) for p in sorted(glob.glob(os.path.join(directory, "*.json")))]
 
 
 def table_reads(table, ext):
@@ -229,26 +240,95 @@ def realign_merged(glob_r, root, offsets, src_pos):
 
 # ---------------------------------------------------------------- rules
 
-def _reference_tpose_frames(src, fps):
-    """Number of leading frames that are a reference T-pose and its blend into the motion.
+def _reference_pose_frames(src, fps):
+    """(leading frames to drop, largest joint angle of frame 0 from the zero pose in degrees).
 
-    Frame 0 is a reference T-pose when every joint is within TPOSE_MAX_DEG of the
-    zero pose and the next frame-to-frame change is an artefact (faster than
-    max(TPOSE_STEP_DEG, 4 x the clip's median change)); the blend ends after the
-    last such change within the first TPOSE_BLEND_S seconds.
+    Frame 0 is a reference pose when the next frame-to-frame change is an artefact
+    (faster than max(TPOSE_STEP_DEG, 4 x the clip's median change)); the blend into the
+    motion ends after the last such change within the first TPOSE_BLEND_S seconds. A
+    frame 0 within TPOSE_MAX_DEG of the zero pose is the rig's T-pose (rule
+    `reference-tpose`); any other is a bind pose (rule `bind-pose`), taken only when its
+    change into the motion is at least BIND_STEP_DEG and the largest of the clip.
     """
     if src.frames < 4:
-        return 0
+        return 0, 0.0
     rots, _ = src.local_transforms()
-    zero = np.degrees(rot.matrix_angle(np.eye(3), rots[0])).max()
-    if zero > TPOSE_MAX_DEG:
-        return 0
+    zero = float(np.degrees(rot.matrix_angle(np.eye(3), rots[0])).max())
     step = np.degrees(rot.matrix_angle(rots[:-1], rots[1:])).max(axis=1)
     thr = max(TPOSE_STEP_DEG, 4.0 * float(np.median(step)))
     if step[0] <= thr:
-        return 0
+        return 0, zero
+    if zero > TPOSE_MAX_DEG and (step[0] < BIND_STEP_DEG or step[0] < step[1:].max()):
+        return 0, zero
     head = np.nonzero(step[:max(1, int(round(TPOSE_BLEND_S * fps)))] > thr)[0]
-    return int(head[-1]) + 1
+    return int(head[-1]) + 1, zero
+
+
+def _foot_heights(src, table, every=1):
+    """Height (metres, OpenXR up) of the lowest source foot/toe point, per `every`-th frame."""
+    sub = copy.copy(src)
+    sub.motion = src.motion[::every]
+    g_r, g_p = sub.fk()
+    up = table["_C"][1] * unit_m(src, table)
+    h = []
+    for name in ("left_foot", "right_foot", "left_toes", "right_toes"):
+        ji, extra = _source_point(src, table["joints"][name])
+        h.append((g_p[:, ji] + g_r[:, ji] @ extra) @ up)
+    return np.min(h, axis=0)
+
+
+def _relative_root(src, table):
+    """Rule `root-offset-relative`: the hips joint's OFFSET carries the hip height and its
+    position channels are relative to it (OFFSET + channels), not the BVH rule's
+    absolute position. Decided by the floor: the reading whose lowest foot points
+    (5th percentile) lie nearer the table's contact height wins. Returns a note or None
+    (and makes the channels absolute)."""
+    ji = src.index(table["joints"]["hips"]["joint"])
+    a, _ = src.channel_slices()[ji]
+    cols = {c[0].upper(): a + k for k, c in enumerate(src.channels[ji]) if c.lower().endswith("position")}
+    off = np.asarray(src.offsets[ji], float)
+    if len(cols) != 3 or np.linalg.norm(off) * unit_m(src, table) < 0.01:
+        return None
+    every = max(1, src.frames // 200)
+    absolute = np.percentile(_foot_heights(src, table, every), 5)
+    saved = src.motion
+    src.motion = src.motion.copy()
+    src.motion[:, [cols["X"], cols["Y"], cols["Z"]]] += off
+    relative = np.percentile(_foot_heights(src, table, every), 5)
+    contact = table.get("contact_height_m", 0.0)
+    if abs(relative - contact) < abs(absolute - contact):
+        return ("root-offset-relative", "%s OFFSET (%.1f, %.1f, %.1f) carries the hip height, its position channels "
+                "are relative to it: feet at %.2f m with OFFSET + channels, %.2f m with the channels alone"
+                % ((src.names[ji],) + tuple(off) + (relative, absolute)))
+    src.motion = saved
+    return None
+
+
+def free_fall_gravity(pos, fps):
+    """Gravity (m/s^2) the clip's flights show at `fps`, or None when it has none.
+
+    A flight: every joint more than AIRBORNE_M above the floor (5th percentile of the
+    lowest foot point) for at least FLIGHT_MIN_FRAMES frames: a jump, not lying or
+    sitting with the feet up. The mean height of the joints (a centre of mass) is fitted
+    with a parabola over each; fits within FLIGHT_FIT_M whose apex lies inside the flight
+    and at least FLIGHT_RISE_M above its ends count; the median curvature is the gravity.
+    """
+    floor = np.percentile(pos[:, skeleton.FEET, 1].min(axis=1), 5)
+    air = np.concatenate([[False], pos[:, :, 1].min(axis=1) > floor + AIRBORNE_M, [False]])
+    edges = np.flatnonzero(np.diff(air.astype(int)))
+    com = pos[:, :, 1].mean(axis=1)
+    g = []
+    for a, b in zip(edges[::2], edges[1::2]):
+        if b - a < FLIGHT_MIN_FRAMES:
+            continue
+        t = np.arange(b - a) / fps
+        c = np.polyfit(t, com[a:b], 2)
+        if c[0] >= 0 or np.sqrt(np.mean((np.polyval(c, t) - com[a:b]) ** 2)) > FLIGHT_FIT_M:
+            continue
+        apex = -c[1] / (2 * c[0])
+        if 0 < apex < t[-1] and np.polyval(c, apex) - max(com[a], com[b - 1]) >= FLIGHT_RISE_M:
+            g.append(-2.0 * c[0])
+    return float(np.median(g)) if g else None
 
 
 def _frozen_runs(motion):
@@ -366,12 +446,16 @@ def import_clip(path, folder, tables, reader=None):
     nominal = float(round(fps))
     if abs(fps - nominal) < 0.002 * nominal:
         fps = nominal
-    notes += _position_channel_notes(src, table)
-    n = _reference_tpose_frames(src, fps)
-    if n:
+    relative = _relative_root(src, table)
+    notes += [relative] if relative else _position_channel_notes(src, table)
+    n, zero = _reference_pose_frames(src, fps)
+    if n and zero <= TPOSE_MAX_DEG:
         notes.append(("reference-tpose", "frame 0 is a reference T-pose blending into the motion "
                       "over %d frames: %d leading frames dropped" % (n - 1, n)))
-        src.motion = src.motion[n:]
+    elif n:
+        notes.append(("bind-pose", "frame 0 is a bind pose (a joint %.0f deg from the zero pose) jumping into "
+                      "the motion: %d leading frame(s) dropped" % (zero, n)))
+    src.motion = src.motion[n:]
     runs = _frozen_runs(src.motion)
     if runs and runs[0][0] == 0:
         notes.append(("frozen-frames", "the first %d frames are identical (no data): dropped" % runs[0][1]))
@@ -414,11 +498,22 @@ def import_clip(path, folder, tables, reader=None):
                                         "; re-aimed: " + ", ".join("%s up to %.0f deg" % t for t in turned)
                                         if turned else "")))
 
-    step = np.linalg.norm(np.diff(root, axis=0), axis=1) * fps
-    if len(step) and step.max() > ROOT_JUMP_MS:
-        raise Skip("root-jump", "the hips move %.1f m/s between frames %d and %d"
-                   % (step.max(), int(step.argmax()), int(step.argmax()) + 1))
-    fl = floor_analysis(pos, fps, table.get("contact_height_m", 0.0))
+    g = free_fall_gravity(pos, fps)
+    if g is not None:
+        k = int(round(np.sqrt(GRAVITY_MS2 / g)))
+        if k >= 2 and round(fps * k) in CAPTURE_RATES and abs(g * k * k / GRAVITY_MS2 - 1.0) < RATE_GRAVITY_TOL:
+            notes.append(("free-fall-rate", "flights fall at %.2f m/s^2 = g/%d at the file's %g fps: a %g fps "
+                          "capture, read at that rate" % (g, k * k, fps, fps * k)))
+            fps *= k
+    rep = repair.repair(glob_r, root, fps)
+    notes += rep.notes
+    if rep.refuse:
+        raise Skip(*rep.refuse)
+    if rep.notes:
+        glob_r, root = rep.g, rep.root
+        pos = skeleton.fk(glob_r, root, offsets)
+    kept = np.concatenate([np.arange(a, b) for a, b in rep.pieces])
+    fl = floor_analysis(pos[kept], fps, table.get("contact_height_m", 0.0))
     if fl["min"] < BROKEN_ROOT_M:
         raise Skip("broken-root", "feet go %.2f m under the floor (root height broken)" % fl["min"])
     if fl["spread"] > UNEVEN_FLOOR_SPREAD_M:
@@ -436,13 +531,6 @@ def import_clip(path, folder, tables, reader=None):
                       % (fl["floor"], shift)))
         root[:, 1] += shift
     loc = skeleton.local_from_global(glob_r)
-    if f > 1:
-        turn = np.degrees(rot.matrix_angle(loc[:-1], loc[1:])) * fps          # (F-1, J) deg/s
-        k, j = np.unravel_index(int(np.argmax(turn)), turn.shape)
-        if turn[k, j] > ROTATION_JUMP_DEG_S:
-            raise Skip("rotation-jump", "%s turns %.0f deg between frames %d and %d (%.0f deg/s; %d joint-frames "
-                       "above %.0f deg/s)" % (skeleton.NAMES[j], turn[k, j] / fps, k, k + 1, turn[k, j],
-                                              int((turn > ROTATION_JUMP_DEG_S).sum()), ROTATION_JUMP_DEG_S))
     rest = skeleton.rest_positions(offsets)
     standing = float(rest[skeleton.HEAD, 1] - rest[skeleton.FEET, 1].min()) + table.get("contact_height_m", 0.0)
     return Imported(
@@ -450,4 +538,16 @@ def import_clip(path, folder, tables, reader=None):
         local_quat=rot.quat_continuous(rot.matrix_to_quat(loc), axis=0),
         root=root, offsets=offsets, fps=fps, frames=f, notes=notes,
         table=table["source"], source_names=src.names, floor=fl, floor_shift=shift,
-        fk_residual=resid, reaimed=turned)
+        fk_residual=resid, reaimed=turned, pieces=rep.pieces)
+
+
+def pieces(im):
+    """The clip's pieces as Imported motions: [im] when it was not cut, else one per kept piece."""
+    if im.pieces == [(0, im.frames)]:
+        return [im]
+    out = []
+    for a, b in im.pieces:
+        d = dict(im.__dict__, local_quat=im.local_quat[a:b], root=im.root[a:b], frames=b - a,
+                 source_frames=b - a, pieces=[(0, b - a)], piece=(a, b))
+        out.append(Imported(**d))
+    return out

@@ -88,8 +88,20 @@ def _frame(ax, clip, pred, i, title=None):
         ax.set_title(title, fontsize=9, pad=0)
 
 
-def render_png(clip, pred, out, panels=5, name=""):
-    idx = np.linspace(0, clip.frames - 1, panels).round().astype(int)
+def _span(clip, span):
+    """First and last frame of a (start, end) time span in seconds (None: the whole clip)."""
+    if span is None:
+        return 0, clip.frames - 1
+    t = (clip.time_ns - clip.time_ns[0]) / 1e9
+    a, b = np.searchsorted(t, span[0]), np.searchsorted(t, span[1], side="right") - 1
+    if not 0 <= a <= b < clip.frames:
+        raise ValueError("no frames between %.2f and %.2f s (the clip lasts %.2f s)" % (span + (t[-1],)))
+    return int(a), int(b)
+
+
+def render_png(clip, pred, out, panels=5, name="", span=None):
+    a, b = _span(clip, span)
+    idx = np.linspace(a, b, panels).round().astype(int)
     fig = plt.figure(figsize=(2.6 * panels, 3.4), dpi=110)
     for k, i in enumerate(idx):
         ax = fig.add_subplot(1, panels, k + 1, projection="3d")
@@ -102,9 +114,10 @@ def render_png(clip, pred, out, panels=5, name=""):
     plt.close(fig)
 
 
-def render_gif(clip, pred, out, fps=12.5, max_seconds=8.0, size_px=300, name=""):
+def render_gif(clip, pred, out, fps=12.5, max_seconds=8.0, size_px=300, name="", span=None):
     step = max(1, int(round(clip.rate_hz / fps)))
-    idx = np.arange(0, clip.frames, step)
+    a, b = _span(clip, span)
+    idx = np.arange(a, b + 1, step)
     idx = idx[:max(1, int(max_seconds * clip.rate_hz / step))]
     dpi = 75
     fig = plt.figure(figsize=(size_px / dpi, size_px / dpi), dpi=dpi)
@@ -123,13 +136,14 @@ def render_gif(clip, pred, out, fps=12.5, max_seconds=8.0, size_px=300, name="")
     plt.close(fig)
 
 
-def run(clip_path, out_png, pred_path=None, panels=5, gif=True, gif_seconds=8.0):
+def run(clip_path, out_png, pred_path=None, panels=5, gif=True, gif_seconds=8.0, span=None):
+    """PNG strip (and GIF) of a clip, or of the time span (start, end) in seconds of it."""
     clip, pred = load(clip_path, pred_path)
     name = clip.meta.get("clip") or os.path.basename(clip_path)
-    render_png(clip, pred, out_png, panels=panels, name=name)
+    render_png(clip, pred, out_png, panels=panels, name=name, span=span)
     outs = [out_png]
     if gif:
         out_gif = os.path.splitext(out_png)[0] + ".gif"
-        render_gif(clip, pred, out_gif, max_seconds=gif_seconds, name=name)
+        render_gif(clip, pred, out_gif, max_seconds=gif_seconds, name=name, span=span)
         outs.append(out_gif)
     return outs

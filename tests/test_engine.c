@@ -717,6 +717,50 @@ START_TEST(lost_head_makes_the_body_inactive)
 }
 END_TEST
 
+/* The head lost for a while (flags 0, or orientation only), then back: the
+ * first bodies after it stand under the head, never extrapolated from the
+ * inactive frame before them (issue 14: the body popped to about twice
+ * its distance from the origin). Read a frame ahead, as at a display time. */
+static void lose_head_and_recover(kinest_backend backend, const char *weights, uint32_t lost_flags)
+{
+    kinest_engine *e = make(backend, weights, KINEST_BODY_DEFAULT, NULL);
+    push_synth(e, 0.0, 2.0, 60, 0, 1.6f);
+    kinest_joint_location j[21];
+    kinest_device_pose d[3], truth[3];
+    int checked = 0;
+    for (int i = 1; i <= 60 + 12; i++) {
+        double t = 2.0 + i / 60.0, ahead = t + 1.0 / 60;
+        synth_at(t, 1.6f, d);
+        if (i <= 60)
+            d[0].flags = lost_flags;
+        push_ok(e, at(t), d);
+        ck_assert_int_eq(kinest_flush(e), KINEST_SUCCESS);
+        kinest_body_info info = body_at(e, at(ahead), j);
+        if (i <= 60 || !info.active)
+            continue;
+        synth_at(ahead, 1.6f, truth);
+        kn_pose hj, dev;
+        memcpy(hj.orientation, j[KINEST_JOINT_HEAD].pose.orientation, sizeof hj.orientation);
+        memcpy(hj.position, j[KINEST_JOINT_HEAD].pose.position, sizeof hj.position);
+        kn_head_device_from_joint(&hj, &dev);
+        ck_assert_msg(dist3(dev.position, truth[0].pose.position) < 0.1,
+                      "%s, %d ticks after the head came back: the head is %.2f m off",
+                      kinest_backend_name(backend), i - 60,
+                      dist3(dev.position, truth[0].pose.position));
+        checked++;
+    }
+    ck_assert_int_ge(checked, 10);
+    kinest_destroy(e);
+}
+
+START_TEST(tracking_loss_does_not_pop)
+{
+    lose_head_and_recover(KINEST_BACKEND_IK, NULL, 0);
+    lose_head_and_recover(KINEST_BACKEND_CPU, WEIGHTS, 0);
+    lose_head_and_recover(KINEST_BACKEND_CPU, WEIGHTS, 0x5);
+}
+END_TEST
+
 START_TEST(bad_pushes_are_refused)
 {
     kinest_engine *e = make(KINEST_BACKEND_CPU, WEIGHTS, KINEST_BODY_DEFAULT, NULL);
@@ -1305,6 +1349,7 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, prediction_extrapolates_then_holds);
     tcase_add_test(tc, slow_worker_skips_and_holds);
     tcase_add_test(tc, lost_head_makes_the_body_inactive);
+    tcase_add_test(tc, tracking_loss_does_not_pop);
     tcase_add_test(tc, bad_pushes_are_refused);
     tcase_add_test(tc, get_body_arguments);
     tcase_add_test(tc, reset_forgets_the_body);

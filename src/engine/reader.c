@@ -123,7 +123,7 @@ kinest_status kinest_get_body(kinest_engine *e, kinest_joint_set set, int64_t ti
      * two newest ticks, extrapolated at most 100 ms past the newest, held
      * beyond (the signal module's rule, as kn_pose_at_time). */
     kn_pose canon[KN_JOINT_COUNT], grip[2];
-    if (snap.count == 2 && snap.continuous) {
+    if (snap.count == 2 && snap.continuous && snap.frame[0].active) {
         const kn_engine_frame *a = &snap.frame[0], *b = &snap.frame[1];
         for (int j = 0; j < KN_JOINT_COUNT; j++)
             kn_pose_at_time(&a->joints[j], a->time_ns, &b->joints[j], b->time_ns, time_ns,

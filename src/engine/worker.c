@@ -174,7 +174,9 @@ static void publish(kinest_engine *e, const kn_engine_frame *frame, bool continu
     kn_engine_snapshot *back = e->front == &e->snaps[0] ? &e->snaps[1] : &e->snaps[0];
     back->epoch = e->w.epoch;
     back->skeleton = e->w.skeleton;
-    if (e->w.have_frame && continuous) {
+    /* Only two bodies make a motion: an inactive frame's joints are no
+     * place the body was, so nothing is interpolated from or to one. */
+    if (e->w.have_frame && continuous && e->w.last.active && frame->active) {
         back->frame[0] = e->w.last;
         back->frame[1] = *frame;
         back->count = 2;

@@ -523,10 +523,11 @@ START_TEST(ik_without_weights)
     kinest_engine *e = make(KINEST_BACKEND_IK, NULL, KINEST_BODY_DEFAULT, NULL);
     kinest_joint_location j[21];
     ck_assert(!body_at(e, at(0.0), j).active);
-    push_synth(e, 0.0, 2.0, 60, 0, 1.6f);
+    /* Past the automatic calibration at 2 s and its blend. */
+    push_synth(e, 0.0, 2.5, 60, 0, 1.6f);
     kinest_device_pose d[3];
-    synth_at(2.0, 1.6f, d);
-    kinest_body_info info = body_at(e, at(2.0), j);
+    synth_at(2.5, 1.6f, d);
+    kinest_body_info info = body_at(e, at(2.5), j);
     ck_assert(info.active);
     ck_assert_float_gt(info.confidence, 0.9f);
     assert_sane(j, d, 0.005);
@@ -1173,6 +1174,88 @@ START_TEST(automatic_calibration)
 }
 END_TEST
 
+/* A user standing still (eye height `eye`): the largest move of a joint
+ * from one tick to the next, apart for the knees and elbows, and the
+ * lowest foot, from `from` to `to` seconds. */
+typedef struct still_figures {
+    double step, hinge_step, lowest_foot;
+} still_figures;
+
+static bool is_hinge(int k)
+{
+    return k == KINEST_JOINT_LEFT_SHIN || k == KINEST_JOINT_RIGHT_SHIN ||
+           k == KINEST_JOINT_LEFT_FOREARM || k == KINEST_JOINT_RIGHT_FOREARM;
+}
+
+static void still_user(kinest_engine *e, float eye, double from, double to, still_figures *f)
+{
+    static const int feet[] = {KINEST_JOINT_LEFT_FOOT, KINEST_JOINT_RIGHT_FOOT,
+                               KINEST_JOINT_LEFT_TOES, KINEST_JOINT_RIGHT_TOES};
+    kinest_joint_location j[21], prev[21];
+    bool have_prev = false;
+    for (double t = from; t <= to; t += 1.0 / 60) {
+        kinest_device_pose d[3];
+        synth_at(0.0, eye, d);
+        push_ok(e, at(t), d);
+        ck_assert_int_eq(kinest_flush(e), KINEST_SUCCESS);
+        if (!body_at(e, at(t), j).active) {
+            have_prev = false;
+            continue;
+        }
+        for (int k = 0; have_prev && k < 21; k++) {
+            double *most = is_hinge(k) ? &f->hinge_step : &f->step;
+            *most = fmax(*most, dist3(j[k].pose.position, prev[k].pose.position));
+        }
+        for (int k = 0; k < 4; k++)
+            f->lowest_foot = fmin(f->lowest_foot, j[feet[k]].pose.position[1]);
+        memcpy(prev, j, sizeof prev);
+        have_prev = true;
+    }
+}
+
+static void assert_gradual(const still_figures *f, const char *what, float eye)
+{
+    ck_assert_msg(f->step < 0.02, "%s (eye %.2f m): a joint moved %.3f m in a tick", what,
+                  (double)eye, f->step);
+    /* The IK's two-bone knees and elbows near full stretch move faster
+     * than the bones change (layer/README.md). */
+    ck_assert_msg(f->hinge_step < 0.07, "%s (eye %.2f m): a knee or elbow moved %.3f m in a tick",
+                  what, (double)eye, f->hinge_step);
+    ck_assert_msg(f->lowest_foot > -0.01, "%s (eye %.2f m): a foot at %.3f m", what, (double)eye,
+                  f->lowest_foot);
+}
+
+/* The automatic calibration settling, a height override and a reset to
+ * automatic reach the body over several ticks, the feet never below the
+ * floor (issue 14: 10-30 cm in one frame, feet below the floor). */
+START_TEST(calibration_changes_are_gradual)
+{
+    static const float eyes[] = {1.30f, 1.80f};
+    for (int i = 0; i < 2; i++) {
+        float eye = eyes[i];
+        kinest_engine *e = make(KINEST_BACKEND_IK, NULL, KINEST_BODY_DEFAULT, NULL);
+        /* The first second settles the IK from its rest answer. */
+        still_figures settle = {0}, f = {.lowest_foot = 1.0};
+        still_user(e, eye, 0.0, 1.0, &settle);
+        still_user(e, eye, 1.0 + 1.0 / 60, 3.0, &f);
+        kinest_joint_location j[21];
+        ck_assert_uint_eq(body_at(e, at(3.0), j).skeleton_changed_count, 2);
+        assert_gradual(&f, "automatic calibration", eye);
+        ck_assert_int_eq(kinest_set_height(e, eye / KN_EYE_HEIGHT_PER_BODY_HEIGHT - 0.15f),
+                         KINEST_SUCCESS);
+        f = (still_figures){.lowest_foot = 1.0};
+        still_user(e, eye, 3.0 + 1.0 / 60, 4.0, &f);
+        assert_gradual(&f, "override", eye);
+        ck_assert_int_eq(kinest_reset_height(e), KINEST_SUCCESS);
+        f = (still_figures){.lowest_foot = 1.0};
+        still_user(e, eye, 4.0 + 1.0 / 60, 7.0, &f);
+        ck_assert_uint_eq(body_at(e, at(7.0), j).skeleton_changed_count, 4);
+        assert_gradual(&f, "reset to automatic", eye);
+        kinest_destroy(e);
+    }
+}
+END_TEST
+
 /* An explicit skeleton is used as is, counts as a change, and is refused
  * when absurd. */
 START_TEST(explicit_skeleton)
@@ -1359,6 +1442,7 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, joint_sets_agree);
     tcase_add_test(tc, height_override_rescales);
     tcase_add_test(tc, automatic_calibration);
+    tcase_add_test(tc, calibration_changes_are_gradual);
     tcase_add_test(tc, explicit_skeleton);
     tcase_add_test(tc, readers_while_pushing);
     tcase_add_test(tc, no_heap_allocation_per_tick);

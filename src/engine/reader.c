@@ -128,9 +128,15 @@ kinest_status kinest_get_body(kinest_engine *e, kinest_joint_set set, int64_t ti
         for (int j = 0; j < KN_JOINT_COUNT; j++)
             kn_pose_at_time(&a->joints[j], a->time_ns, &b->joints[j], b->time_ns, time_ns,
                             KN_ENGINE_MAX_EXTRAPOLATION_NS, &canon[j]);
-        for (int s = 0; s < 2; s++)
-            kn_pose_at_time(&a->grip[s], a->time_ns, &b->grip[s], b->time_ns, time_ns,
-                            KN_ENGINE_MAX_EXTRAPOLATION_NS, &grip[s]);
+        /* A grip the hand was not on at the older tick is no motion of
+         * the hand's (a grip just found overshot). */
+        for (int s = 0; s < 2; s++) {
+            if (a->hand_on_grip[s])
+                kn_pose_at_time(&a->grip[s], a->time_ns, &b->grip[s], b->time_ns, time_ns,
+                                KN_ENGINE_MAX_EXTRAPOLATION_NS, &grip[s]);
+            else
+                grip[s] = b->grip[s];
+        }
     } else {
         memcpy(canon, newest->joints, sizeof canon);
         memcpy(grip, newest->grip, sizeof grip);

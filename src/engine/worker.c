@@ -18,23 +18,6 @@ static bool device_tracked(const kn_signal_device *d)
     return d->state == KN_TRACK_LIVE && (d->flags & tracked) == tracked;
 }
 
-/* The neutral grip poses follow the skeleton's size. */
-static void scale_signal(kinest_engine *e)
-{
-    kn_signal_config def;
-    kn_signal_default_config(&def);
-    float factor = e->w.skeleton.standing_head_height / e->default_skeleton.standing_head_height;
-    kn_signal_config_scale(&def, factor);
-    memcpy(e->w.signal.cfg.neutral, def.neutral, sizeof def.neutral);
-}
-
-static void apply_skeleton(kinest_engine *e, const kn_skeleton *s)
-{
-    e->w.skeleton = *s;
-    kn_ik_init(&e->w.ik, s, NULL);
-    scale_signal(e);
-}
-
 /* The model's recurrent state and its output filter start afresh. */
 static void restart_model(kinest_engine *e)
 {
@@ -46,6 +29,8 @@ static void restart_model(kinest_engine *e)
 /* The state a fresh stream starts from (create, kinest_reset). */
 static void restart_stream(kinest_engine *e)
 {
+    if (e->w.change.active)
+        kn_engine_apply_skeleton(e, &e->w.change.to);
     kn_signal_reset(&e->w.signal);
     kn_heading_init(&e->w.heading);
     kn_features_reset(&e->w.features);
@@ -63,7 +48,8 @@ void kn_engine_worker_init(kinest_engine *e)
     kn_height_reset(&e->w.height);
     e->w.estimate_countdown = 0;
     e->w.seen_head = false;
-    apply_skeleton(e, &e->calib.skeleton);
+    kn_ik_init(&e->w.ik, &e->calib.skeleton, NULL);
+    kn_engine_apply_skeleton(e, &e->calib.skeleton);
     restart_stream(e);
     e->snaps[0].skeleton = e->w.skeleton;
     e->snaps[1].skeleton = e->w.skeleton;
@@ -86,7 +72,7 @@ static void sync_calibration(kinest_engine *e)
     }
     pthread_mutex_unlock(&e->calib_lock);
     if (changed)
-        apply_skeleton(e, &s);
+        kn_engine_change_skeleton(e, &s);
     if (restart_auto) {
         kn_height_reset(&e->w.height);
         e->w.estimate_countdown = 0;
@@ -134,7 +120,7 @@ static void auto_calibrate(kinest_engine *e, const kn_signal_device *head)
     }
     pthread_mutex_unlock(&e->calib_lock);
     if (changed) {
-        apply_skeleton(e, &s);
+        kn_engine_change_skeleton(e, &s);
         kn_engine_log(e, KINEST_LOG_INFO, "automatic calibration: eye height %.3f m, height %.3f m",
                       (double)eye, (double)kn_skeleton_body_height(&s));
     }
@@ -299,6 +285,7 @@ static void process_tick(kinest_engine *e)
     }
     sync_calibration(e);
     auto_calibrate(e, &dev[KN_DEVICE_HEAD]);
+    kn_engine_skeleton_tick(e);
 
     bool head_valid =
         (dev[KN_DEVICE_HEAD].flags & KN_FEATURES_VALID_FLAGS) == KN_FEATURES_VALID_FLAGS;

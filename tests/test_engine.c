@@ -762,6 +762,36 @@ START_TEST(tracking_loss_does_not_pop)
 }
 END_TEST
 
+/* Times no clock gives (XR_INFINITE_DURATION) are refused; one push far
+ * ahead (an application's clock bug) does not freeze the body: the right
+ * times after it are taken as a clock reset (issue 14: refused until real
+ * time caught up, the body held and active meanwhile). */
+START_TEST(hostile_times)
+{
+    kinest_engine *e = make(KINEST_BACKEND_IK, NULL, KINEST_BODY_DEFAULT, NULL);
+    push_synth(e, 0.0, 1.0, 60, 0, 1.6f);
+    kinest_device_pose d[3];
+    kinest_joint_location j[21];
+    kinest_body_info info;
+    synth_at(1.0 + 1.0 / 60, 1.6f, d);
+    ck_assert_int_eq(kinest_push_devices(e, INT64_MAX, d), KINEST_ERROR_TIME_INVALID);
+    ck_assert_int_eq(kinest_get_body(e, KINEST_JOINT_SET_CANONICAL, INT64_MAX, 21, j, &info),
+                     KINEST_ERROR_TIME_INVALID);
+    push_ok(e, at(1.0 + 1.0 / 60) + 3600 * SEC, d);
+    ck_assert_int_eq(kinest_flush(e), KINEST_SUCCESS);
+    for (int i = 2; i <= 30; i++) {
+        double t = 1.0 + i / 60.0;
+        synth_at(t, 1.6f, d);
+        push_ok(e, at(t), d);
+        ck_assert_int_eq(kinest_flush(e), KINEST_SUCCESS);
+    }
+    info = body_at(e, at(1.5), j);
+    ck_assert(info.active);
+    assert_sane(j, d, 0.05);
+    kinest_destroy(e);
+}
+END_TEST
+
 START_TEST(bad_pushes_are_refused)
 {
     kinest_engine *e = make(KINEST_BACKEND_CPU, WEIGHTS, KINEST_BODY_DEFAULT, NULL);
@@ -1434,6 +1464,7 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, lost_head_makes_the_body_inactive);
     tcase_add_test(tc, tracking_loss_does_not_pop);
     tcase_add_test(tc, bad_pushes_are_refused);
+    tcase_add_test(tc, hostile_times);
     tcase_add_test(tc, get_body_arguments);
     tcase_add_test(tc, reset_forgets_the_body);
     tcase_add_test(tc, gap_restarts_the_stream);

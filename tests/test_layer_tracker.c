@@ -952,6 +952,44 @@ START_TEST(samples_reach_the_engine)
 }
 END_TEST
 
+/* Time is checked where it enters (issue 14): a locate an hour past the
+ * frame loop, or at XR_INFINITE_DURATION, samples nothing, so the frame
+ * loop's next samples still reach the engine (the body froze until real
+ * time caught up); a clock set back more than a second is sampled again. */
+START_TEST(hostile_times_are_not_sampled)
+{
+    reset();
+    create_all_four();
+    XrSession session = start_session();
+    XrSpace stage = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
+    XrBodyTrackerFB t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
+    XrFrameState state = {.type = XR_TYPE_FRAME_STATE};
+    XrBodyJointLocationFB joints[70];
+    XrBodyJointLocationsFB out;
+    for (int i = 1; i <= 3; i++) {
+        fake.predicted = T0 + i * 16666667;
+        ck_assert_int_eq(APP(WaitFrame)(session, NULL, &state), XR_SUCCESS);
+    }
+    int64_t last = 0;
+    int n = wait_pushes(3, &last);
+    ck_assert_int_eq(locate(t, stage, T0 + 3600 * INT64_C(1000000000), 70, joints, &out, NULL),
+                     XR_SUCCESS);
+    locate(t, stage, INT64_MAX, 70, joints, &out, NULL);
+    fake.predicted = T0 + 4 * 16666667;
+    ck_assert_int_eq(APP(WaitFrame)(session, NULL, &state), XR_SUCCESS);
+    ck_assert_int_eq(wait_pushes(n + 1, &last), n + 1);
+    ck_assert_int_eq(last, T0 + 4 * 16666667);
+    /* Out of order by half a second: not sampled; the runtime's clock set
+     * back by 20 s: sampled from there. */
+    kn_session *ks = kn_session_get(session);
+    const int64_t sec = INT64_C(1000000000);
+    ck_assert(kn_session_sample_at(ks, T0 + 30 * sec, KN_TIME_NOW, NULL));
+    ck_assert(!kn_session_sample_at(ks, T0 + 30 * sec - sec / 2, KN_TIME_NOW, NULL));
+    ck_assert(kn_session_sample_at(ks, T0 + 10 * sec, KN_TIME_NOW, NULL));
+    finish(session);
+}
+END_TEST
+
 START_TEST(sync_waits_for_the_engine)
 {
     /* KINEST_SYNC=1: a locate returns only once its sample reached the
@@ -1134,6 +1172,7 @@ int main(void)
     tcase_add_test(tc, locate_rules);
     tcase_add_test(tc, joints_in_the_application_space);
     tcase_add_test(tc, samples_reach_the_engine);
+    tcase_add_test(tc, hostile_times_are_not_sampled);
     tcase_add_test(tc, sync_waits_for_the_engine);
     tcase_add_test(tc, skeleton_rules);
     tcase_add_test(tc, fidelity_rules);

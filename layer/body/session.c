@@ -353,10 +353,47 @@ static void locate(kn_session *s, XrSpace space, XrTime time, kn_device_sample *
     out->flags = flags;
 }
 
+/* Logs the first few of a session's unusable times only (a frame loop
+ * repeats its mistakes every frame). Under s->work. */
+static void time_refused(kn_session *s, const char *what, XrTime time, double seconds)
+{
+    if (++s->times_refused <= 5)
+        KN_LOG_W("%s %lld (%+.3f s)%s", what, (long long)time, seconds,
+                 s->times_refused == 5 ? "; further ones are not logged" : "");
+}
+
+/* Every time the layer samples at enters here, checked once (issue 14):
+ * none beyond KINEST_MAX_TIME_NS (XR_INFINITE_DURATION is no time), no
+ * locate far ahead of the frame loop (an application's clock bug), none
+ * again that was sampled; one far before the newest is the clock set back
+ * (or the newest times were ahead of it): sampling goes on from it, and the
+ * engine restarts its stream there. Under s->work. */
+static bool time_usable(kn_session *s, XrTime time, kn_time_source source)
+{
+    if (time <= 0 || time > KINEST_MAX_TIME_NS) {
+        if (time != 0)
+            time_refused(s, "not a time; no sample at", time, 0.0);
+        return false;
+    }
+    if (source == KN_TIME_REQUESTED && s->last_frame_time > 0 && time > s->last_frame_time &&
+        time - s->last_frame_time > KN_TIME_AHEAD_NS) {
+        time_refused(s, "xrLocateBodyJointsFB far past the frame loop's display time; no sample at",
+                     time, (double)(time - s->last_frame_time) / 1e9);
+        return false;
+    }
+    if (time > s->last_sampled)
+        return true;
+    if (s->last_sampled - time <= KN_TIME_BACK_NS)
+        return false;
+    KN_LOG_I("time went back (%+.3f s): sampling from %lld", (double)(time - s->last_sampled) / 1e9,
+             (long long)time);
+    return true;
+}
+
 /* Under s->work. */
 static bool sample(kn_session *s, XrTime time, kn_time_source source, kn_device_frame *out)
 {
-    if (time <= 0 || time <= s->last_sampled)
+    if (!time_usable(s, time, source))
         return false;
     kn_device_frame f = {.time = time, .sampled_ns = kn_monotonic_ns(), .source = source};
     XrSpace spaces[KN_CLIP_DEVICE_COUNT];
@@ -379,6 +416,8 @@ static bool sample(kn_session *s, XrTime time, kn_time_source source, kn_device_
                 f.devices[d].pose.position[1] -= f.floor_y;
     }
     s->last_sampled = time;
+    if (source == KN_TIME_FRAME)
+        s->last_frame_time = time;
     kn_feed_push(s->feed, &f);
     if (out)
         *out = f;

@@ -80,9 +80,9 @@ kinest_status kinest_get_body(kinest_engine *e, kinest_joint_set set, int64_t ti
     if (joint_count != n)
         return reader_refuses(e, KINEST_ERROR_SIZE_MISMATCH, "kinest_get_body",
                               "joint_count does not match the joint set", (long long)joint_count);
-    if (time_ns <= 0)
+    if (time_ns <= 0 || time_ns > KINEST_MAX_TIME_NS)
         return reader_refuses(e, KINEST_ERROR_TIME_INVALID, "kinest_get_body",
-                              "time is not positive", (long long)time_ns);
+                              "time is not a usable time", (long long)time_ns);
     if (atomic_load(&e->failed))
         return KINEST_ERROR_BACKEND;
 

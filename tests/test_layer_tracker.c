@@ -16,6 +16,9 @@
 
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,13 +29,14 @@ xrNegotiateLoaderApiLayerInterface(const XrNegotiateLoaderInfo *loaderInfo, cons
 
 #define FAKE_INSTANCE ((XrInstance)(uintptr_t)0x5eed)
 #define FAKE_SYSTEM   ((XrSystemId)7)
-#define MAX_OBJECTS   64
+#define MAX_OBJECTS   512
 #define T0            INT64_C(1000000000)
 
 /* ---- the fake runtime: spaces with poses in one world frame (STAGE) */
 
 typedef struct fake_space {
-    bool used, destroyed;
+    bool used;
+    atomic_bool destroyed;
     XrReferenceSpaceType ref; /* 0: an action space */
     kn_pose offset;           /* poseInReferenceSpace */
 } fake_space;
@@ -40,8 +44,10 @@ typedef struct fake_space {
 static struct {
     bool no_stage;
     fake_space spaces[MAX_OBJECTS]; /* handle = 0x1000 + index */
-    int space_count;
-    int sessions, live_sessions;
+    /* Atomic: the thread tests create sessions while others locate and poll. */
+    atomic_int space_count;
+    atomic_int sessions, live_sessions;
+    atomic_uintptr_t event_session; /* xrPollEvent reports its state changes */
     float head_y, local_y;
     XrSpaceLocationFlags head_flags, app_space_flags;
     XrTime predicted;
@@ -50,7 +56,7 @@ static struct {
 static fake_space *get_space(XrSpace h)
 {
     uint64_t i = (uint64_t)(uintptr_t)h - 0x1000;
-    if (i >= (uint64_t)fake.space_count || fake.spaces[i].destroyed)
+    if (i >= (uint64_t)atomic_load(&fake.space_count) || atomic_load(&fake.spaces[i].destroyed))
         return NULL;
     return &fake.spaces[i];
 }
@@ -101,8 +107,16 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_instance_properties(XrInstance instan
 
 static XRAPI_ATTR XrResult XRAPI_CALL fake_poll(XrInstance instance, XrEventDataBuffer *e)
 {
-    (void)instance, (void)e;
-    return XR_EVENT_UNAVAILABLE;
+    (void)instance;
+    uintptr_t session = atomic_load(&fake.event_session);
+    if (!session)
+        return XR_EVENT_UNAVAILABLE;
+    XrEventDataSessionStateChanged changed = {.type = XR_TYPE_EVENT_DATA_SESSION_STATE_CHANGED,
+                                              .session = (XrSession)session,
+                                              .state = XR_SESSION_STATE_FOCUSED,
+                                              .time = T0};
+    memcpy(e, &changed, sizeof changed);
+    return XR_SUCCESS;
 }
 
 static XRAPI_ATTR XrResult XRAPI_CALL fake_get_system(XrInstance instance,
@@ -143,15 +157,15 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_create_session(XrInstance instance,
                                                           XrSession *session)
 {
     (void)instance, (void)info;
-    *session = (XrSession)(uintptr_t)(0x5e55 + fake.sessions++);
-    fake.live_sessions++;
+    *session = (XrSession)(uintptr_t)(0x5e55 + atomic_fetch_add(&fake.sessions, 1));
+    atomic_fetch_add(&fake.live_sessions, 1);
     return XR_SUCCESS;
 }
 
 static XRAPI_ATTR XrResult XRAPI_CALL fake_destroy_session(XrSession session)
 {
     (void)session;
-    fake.live_sessions--;
+    atomic_fetch_sub(&fake.live_sessions, 1);
     return XR_SUCCESS;
 }
 
@@ -184,14 +198,16 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_reference_spaces(XrSession session, u
 
 static XrSpace new_space(XrReferenceSpaceType ref, const XrPosef *p)
 {
-    ck_assert_int_lt(fake.space_count, MAX_OBJECTS);
-    fake_space *s = &fake.spaces[fake.space_count];
+    int i = atomic_load(&fake.space_count);
+    ck_assert_int_lt(i, MAX_OBJECTS);
+    fake_space *s = &fake.spaces[i];
     memset(s, 0, sizeof *s);
     s->used = true;
     s->ref = ref;
     s->offset = (kn_pose){{p->orientation.x, p->orientation.y, p->orientation.z, p->orientation.w},
                           {p->position.x, p->position.y, p->position.z}};
-    return (XrSpace)(uintptr_t)(0x1000 + fake.space_count++);
+    atomic_store(&fake.space_count, i + 1); /* published once filled in */
+    return (XrSpace)(uintptr_t)(0x1000 + i);
 }
 
 static XRAPI_ATTR XrResult XRAPI_CALL
@@ -242,7 +258,7 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_destroy_space(XrSpace h)
 {
     fake_space *s = get_space(h);
     ck_assert_ptr_nonnull(s);
-    s->destroyed = true;
+    atomic_store(&s->destroyed, true);
     return XR_SUCCESS;
 }
 
@@ -1156,6 +1172,84 @@ START_TEST(calibration_rules)
 }
 END_TEST
 
+/* ---- threads (also run under ThreadSanitizer: the tsan preset) */
+
+typedef struct racer {
+    atomic_bool stop;
+    atomic_uintptr_t tracker, base; /* what the locating thread uses */
+    atomic_int calls, wrong;        /* calls made; results other than allowed */
+} racer;
+
+static void *poll_main(void *arg)
+{
+    racer *r = arg;
+    PFN_xrPollEvent poll = APP(PollEvent);
+    while (!atomic_load(&r->stop)) {
+        XrEventDataBuffer e = {.type = XR_TYPE_EVENT_DATA_BUFFER};
+        XrResult res = poll(FAKE_INSTANCE, &e);
+        if (res != XR_SUCCESS && res != XR_EVENT_UNAVAILABLE)
+            atomic_fetch_add(&r->wrong, 1);
+        atomic_fetch_add(&r->calls, 1);
+    }
+    return NULL;
+}
+
+static void *locate_main(void *arg)
+{
+    racer *r = arg;
+    XrBodyJointLocationFB joints[70];
+    XrBodyJointLocationsFB out;
+    for (int i = 1; !atomic_load(&r->stop); i++) {
+        XrBodyTrackerFB t = (XrBodyTrackerFB)atomic_load(&r->tracker);
+        XrSpace base = (XrSpace)atomic_load(&r->base);
+        if (!t)
+            continue;
+        XrResult res = locate(t, base, T0 + i * INT64_C(1000000), 70, joints, &out, NULL);
+        if (res != XR_SUCCESS && res != XR_ERROR_HANDLE_INVALID)
+            atomic_fetch_add(&r->wrong, 1);
+        atomic_fetch_add(&r->calls, 1);
+    }
+    return NULL;
+}
+
+/* xrPollEvent while xrDestroySession runs on another thread is allowed; two
+ * threads locating while the tracker's session or the tracker itself is
+ * destroyed is the application's error. Either way: a clean result or
+ * XR_ERROR_HANDLE_INVALID, never freed memory (issue 14: the event observer
+ * read a freed session; the locates crashed the application). */
+START_TEST(threads_poll_and_locate_while_destroying)
+{
+    reset();
+    create_all_four();
+    racer r = {0};
+    pthread_t threads[3];
+    ck_assert_int_eq(pthread_create(&threads[0], NULL, poll_main, &r), 0);
+    for (int i = 1; i < 3; i++)
+        ck_assert_int_eq(pthread_create(&threads[i], NULL, locate_main, &r), 0);
+    for (int k = 0; k < 40; k++) {
+        XrSession session = start_session();
+        XrSpace stage = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
+        XrBodyTrackerFB t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
+        atomic_store(&r.base, (uintptr_t)stage);
+        atomic_store(&r.tracker, (uintptr_t)t);
+        atomic_store(&fake.event_session, (uintptr_t)session);
+        int calls = atomic_load(&r.calls);
+        while (atomic_load(&r.calls) < calls + 20)
+            sched_yield();
+        if (k % 2)
+            ck_assert_int_eq(APP(DestroyBodyTrackerFB)(t), XR_SUCCESS);
+        ck_assert_int_eq(APP(DestroySession)(session), XR_SUCCESS);
+    }
+    atomic_store(&r.stop, true);
+    for (int i = 0; i < 3; i++)
+        pthread_join(threads[i], NULL);
+    ck_assert_int_eq(atomic_load(&r.wrong), 0);
+    ck_assert_int_eq(APP(DestroyInstance)(FAKE_INSTANCE), XR_SUCCESS);
+    ck_assert_uint_eq(kn_tracker_count(), 0);
+    ck_assert_int_eq(fake_engine.live, 0);
+}
+END_TEST
+
 int main(void)
 {
     setenv("KINEST_LOG", "off", 1);
@@ -1177,6 +1271,7 @@ int main(void)
     tcase_add_test(tc, skeleton_rules);
     tcase_add_test(tc, fidelity_rules);
     tcase_add_test(tc, calibration_rules);
+    tcase_add_test(tc, threads_poll_and_locate_while_destroying);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

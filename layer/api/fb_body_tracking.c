@@ -11,6 +11,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateBodyTrackerFB(XrSession session,
                                                         const XrBodyTrackerCreateInfoFB *createInfo,
                                                         XrBodyTrackerFB *bodyTracker)
 {
+    KN_LIFETIME_HOLD();
     kn_session *s = kn_session_get(session);
     if (!s)
         return XR_ERROR_HANDLE_INVALID;
@@ -43,9 +44,8 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateBodyTrackerFB(XrSession session,
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroyBodyTrackerFB(XrBodyTrackerFB bodyTracker)
 {
     kn_tracker *t;
-    KN_VERIFY_TRACKER("xrDestroyBodyTrackerFB", bodyTracker, FB, t);
-    kn_tracker_destroy(t);
-    return XR_SUCCESS;
+    KN_VERIFY_TRACKER_UNHELD("xrDestroyBodyTrackerFB", bodyTracker, FB, t);
+    return kn_tracker_destroy(t) ? XR_SUCCESS : XR_ERROR_HANDLE_INVALID;
 }
 
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrLocateBodyJointsFB(XrBodyTrackerFB bodyTracker,

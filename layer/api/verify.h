@@ -6,14 +6,22 @@
 #define KN_LAYER_API_VERIFY_H
 
 #include "body/tracker.h"
+#include "common/lifetime.h"
 #include "common/log.h"
 #include "xr/extensions.h"
 
 /* A tracker of a session of a served instance that enabled `ext`:
  * XR_ERROR_HANDLE_INVALID for a handle the layer did not mint or has freed,
  * XR_ERROR_FUNCTION_UNSUPPORTED when the tracker's instance did not enable
- * the function's extension (a pointer taken from another instance). */
+ * the function's extension (a pointer taken from another instance). The
+ * tracker and its session stay alive until the entry point returns
+ * (common/lifetime.h). */
 #define KN_VERIFY_TRACKER(fn, handle, ext, out)                                                    \
+    KN_LIFETIME_HOLD();                                                                            \
+    KN_VERIFY_TRACKER_UNHELD(fn, handle, ext, out)
+
+/* The same without holding the lifetime lock: for the destroy, which drains. */
+#define KN_VERIFY_TRACKER_UNHELD(fn, handle, ext, out)                                             \
     do {                                                                                           \
         (out) = kn_tracker_get(handle);                                                            \
         if (!(out)) {                                                                              \

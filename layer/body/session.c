@@ -14,6 +14,7 @@
  * times). A sample is only taken at a time newer than the last one. */
 #include "body/session.h"
 #include "body/tracker.h"
+#include "common/lifetime.h"
 #include "common/log.h"
 #include "framework/handle_map.h"
 #include "framework/hooks.h"
@@ -225,10 +226,14 @@ static kn_session *session_new(kn_instance *inst, XrSession handle, XrSystemId s
     return s;
 }
 
-/* Out of the map and the instance's list: no hook finds it any more. */
-static void session_unlink(kn_session *s)
+/* Out of the map and the instance's list: no hook finds it, nor its
+ * trackers, any more; then the calls that may have found them return
+ * (common/lifetime.h). False when another thread took it out first (it
+ * frees it). */
+static bool session_unlink(kn_session *s)
 {
-    kn_handle_map_remove(&g_sessions, (uint64_t)(uintptr_t)s->handle);
+    if (kn_handle_map_remove(&g_sessions, (uint64_t)(uintptr_t)s->handle) != s)
+        return false;
     kn_body *body = s->inst->body;
     pthread_mutex_lock(&body->sessions_lock);
     for (kn_session **p = &body->sessions; *p; p = &(*p)->next)
@@ -237,6 +242,9 @@ static void session_unlink(kn_session *s)
             break;
         }
     pthread_mutex_unlock(&body->sessions_lock);
+    kn_trackers_unmap(s);
+    kn_lifetime_drain();
+    return true;
 }
 
 /* Ends the recording. `ask`: the session still exists below, so the final
@@ -287,7 +295,8 @@ void kn_body_release(kn_instance *inst)
         pthread_mutex_unlock(&body->sessions_lock);
         if (!s)
             break;
-        session_unlink(s);
+        if (!session_unlink(s))
+            continue;
         /* The instance still exists, but its destruction takes the session
          * and its spaces along. */
         session_close(s, true, false);
@@ -521,7 +530,8 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroySession(XrSession session)
     if (!s)
         return XR_ERROR_HANDLE_INVALID;
     const kn_dispatch *d = &s->inst->next;
-    session_unlink(s);
+    if (!session_unlink(s))
+        return XR_ERROR_HANDLE_INVALID;
     session_close(s, true, true);
     session_free(s);
     return d->DestroySession(session);
@@ -625,6 +635,9 @@ static bool observe_event(kn_instance *inst, const XrEventDataBuffer *event)
 
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrPollEvent(XrInstance instance, XrEventDataBuffer *eventData)
 {
+    /* The observer looks sessions up while xrDestroySession may run on
+     * another thread (the specification allows it). */
+    KN_LIFETIME_HOLD();
     kn_instance *inst = kn_instance_get(instance);
     if (!inst || !inst->body)
         return XR_ERROR_HANDLE_INVALID;

@@ -2,6 +2,7 @@
  * its time, the skeleton, fidelity and calibration. */
 #include "body/tracker.h"
 #include "body/engine.h"
+#include "common/lifetime.h"
 #include "common/log.h"
 #include "framework/handle_map.h"
 #include "xr/extensions.h"
@@ -57,6 +58,17 @@ uint32_t kn_joint_set_count(XrBodyJointSetFB set)
 
 /* ---- create, destroy */
 
+/* Out of the session's list, under s->lock. */
+static void unlink_tracker(kn_session *s, kn_tracker *t)
+{
+    for (kn_tracker **p = &s->trackers; *p; p = &(*p)->next)
+        if (*p == t) {
+            *p = t->next;
+            s->tracker_count--;
+            break;
+        }
+}
+
 XrResult kn_tracker_create(kn_session *s, XrBodyJointSetFB set, XrBodyTrackerFB *out)
 {
     XrResult r = kn_body_engine_ensure(s->engine);
@@ -87,7 +99,10 @@ XrResult kn_tracker_create(kn_session *s, XrBodyJointSetFB set, XrBodyTrackerFB 
     }
     void *stale = NULL;
     if (!kn_handle_map_put(&g_trackers, key_of(t->handle), t, &stale)) {
-        kn_tracker_destroy(t);
+        pthread_mutex_lock(&s->lock);
+        unlink_tracker(s, t);
+        pthread_mutex_unlock(&s->lock);
+        free(t);
         return XR_ERROR_OUT_OF_MEMORY;
     }
     KN_LOG_D("body tracker %p: %u joints", (void *)t->handle, t->joint_count);
@@ -95,29 +110,32 @@ XrResult kn_tracker_create(kn_session *s, XrBodyJointSetFB set, XrBodyTrackerFB 
     return XR_SUCCESS;
 }
 
-/* Out of the session's list, under s->lock. */
-static void unlink_tracker(kn_session *s, kn_tracker *t)
+bool kn_tracker_destroy(kn_tracker *t)
 {
-    for (kn_tracker **p = &s->trackers; *p; p = &(*p)->next)
-        if (*p == t) {
-            *p = t->next;
-            s->tracker_count--;
-            break;
-        }
-}
-
-void kn_tracker_destroy(kn_tracker *t)
-{
-    kn_handle_map_remove(&g_trackers, key_of(t->handle));
+    /* Whoever takes it out of the map frees it, once the calls that may
+     * have found it have returned. */
+    if (kn_handle_map_remove(&g_trackers, key_of(t->handle)) != t)
+        return false;
+    kn_lifetime_drain();
     kn_session *s = t->session;
     pthread_mutex_lock(&s->lock);
     unlink_tracker(s, t);
     pthread_mutex_unlock(&s->lock);
     free(t);
+    return true;
+}
+
+void kn_trackers_unmap(kn_session *s)
+{
+    pthread_mutex_lock(&s->lock);
+    for (kn_tracker *t = s->trackers; t; t = t->next)
+        kn_handle_map_remove(&g_trackers, key_of(t->handle));
+    pthread_mutex_unlock(&s->lock);
 }
 
 void kn_trackers_release(kn_session *s)
 {
+    kn_trackers_unmap(s);
     pthread_mutex_lock(&s->lock);
     kn_tracker *list = s->trackers;
     s->trackers = NULL;
@@ -126,7 +144,6 @@ void kn_trackers_release(kn_session *s)
     while (list) {
         kn_tracker *t = list;
         list = t->next;
-        kn_handle_map_remove(&g_trackers, key_of(t->handle));
         free(t);
     }
 }

@@ -36,7 +36,9 @@ kn_tracker *kn_tracker_get(XrBodyTrackerFB handle);
 uint32_t kn_joint_set_count(XrBodyJointSetFB set);
 
 XrResult kn_tracker_create(kn_session *s, XrBodyJointSetFB set, XrBodyTrackerFB *out);
-void kn_tracker_destroy(kn_tracker *t);
+/* False when another thread destroys it (it then frees it). Drains: the
+ * caller must not hold the lifetime lock (common/lifetime.h). */
+bool kn_tracker_destroy(kn_tracker *t);
 XrResult kn_tracker_locate(kn_tracker *t, const XrBodyJointsLocateInfoFB *info,
                            XrBodyJointLocationsFB *out);
 XrResult kn_tracker_skeleton(kn_tracker *t, XrBodySkeletonFB *out);
@@ -44,8 +46,9 @@ XrResult kn_tracker_request_fidelity(kn_tracker *t, XrBodyTrackingFidelityMETA f
 XrResult kn_tracker_suggest_height(kn_tracker *t, float height_m);
 XrResult kn_tracker_reset_height(kn_tracker *t);
 
-/* The session is ending: every tracker of it is freed (its handles become
- * invalid). */
+/* The session is ending: its trackers' handles become invalid (unmap, before
+ * the session's drain), then every tracker of it is freed (release). */
+void kn_trackers_unmap(kn_session *s);
 void kn_trackers_release(kn_session *s);
 /* Live trackers in the process (tests). */
 size_t kn_tracker_count(void);

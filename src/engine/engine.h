@@ -153,7 +153,8 @@ struct kinest_engine {
         int estimate_countdown;
         bool seen_head; /* a live head since the auto epoch began */
         uint64_t ticks_since_start;
-        bool have_frame; /* `last` holds the newest published frame */
+        bool have_frame;    /* `last` holds the newest published frame */
+        bool head_was_live; /* at the newest tick */
         kn_engine_frame last;
         kn_signal_tick tick;
         kn_body body;

@@ -262,7 +262,14 @@ static void process_tick(kinest_engine *e)
 {
     kn_signal_tick *tick = &e->w.tick;
     const kn_signal_device *dev = tick->device;
-    if (tick->events & KN_SIGNAL_EVENT_START) {
+    /* The head found again after a loss jumps from where it was held to
+     * where it is, and the user has moved on meanwhile: the stream starts
+     * afresh there (no motion to interpolate across, no state of the time
+     * before). */
+    bool head_live = dev[KN_DEVICE_HEAD].state == KN_TRACK_LIVE;
+    bool recovered = head_live && !e->w.head_was_live && e->w.have_frame;
+    e->w.head_was_live = head_live;
+    if ((tick->events & KN_SIGNAL_EVENT_START) || recovered) {
         restart_model(e);
         kn_ik_reset(&e->w.ik);
         kn_features_reset(&e->w.features);
@@ -381,7 +388,7 @@ static void process_tick(kinest_engine *e)
     }
     if (e->tap)
         e->tap(e->tap_user, tick, e->backend ? e->w.input : NULL, local6d, body);
-    publish(e, &frame, !(tick->events & KN_SIGNAL_EVENT_START));
+    publish(e, &frame, !(tick->events & KN_SIGNAL_EVENT_START) && !recovered);
     e->w.ticks_since_start++;
     count_step(e, step_ms, false);
 }

@@ -5,7 +5,8 @@
  *
  *   kinest-run [--weights W] [--backend auto|cpu|vulkan|ik]
  *              [--body full|reference] [--skeleton clip|auto] [--height M]
- *              [--smoothing S] [--quiet | --verbose] IN.kclip|DIR --out OUT.kclip|DIR
+ *              [--smoothing S] [--lose-head START:SECONDS] [--ahead MS]
+ *              [--quiet | --verbose] IN.kclip|DIR --out OUT.kclip|DIR
  *
  * A directory is processed recursively (every *.kclip), mirroring its
  * layout under --out. docs/engine.md ("kinest-run") has the details. */
@@ -29,7 +30,9 @@ typedef struct options {
     bool reference_body;
     bool clip_skeleton;
     float height_m;
-    float smoothing; /* negative: the weights' */
+    float smoothing;            /* negative: the weights' */
+    double lose_from_s, lose_s; /* head not valid for lose_s from lose_from_s (clip time) */
+    int64_t ahead_ns;           /* bodies read this far past each frame's time */
     kinest_log_level log_level;
     const char *in, *out;
 } options;
@@ -45,13 +48,16 @@ static int usage(void)
         stderr,
         "usage: kinest-run [--weights W] [--backend auto|cpu|vulkan|ik] [--body full|reference]\n"
         "                  [--skeleton clip|auto] [--height M] [--smoothing S]\n"
+        "                  [--lose-head START:SECONDS] [--ahead MS]\n"
         "                  [--quiet|--verbose] IN.kclip|DIR --out OUT.kclip|DIR\n"
         "  --body reference: no hands on the grips, no feet above the floor (as tools/kinest "
         "predict)\n"
         "  --skeleton clip: the clip's own skeleton from its metadata (default); auto: "
         "automatic height calibration\n"
         "  --smoothing S: the model's output smoothing, 0 (off) <= S < 1 (default: the "
-        "weights' value)\n");
+        "weights' value)\n"
+        "  --lose-head START:SECONDS: the head not valid (flags 0) for SECONDS from START s\n"
+        "  --ahead MS: each body read MS ms past its frame (as at a predicted display time)\n");
     return 2;
 }
 
@@ -122,7 +128,7 @@ static bool clip_skeleton(const kn_clip *clip, float offsets[63], float *standin
 
 /* The input's metadata with a "prediction" object saying what made it. */
 static char *output_metadata(const kn_clip *clip, const options *o, kinest_engine *e,
-                             const char *skeleton)
+                             const char *skeleton, json_t *inactive)
 {
     json_error_t jerr;
     json_t *meta = json_loads(clip->metadata ? clip->metadata : "{}", 0, &jerr);
@@ -136,6 +142,12 @@ static char *output_metadata(const kn_clip *clip, const options *o, kinest_engin
         o->reference_body ? "reference" : "full", "skeleton", skeleton, "weights",
         kinest_get_backend(e) == KINEST_BACKEND_IK ? "none"
                                                    : (o->weights ? o->weights : "default"));
+    /* Frames [first, end) without a body (they keep the last one), and the
+     * faults asked for: for tools/kinest faults. */
+    json_object_set(pred, "inactive", inactive);
+    if (o->lose_s > 0.0)
+        json_object_set_new(pred, "lose_head", json_pack("[f, f]", o->lose_from_s, o->lose_s));
+    json_object_set_new(pred, "ahead_ms", json_real((double)o->ahead_ns / 1e6));
     json_object_set_new(meta, "prediction", pred);
     char *text = json_dumps(meta, JSON_COMPACT);
     json_decref(meta);
@@ -185,11 +197,15 @@ static bool run_clip(kinest_engine *e, const options *o, const char *in_path, co
     for (int j = 0; j < (int)KN_CLIP_JOINT_COUNT; j++)
         kn_pose_identity(&last[j]);
     unsigned long inactive = 0, refused = 0;
-    bool ok = true;
+    json_t *ranges = json_array();
+    bool ok = ranges != NULL;
     for (size_t f = 0; f < n && ok; f++) {
         kinest_device_pose dev[KINEST_DEVICE_COUNT];
         for (int d = 0; d < KINEST_DEVICE_COUNT; d++)
             to_public(&clip.devices[f * KN_CLIP_DEVICE_COUNT + d], &dev[d]);
+        double since_start = (double)(clip.time_ns[f] - clip.time_ns[0]) / 1e9;
+        if (since_start >= o->lose_from_s && since_start < o->lose_from_s + o->lose_s)
+            dev[KINEST_DEVICE_HEAD].flags = 0;
         int64_t t = clip.time_ns[f] + offset;
         kinest_status st = kinest_push_devices(e, t, dev);
         if (st != KINEST_SUCCESS)
@@ -197,8 +213,8 @@ static bool run_clip(kinest_engine *e, const options *o, const char *in_path, co
         st = kinest_flush(e);
         kinest_body_info info = {0};
         if (st == KINEST_SUCCESS)
-            st = kinest_get_body(e, KINEST_JOINT_SET_CANONICAL, t, KINEST_CANONICAL_JOINT_COUNT,
-                                 joints, &info);
+            st = kinest_get_body(e, KINEST_JOINT_SET_CANONICAL, t + o->ahead_ns,
+                                 KINEST_CANONICAL_JOINT_COUNT, joints, &info);
         if (st != KINEST_SUCCESS) {
             fprintf(stderr, "kinest-run: %s: frame %zu: %s\n", in_path, f,
                     kinest_status_string(st));
@@ -212,6 +228,13 @@ static bool run_clip(kinest_engine *e, const options *o, const char *in_path, co
             }
             have_last = true;
         } else {
+            /* Extends the last range when it ends here, else opens one. */
+            json_t *last_range = json_array_get(ranges, json_array_size(ranges) - 1);
+            if (last_range && json_integer_value(json_array_get(last_range, 1)) == (json_int_t)f)
+                json_array_set_new(last_range, 1, json_integer((json_int_t)f + 1));
+            else
+                json_array_append_new(ranges,
+                                      json_pack("[I, I]", (json_int_t)f, (json_int_t)f + 1));
             inactive++;
         }
         /* Inactive frames keep the last body (or the identity before any). */
@@ -219,7 +242,7 @@ static bool run_clip(kinest_engine *e, const options *o, const char *in_path, co
     }
     (void)have_last;
     if (ok) {
-        char *meta = output_metadata(&clip, o, e, skeleton);
+        char *meta = output_metadata(&clip, o, e, skeleton, ranges);
         kn_clip out = clip;
         out.joint_count = KN_CLIP_JOINT_COUNT;
         out.flags |= KN_CLIP_HAS_PRED;
@@ -235,6 +258,7 @@ static bool run_clip(kinest_engine *e, const options *o, const char *in_path, co
     if (inactive)
         fprintf(stderr, "kinest-run: %s: %lu of %zu frames had no body (the last one was kept)\n",
                 in_path, inactive, n);
+    json_decref(ranges);
     tot->clips += ok;
     tot->failed += !ok;
     tot->frames += n;
@@ -345,6 +369,16 @@ int main(int argc, char **argv)
             if (!parse_smoothing(v, &o.smoothing))
                 return usage();
             i++;
+        } else if (strcmp(a, "--lose-head") == 0 && v) {
+            if (sscanf(v, "%lf:%lf", &o.lose_from_s, &o.lose_s) != 2 || !(o.lose_from_s >= 0.0) ||
+                !(o.lose_s > 0.0))
+                return usage();
+            i++;
+        } else if (strcmp(a, "--ahead") == 0 && v) {
+            double ms = strtod(v, NULL);
+            if (!(ms >= 0.0 && ms <= 1000.0))
+                return usage();
+            o.ahead_ns = (int64_t)(ms * 1e6), i++;
         } else if (strcmp(a, "--out") == 0 && v) {
             o.out = v, i++;
         } else if (strcmp(a, "--quiet") == 0) {

@@ -10,9 +10,12 @@
 #include <jansson.h>
 #include <math.h>
 #include <openxr/openxr.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h> /* rmdir */
 
@@ -285,6 +288,73 @@ START_TEST(recorder_numbers_later_sessions_and_refuses_bad_paths)
 }
 END_TEST
 
+/* KINEST_RECORD naming a FIFO nobody reads, or a planted symlink, and a disk
+ * that fills up (issue 14: fopen hung the session's creation; the symlink
+ * was written through; the header counted frames that never reached the
+ * disk and the metadata said "complete"). */
+START_TEST(recorder_refuses_fifos_and_symlinks_and_counts_only_what_was_written)
+{
+    make_tmpdir();
+    kn_record_info info = test_info();
+    char path[128], target[128];
+    snprintf(path, sizeof path, "%s/fifo.kclip", tmpdir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    ck_assert_ptr_null(kn_recorder_open(path, 0, &info));
+    remove(path);
+
+    snprintf(target, sizeof target, "%s/precious", tmpdir);
+    FILE *t = fopen(target, "w");
+    ck_assert_ptr_nonnull(t);
+    fputs("precious", t);
+    fclose(t);
+    snprintf(path, sizeof path, "%s/link.kclip", tmpdir);
+    ck_assert_int_eq(symlink(target, path), 0);
+    ck_assert_ptr_null(kn_recorder_open(path, 0, &info));
+    char kept[16] = {0};
+    t = fopen(target, "r");
+    ck_assert_ptr_nonnull(t);
+    ck_assert_uint_eq(fread(kept, 1, sizeof kept - 1, t), 8);
+    fclose(t);
+    ck_assert_str_eq(kept, "precious");
+    remove(path);
+    remove(target);
+
+    /* The disk full after 32 KiB (a file size limit, SIGXFSZ ignored). */
+    snprintf(path, sizeof path, "%s/full.kclip", tmpdir);
+    kn_recorder *r = kn_recorder_open(path, 0, &info);
+    ck_assert_ptr_nonnull(r);
+    struct rlimit old, lim;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 32 << 10;
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    kn_device_frame frames[50];
+    for (int b = 0; b < 20; b++) {
+        for (int i = 0; i < 50; i++)
+            frames[i] = frame_at(INT64_C(5000000000) + (int64_t)(50 * b + i) * 16666667);
+        kn_recorder_consume(r, frames, 50);
+    }
+    ck_assert(!kn_recorder_close(r, &info, NULL));
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, was);
+    kn_clip clip;
+    kn_error err;
+    ck_assert_msg(kn_clip_read_file(path, &clip, &err) == KN_OK, "%s", err.message);
+    ck_assert_uint_gt(clip.frame_count, 0);
+    ck_assert_uint_lt(clip.frame_count, 1000);
+    json_error_t jerr;
+    json_t *m = json_loads(clip.metadata, 0, &jerr);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_str_eq(json_string_value(json_object_get(m, "recording")), "incomplete");
+    ck_assert(json_is_true(json_object_get(m, "write_failed")));
+    json_decref(m);
+    kn_clip_free(&clip);
+    remove(path);
+    rmdir(tmpdir);
+}
+END_TEST
+
 int main(void)
 {
     setenv("KINEST_LOG", "error", 1);
@@ -297,6 +367,7 @@ int main(void)
     tcase_add_test(tc, floor_from_the_highest_head);
     tcase_add_test(tc, recorder_writes_a_clip_and_completes_its_metadata);
     tcase_add_test(tc, recorder_numbers_later_sessions_and_refuses_bad_paths);
+    tcase_add_test(tc, recorder_refuses_fifos_and_symlinks_and_counts_only_what_was_written);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

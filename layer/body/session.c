@@ -139,8 +139,9 @@ static const char *attach_name(int attach)
     }
 }
 
-/* The feed's consumers: the engine glue always (it pushes nothing until the
- * first tracker makes the engine), the recorder with KINEST_RECORD. */
+/* KINEST_RECORD: the recorder on a feed of its own (its own thread and
+ * bounded ring, dropping with a count when the file falls behind), so that
+ * a slow or stalled file never holds the engine's samples up. */
 static void start_recording(kn_session *s)
 {
     kn_body *body = s->inst->body;
@@ -154,8 +155,12 @@ static void start_recording(kn_session *s)
     if (!s->recorder)
         return;
     kn_feed_consumer c = {.user = s->recorder, .consume = kn_recorder_consume};
-    if (!kn_feed_add_consumer(s->feed, &c)) {
-        KN_LOG_W("%s: cannot add the recorder to the feed; not recording", KN_ENV_RECORD);
+    s->record_feed = kn_feed_create(KN_FEED_CAPACITY);
+    if (!s->record_feed || !kn_feed_add_consumer(s->record_feed, &c) ||
+        !kn_feed_start(s->record_feed)) {
+        KN_LOG_W("%s: cannot start the recording thread; not recording", KN_ENV_RECORD);
+        kn_feed_free(s->record_feed);
+        s->record_feed = NULL;
         kn_recorder_close(s->recorder, &s->info, NULL);
         s->recorder = NULL;
     }
@@ -165,20 +170,15 @@ static void start_feed(kn_session *s)
 {
     kn_feed_consumer engine = {.user = s->engine, .consume = kn_body_engine_consume};
     kn_feed_add_consumer(s->feed, &engine);
+    if (!kn_feed_start(s->feed))
+        KN_LOG_W("cannot start the session's sample thread: no bodies");
     start_recording(s);
-    if (kn_feed_start(s->feed))
-        return;
-    KN_LOG_W("cannot start the session's sample thread: no bodies%s",
-             s->recorder ? ", not recording" : "");
-    if (s->recorder) {
-        kn_recorder_close(s->recorder, &s->info, NULL);
-        s->recorder = NULL;
-    }
 }
 
 static void session_free(kn_session *s)
 {
     kn_feed_free(s->feed);
+    kn_feed_free(s->record_feed);
     kn_body_engine_free(s->engine);
     pthread_mutex_destroy(&s->work);
     pthread_mutex_destroy(&s->lock);
@@ -257,8 +257,10 @@ static void session_close(kn_session *s, bool ask, bool destroy)
     int attach = atomic_load(&s->attach);
     if (ask && (attach == KN_ATTACH_MERGED || attach == KN_ATTACH_LAYER))
         kn_actions_read_profiles(s);
+    kn_feed_stop(s->feed, NULL);
     kn_feed_stats stats = {0};
-    kn_feed_stop(s->feed, &stats);
+    if (s->record_feed)
+        kn_feed_stop(s->record_feed, &stats);
     if (s->recorder) {
         pthread_mutex_lock(&s->lock);
         memcpy(s->info.profile_left, s->profile[0], sizeof s->info.profile_left);
@@ -428,6 +430,8 @@ static bool sample(kn_session *s, XrTime time, kn_time_source source, kn_device_
     if (source == KN_TIME_FRAME)
         s->last_frame_time = time;
     kn_feed_push(s->feed, &f);
+    if (s->record_feed)
+        kn_feed_push(s->record_feed, &f);
     if (out)
         *out = f;
     return true;

@@ -87,7 +87,8 @@ typedef struct kn_session {
     int64_t last_solo_sync_ns;
     kn_floor floor;
 
-    kn_feed *feed;
+    kn_feed *feed;        /* to the engine glue */
+    kn_feed *record_feed; /* to the recorder (KINEST_RECORD), its own thread */
     kn_recorder *recorder;
     kn_record_info info;
 

@@ -489,6 +489,8 @@ static XrBodyTrackerFB tracker(XrSession session, XrBodyJointSetFB set)
     XrBodyTrackerFB t = XR_NULL_HANDLE;
     ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &t), XR_SUCCESS);
     ck_assert_ptr_nonnull(t);
+    /* The engine is made on a thread of its own: ready from here. */
+    kn_body_engine_wait(kn_session_get(session)->engine);
     return t;
 }
 
@@ -579,6 +581,7 @@ START_TEST(create_and_destroy_rules)
     info.next = &unknown;
     info.bodyJointSet = XR_BODY_JOINT_SET_DEFAULT_FB;
     ck_assert_int_eq(create(session, &info, &t), XR_SUCCESS);
+    kn_body_engine_wait(kn_session_get(session)->engine);
     ck_assert_int_eq(fake_engine.creates, 1);
     ck_assert_uint_eq(kn_tracker_count(), 1);
     /* Both sets on one session, one engine. */
@@ -738,19 +741,61 @@ START_TEST(engine_from_the_settings_with_fallbacks)
     finish(session);
     unsetenv("KINEST_BACKEND");
 
-    /* No engine at all: the tracker fails, and keeps failing the same way. */
+    /* No engine at all: the first tracker (made before that is known) has
+     * no bodies; the later ones fail, always the same way. */
     reset();
     create_all_four();
     session = start_session();
     for (int b = 0; b < 4; b++)
         fake_engine.create_status[b] = KINEST_ERROR_OUT_OF_MEMORY;
+    t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
+    li.baseSpace = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
+    ck_assert_int_eq(APP(LocateBodyJointsFB)(t, &li, &loc), XR_SUCCESS);
+    ck_assert(!loc.isActive);
     XrBodyTrackerCreateInfoFB info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB};
     XrBodyTrackerFB none = XR_NULL_HANDLE;
     ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &none), XR_ERROR_OUT_OF_MEMORY);
     fake_engine.create_status[KINEST_BACKEND_CPU] = KINEST_SUCCESS;
     ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &none), XR_ERROR_OUT_OF_MEMORY);
     ck_assert_ptr_null(none);
-    ck_assert_uint_eq(kn_tracker_count(), 0);
+    ck_assert_uint_eq(kn_tracker_count(), 1);
+    finish(session);
+}
+END_TEST
+
+static XrResult locate(XrBodyTrackerFB t, XrSpace base, XrTime time, uint32_t count,
+                       XrBodyJointLocationFB *joints, XrBodyJointLocationsFB *out, void *next);
+
+/* The engine is made on a thread of its own: xrCreateBodyTrackerFB returns
+ * while it is being made (here: held until the test lets it go), the body is
+ * inactive until it is ready, then active (issue 14: 8-66 ms on the
+ * application's thread; here the creation would never return). */
+START_TEST(engine_made_off_the_application_thread)
+{
+    reset();
+    create_all_four();
+    XrSession session = start_session();
+    XrSpace stage = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
+    pthread_mutex_lock(&fake_engine_lock);
+    fake_engine.create_held = true;
+    pthread_mutex_unlock(&fake_engine_lock);
+    XrBodyTrackerCreateInfoFB info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB};
+    XrBodyTrackerFB t = XR_NULL_HANDLE;
+    ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &t), XR_SUCCESS);
+    XrBodyJointLocationFB joints[70];
+    XrBodyJointLocationsFB out;
+    ck_assert_int_eq(locate(t, stage, T0, 70, joints, &out, NULL), XR_SUCCESS);
+    ck_assert(!out.isActive);
+    ck_assert_uint_eq(joints[0].locationFlags, 0);
+    fake_engine_release_create();
+    kn_body_engine_wait(kn_session_get(session)->engine);
+    XrFrameState state = {.type = XR_TYPE_FRAME_STATE};
+    for (int i = 1; i <= 3; i++) {
+        fake.predicted = T0 + i * 16666667;
+        ck_assert_int_eq(APP(WaitFrame)(session, NULL, &state), XR_SUCCESS);
+    }
+    ck_assert_int_eq(locate(t, stage, T0 + 3 * 16666667, 70, joints, &out, NULL), XR_SUCCESS);
+    ck_assert(out.isActive);
     finish(session);
 }
 END_TEST
@@ -1263,6 +1308,7 @@ int main(void)
     tcase_add_test(tc, create_and_destroy_rules);
     tcase_add_test(tc, unsupported_features);
     tcase_add_test(tc, engine_from_the_settings_with_fallbacks);
+    tcase_add_test(tc, engine_made_off_the_application_thread);
     tcase_add_test(tc, locate_rules);
     tcase_add_test(tc, joints_in_the_application_space);
     tcase_add_test(tc, samples_reach_the_engine);

@@ -226,7 +226,6 @@ XrResult kn_tracker_locate(kn_tracker *t, const XrBodyJointsLocateInfoFB *info,
                            XrBodyJointLocationsFB *out)
 {
     kn_session *s = t->session;
-    kinest_engine *engine = kn_body_engine_get(s->engine);
     bool related, tracked;
     kn_pose app_in_base;
     XrResult r = relate(s, info->baseSpace, info->time, &related, &tracked, &app_in_base);
@@ -238,9 +237,13 @@ XrResult kn_tracker_locate(kn_tracker *t, const XrBodyJointsLocateInfoFB *info,
     if (s->inst->body->settings.sync)
         kn_body_engine_sync(s->engine, info->time, KN_SYNC_TIMEOUT_NS);
 
+    /* No engine yet (it is being made): no body, no error. */
+    kinest_engine *engine = kn_body_engine_get(s->engine);
     kinest_joint_location joints[KINEST_META_JOINT_COUNT];
-    kinest_body_info body = {0};
-    kinest_status st = kinest_get_body(engine, t->set, info->time, t->joint_count, joints, &body);
+    kinest_body_info body = {.calibration = KINEST_CALIBRATION_INVALID};
+    kinest_status st =
+        engine ? kinest_get_body(engine, t->set, info->time, t->joint_count, joints, &body)
+               : KINEST_SUCCESS;
     if (st == KINEST_ERROR_TIME_INVALID)
         return XR_ERROR_TIME_INVALID;
     if (st != KINEST_SUCCESS) {
@@ -284,7 +287,7 @@ XrResult kn_tracker_locate(kn_tracker *t, const XrBodyJointsLocateInfoFB *info,
 
 XrResult kn_tracker_skeleton(kn_tracker *t, XrBodySkeletonFB *out)
 {
-    kinest_engine *engine = kn_body_engine_get(t->session->engine);
+    kinest_engine *engine = kn_body_engine_wait(t->session->engine);
     kinest_skeleton_joint joints[KINEST_META_JOINT_COUNT];
     kinest_status st = kinest_get_skeleton(engine, t->set, t->joint_count, joints, NULL);
     if (st != KINEST_SUCCESS) {

@@ -449,6 +449,11 @@ START_TEST(bad_configs_are_refused)
     cfg.body_flags = 0x80;
     ck_assert_int_eq(kinest_create(NULL, &cfg, &e), KINEST_ERROR_INVALID_ARGUMENT);
     cfg.body_flags = KINEST_BODY_DEFAULT;
+    cfg.posture = (kinest_posture)3;
+    ck_assert_int_eq(kinest_create(NULL, &cfg, &e), KINEST_ERROR_INVALID_ARGUMENT);
+    cfg.posture = (kinest_posture)-1;
+    ck_assert_int_eq(kinest_create(NULL, &cfg, &e), KINEST_ERROR_INVALID_ARGUMENT);
+    cfg.posture = KINEST_POSTURE_AUTO;
     /* 0.99999999 rounds to 1 as the filter's float: a frozen body. */
     const double bad_smoothing[] = {1.0, 1.5, INFINITY, NAN, 0.99999999};
     for (int i = 0; i < 5; i++) {
@@ -476,6 +481,13 @@ START_TEST(bad_configs_are_refused)
     cfg.struct_size = (uint32_t)offsetof(kinest_config, smoothing);
     ck_assert_uint_lt(cfg.struct_size, sizeof cfg);
     cfg.smoothing = 7.0;
+    ck_assert_int_eq(kinest_create(NULL, &cfg, &e), KINEST_SUCCESS);
+    kinest_destroy(e);
+    /* One of the third (up to smoothing): a bad posture past it is not read. */
+    cfg.smoothing = -1.0;
+    cfg.struct_size = (uint32_t)(offsetof(kinest_config, smoothing) + sizeof(double));
+    ck_assert_uint_lt(cfg.struct_size, sizeof cfg);
+    cfg.posture = (kinest_posture)9;
     ck_assert_int_eq(kinest_create(NULL, &cfg, &e), KINEST_SUCCESS);
     kinest_destroy(e);
     /* NULL config: the defaults (auto; the installed weights are absent
@@ -1260,7 +1272,8 @@ static void assert_gradual(const still_figures *f, const char *what, float eye)
  * floor (issue 14: 10-30 cm in one frame, feet below the floor). */
 START_TEST(calibration_changes_are_gradual)
 {
-    static const float eyes[] = {1.30f, 1.80f};
+    /* Both seen standing (eye at 1.40 m or more: docs/engine.md). */
+    static const float eyes[] = {1.45f, 1.80f};
     for (int i = 0; i < 2; i++) {
         float eye = eyes[i];
         kinest_engine *e = make(KINEST_BACKEND_IK, NULL, KINEST_BODY_DEFAULT, NULL);
@@ -1283,6 +1296,95 @@ START_TEST(calibration_changes_are_gradual)
         assert_gradual(&f, "reset to automatic", eye);
         kinest_destroy(e);
     }
+}
+END_TEST
+
+static kinest_engine *make_posture(kinest_posture posture, float height_m)
+{
+    kinest_config cfg;
+    kinest_config_init(&cfg);
+    cfg.backend = KINEST_BACKEND_IK;
+    cfg.log_level = KINEST_LOG_OFF;
+    cfg.posture = posture;
+    cfg.height_m = height_m;
+    kinest_engine *e = NULL;
+    ck_assert_int_eq(kinest_create(NULL, &cfg, &e), KINEST_SUCCESS);
+    return e;
+}
+
+static void assert_calibration(kinest_engine *e, kinest_calibration_state want, float height_m,
+                               float tol)
+{
+    kinest_calibration_state state;
+    float h;
+    ck_assert_int_eq(kinest_get_calibration(e, &state, &h), KINEST_SUCCESS);
+    ck_assert_int_eq(state, want);
+    ck_assert_float_eq_tol(h, height_m, tol);
+}
+
+/* A user who starts seated (eye at 1.15 m) is not taken for a short person
+ * standing: the default height, CALIBRATING, until the head stands up; then
+ * the standing height, and the seated part does not pull it down. */
+START_TEST(seated_start_waits_for_standing)
+{
+    kn_skeleton def;
+    kn_skeleton_default(&def);
+    const float def_h = kn_skeleton_body_height(&def);
+    kinest_engine *e = make_posture(KINEST_POSTURE_AUTO, 0.0f);
+    kinest_joint_location j[21];
+    push_synth(e, 0.0, 6.0, 60, 0, 1.15f);
+    assert_calibration(e, KINEST_CALIBRATION_CALIBRATING, def_h, 1e-4f);
+    ck_assert_uint_eq(body_at(e, at(6.0), j).skeleton_changed_count, 1);
+    /* Sitting up straighter (+0.15 m) is not standing. */
+    push_synth(e, 6.02, 9.0, 60, 0, 1.30f);
+    assert_calibration(e, KINEST_CALIBRATION_CALIBRATING, def_h, 1e-4f);
+    /* Standing up: calibrated from the standing head only. */
+    push_synth(e, 9.02, 13.0, 60, 0, 1.62f);
+    assert_calibration(e, KINEST_CALIBRATION_VALID, 1.62f / KN_EYE_HEIGHT_PER_BODY_HEIGHT, 0.02f);
+    ck_assert_uint_eq(body_at(e, at(13.0), j).skeleton_changed_count, 2);
+    /* kinest_reset_height forgets having seen it: seated again, it waits. */
+    ck_assert_int_eq(kinest_reset_height(e), KINEST_SUCCESS);
+    push_synth(e, 13.02, 17.0, 60, 0, 1.15f);
+    assert_calibration(e, KINEST_CALIBRATION_CALIBRATING, 1.62f / KN_EYE_HEIGHT_PER_BODY_HEIGHT,
+                       0.02f);
+    kinest_destroy(e);
+
+    /* A short user (standing eye 1.30 m, under the sure standing height)
+     * counts as standing once the head rises 0.35 m from its seated level. */
+    e = make_posture(KINEST_POSTURE_AUTO, 0.0f);
+    push_synth(e, 0.0, 3.0, 60, 0, 0.95f);
+    assert_calibration(e, KINEST_CALIBRATION_CALIBRATING, def_h, 1e-4f);
+    push_synth(e, 3.02, 7.0, 60, 0, 1.30f);
+    assert_calibration(e, KINEST_CALIBRATION_VALID, 1.30f / KN_EYE_HEIGHT_PER_BODY_HEIGHT, 0.02f);
+    kinest_destroy(e);
+}
+END_TEST
+
+/* kinest_config.posture: STANDING takes any upright head (the old
+ * behaviour, for users who know), SEATED never takes the head's, an
+ * override wins under every posture. */
+START_TEST(posture_setting)
+{
+    kn_skeleton def;
+    kn_skeleton_default(&def);
+    const float def_h = kn_skeleton_body_height(&def);
+    kinest_engine *e = make_posture(KINEST_POSTURE_STANDING, 0.0f);
+    push_synth(e, 0.0, 4.0, 60, 0, 1.15f);
+    assert_calibration(e, KINEST_CALIBRATION_VALID, 1.15f / KN_EYE_HEIGHT_PER_BODY_HEIGHT, 0.02f);
+    kinest_destroy(e);
+    e = make_posture(KINEST_POSTURE_SEATED, 0.0f);
+    push_synth(e, 0.0, 4.0, 60, 0, 1.15f);
+    push_synth(e, 4.02, 8.0, 60, 0, 1.72f);
+    assert_calibration(e, KINEST_CALIBRATION_CALIBRATING, def_h, 1e-4f);
+    kinest_joint_location j[21];
+    ck_assert_uint_eq(body_at(e, at(8.0), j).skeleton_changed_count, 1);
+    ck_assert_int_eq(kinest_set_height(e, 1.80f), KINEST_SUCCESS);
+    assert_calibration(e, KINEST_CALIBRATION_VALID, 1.80f, 1e-6f);
+    kinest_destroy(e);
+    e = make_posture(KINEST_POSTURE_SEATED, 1.85f);
+    push_synth(e, 0.0, 3.0, 60, 0, 1.15f);
+    assert_calibration(e, KINEST_CALIBRATION_VALID, 1.85f, 1e-6f);
+    kinest_destroy(e);
 }
 END_TEST
 
@@ -1474,6 +1576,8 @@ static Suite *engine_suite(void)
     tcase_add_test(tc, height_override_rescales);
     tcase_add_test(tc, automatic_calibration);
     tcase_add_test(tc, calibration_changes_are_gradual);
+    tcase_add_test(tc, seated_start_waits_for_standing);
+    tcase_add_test(tc, posture_setting);
     tcase_add_test(tc, explicit_skeleton);
     tcase_add_test(tc, readers_while_pushing);
     tcase_add_test(tc, no_heap_allocation_per_tick);

@@ -152,11 +152,11 @@ END_TEST
 START_TEST(floor_from_the_highest_head)
 {
     kn_floor stage;
-    kn_floor_init(&stage, false, 0);
+    kn_floor_init(&stage, false, 0, false);
     ck_assert_float_eq(kn_floor_update(&stage, 1.7f), 0.0f);
 
     kn_floor f;
-    kn_floor_init(&f, true, 0);
+    kn_floor_init(&f, true, 0, false);
     ck_assert_float_eq_tol(f.eye_height_m, KN_FLOOR_DEFAULT_EYE_M, 1e-6);
     /* LOCAL starts at the head: y about 0 there. */
     ck_assert_float_eq_tol(kn_floor_update(&f, 0.02f), 0.02f - 1.60f, 1e-6);
@@ -165,8 +165,16 @@ START_TEST(floor_from_the_highest_head)
     ck_assert_float_eq_tol(kn_floor_update(&f, INFINITY), 0.10f - 1.60f, 1e-6);
 
     kn_floor tall;
-    kn_floor_init(&tall, true, 1.80f);
+    kn_floor_init(&tall, true, 1.80f, false);
     ck_assert_float_eq_tol(tall.eye_height_m, 1.80f * KN_FLOOR_EYE_RATIO, 1e-6);
+
+    /* KINEST_POSTURE=seated: a head seen at 0.05 m in LOCAL is a seated eye,
+     * so the floor is a seated eye height under it, not a standing one. */
+    kn_floor seated;
+    kn_floor_init(&seated, true, 0, true);
+    ck_assert_float_eq_tol(kn_floor_update(&seated, 0.05f), 0.05f - KN_FLOOR_SEATED_EYE_M, 1e-6);
+    kn_floor_init(&seated, true, 1.80f, true);
+    ck_assert_float_eq_tol(seated.eye_height_m, 0.45f + 0.44f * 1.80f, 1e-6);
 }
 END_TEST
 
@@ -184,7 +192,7 @@ static kn_record_info test_info(void)
     snprintf(info.runtime_name, sizeof info.runtime_name, "Monado \"quoted\"");
     snprintf(info.system_name, sizeof info.system_name, "sim");
     snprintf(info.application, sizeof info.application, "app");
-    kn_floor_init(&info.floor, true, 0);
+    kn_floor_init(&info.floor, true, 0, false);
     info.actions = "provisional";
     return info;
 }

@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const vars[] = {KN_ENV_FORCE, KN_ENV_BACKEND, KN_ENV_MODEL, KN_ENV_HEIGHT,
-                                   KN_ENV_LOG,   KN_ENV_RECORD,  KN_ENV_SYNC,  KN_ENV_SMOOTHING};
+static const char *const vars[] = {KN_ENV_FORCE,  KN_ENV_BACKEND,   KN_ENV_MODEL,
+                                   KN_ENV_HEIGHT, KN_ENV_LOG,       KN_ENV_RECORD,
+                                   KN_ENV_SYNC,   KN_ENV_SMOOTHING, KN_ENV_POSTURE};
 
 static void clear_env(void)
 {
@@ -27,6 +28,7 @@ START_TEST(defaults_when_unset_or_empty)
     ck_assert_float_eq(s.height_m, 0.0f);
     ck_assert_int_eq(s.log_level, KN_LOG_WARN);
     ck_assert_float_eq(s.smoothing, -1.0f); /* the weights' */
+    ck_assert_int_eq(s.posture, KN_SETTING_POSTURE_AUTO);
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         setenv(vars[i], "", 1);
     ck_assert_uint_eq(kn_settings_read(&s), 0);
@@ -73,6 +75,13 @@ START_TEST(valid_values)
     ck_assert(s.sync);
     ck_assert_int_eq(s.backend, KN_SETTING_BACKEND_IK);
     ck_assert_str_eq(kn_backend_setting_name(s.backend), "ik");
+    static const char *const postures[] = {"auto", "Standing", "SEATED"};
+    for (int i = 0; i < 3; i++) {
+        setenv(KN_ENV_POSTURE, postures[i], 1);
+        ck_assert_uint_eq(kn_settings_read(&s), 0);
+        ck_assert_int_eq(s.posture, (kn_posture_setting)i);
+    }
+    ck_assert_str_eq(kn_posture_setting_name(KN_SETTING_POSTURE_SEATED), "seated");
     /* Both ends of KINEST_SMOOTHING's range. */
     static const char *const ends[] = {"0", "0.95"};
     for (int i = 0; i < 2; i++) {
@@ -89,13 +98,15 @@ START_TEST(malformed_values_fall_back)
 {
     static const struct {
         const char *var, *value;
-    } bad[] = {{KN_ENV_FORCE, "2"},        {KN_ENV_FORCE, "enabled"},  {KN_ENV_BACKEND, "gpu"},
-               {KN_ENV_HEIGHT, "tall"},    {KN_ENV_HEIGHT, "1.7m"},    {KN_ENV_HEIGHT, "0.5"},
-               {KN_ENV_HEIGHT, "3"},       {KN_ENV_HEIGHT, "nan"},     {KN_ENV_HEIGHT, "-1.7"},
-               {KN_ENV_HEIGHT, "inf"},     {KN_ENV_LOG, "loud"},       {KN_ENV_LOG, "3"},
-               {KN_ENV_SYNC, "always"},    {KN_ENV_SMOOTHING, "0.96"}, {KN_ENV_SMOOTHING, "1"},
-               {KN_ENV_SMOOTHING, "-0.1"}, {KN_ENV_SMOOTHING, "nan"},  {KN_ENV_SMOOTHING, "smooth"},
-               {KN_ENV_SMOOTHING, "0.2x"}};
+    } bad[] = {
+        {KN_ENV_FORCE, "2"},        {KN_ENV_FORCE, "enabled"},   {KN_ENV_BACKEND, "gpu"},
+        {KN_ENV_HEIGHT, "tall"},    {KN_ENV_HEIGHT, "1.7m"},     {KN_ENV_HEIGHT, "0.5"},
+        {KN_ENV_HEIGHT, "3"},       {KN_ENV_HEIGHT, "nan"},      {KN_ENV_HEIGHT, "-1.7"},
+        {KN_ENV_HEIGHT, "inf"},     {KN_ENV_LOG, "loud"},        {KN_ENV_LOG, "3"},
+        {KN_ENV_SYNC, "always"},    {KN_ENV_SMOOTHING, "0.96"},  {KN_ENV_SMOOTHING, "1"},
+        {KN_ENV_SMOOTHING, "-0.1"}, {KN_ENV_SMOOTHING, "nan"},   {KN_ENV_SMOOTHING, "smooth"},
+        {KN_ENV_SMOOTHING, "0.2x"}, {KN_ENV_POSTURE, "sitting"}, {KN_ENV_POSTURE, "1"},
+        {KN_ENV_POSTURE, "seated "}};
     kn_settings s;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         clear_env();
@@ -107,6 +118,7 @@ START_TEST(malformed_values_fall_back)
         ck_assert_float_eq(s.height_m, 0.0f);
         ck_assert_int_eq(s.log_level, KN_LOG_WARN);
         ck_assert_float_eq(s.smoothing, -1.0f);
+        ck_assert_int_eq(s.posture, KN_SETTING_POSTURE_AUTO);
     }
     clear_env();
 }

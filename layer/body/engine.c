@@ -41,6 +41,12 @@ kinest_backend kn_body_engine_backend_of(kn_backend_setting backend)
     }
 }
 
+/* KINEST_POSTURE's values are the engine's. */
+_Static_assert(KN_SETTING_POSTURE_AUTO == (int)KINEST_POSTURE_AUTO &&
+                   KN_SETTING_POSTURE_STANDING == (int)KINEST_POSTURE_STANDING &&
+                   KN_SETTING_POSTURE_SEATED == (int)KINEST_POSTURE_SEATED,
+               "kn_posture_setting and kinest_posture differ");
+
 kn_body_engine *kn_body_engine_new(const kn_settings *settings)
 {
     kn_body_engine *e = calloc(1, sizeof *e);
@@ -89,6 +95,7 @@ static kinest_status try_create(kn_body_engine *e, kinest_backend backend, const
     config.backend = backend;
     config.height_m = settings->height_m;
     config.smoothing = settings->smoothing;
+    config.posture = (kinest_posture)settings->posture;
     config.log_level = (kinest_log_level)kn_log_get_level();
     config.log = engine_log;
     config.log_user_data = e;

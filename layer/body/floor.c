@@ -3,10 +3,14 @@
 
 #include <math.h>
 
-void kn_floor_init(kn_floor *f, bool estimated, float height_m)
+void kn_floor_init(kn_floor *f, bool estimated, float height_m, bool seated)
 {
     *f = (kn_floor){.estimated = estimated};
-    f->eye_height_m = height_m > 0 ? height_m * KN_FLOOR_EYE_RATIO : KN_FLOOR_DEFAULT_EYE_M;
+    if (seated)
+        f->eye_height_m = height_m > 0 ? KN_FLOOR_SEAT_M + height_m * KN_FLOOR_SEATED_RATIO
+                                       : KN_FLOOR_SEATED_EYE_M;
+    else
+        f->eye_height_m = height_m > 0 ? height_m * KN_FLOOR_EYE_RATIO : KN_FLOOR_DEFAULT_EYE_M;
 }
 
 float kn_floor_update(kn_floor *f, float head_y)

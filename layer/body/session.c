@@ -99,7 +99,8 @@ static void create_spaces(kn_session *s)
                  "head height");
     }
     kn_floor_init(&s->floor, s->base_type != XR_REFERENCE_SPACE_TYPE_STAGE,
-                  s->inst->body->settings.height_m);
+                  s->inst->body->settings.height_m,
+                  s->inst->body->settings.posture == KN_SETTING_POSTURE_SEATED);
 }
 
 static void read_info(kn_session *s, XrSystemId system)

@@ -53,28 +53,50 @@ bool kn_settings_parse_log_level(const char *value, kn_log_level *level)
     return false;
 }
 
+/* The spellings of the word-valued settings, indexed by their enums. */
+static const char *const backend_names[] = {"auto", "cpu", "vulkan", "ik"};
+static const char *const posture_names[] = {"auto", "standing", "seated"};
+#define COUNT(a) (int)(sizeof(a) / sizeof((a)[0]))
+
+/* names[i], or names[0] (the default) for an index out of range. */
+static const char *name_of(const char *const *names, int count, int i)
+{
+    return i >= 0 && i < count ? names[i] : names[0];
+}
+
+/* The index of value among names (any case); -1 if none. */
+static int index_of(const char *value, const char *const *names, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (strcasecmp(value, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 const char *kn_backend_setting_name(kn_backend_setting backend)
 {
-    switch (backend) {
-    case KN_SETTING_BACKEND_CPU:
-        return "cpu";
-    case KN_SETTING_BACKEND_VULKAN:
-        return "vulkan";
-    case KN_SETTING_BACKEND_IK:
-        return "ik";
-    default:
-        return "auto";
-    }
+    return name_of(backend_names, COUNT(backend_names), (int)backend);
+}
+
+const char *kn_posture_setting_name(kn_posture_setting posture)
+{
+    return name_of(posture_names, COUNT(posture_names), (int)posture);
 }
 
 static bool parse_backend(const char *value, kn_backend_setting *out)
 {
-    for (kn_backend_setting b = KN_SETTING_BACKEND_AUTO; b <= KN_SETTING_BACKEND_IK; b++)
-        if (strcasecmp(value, kn_backend_setting_name(b)) == 0) {
-            *out = b;
-            return true;
-        }
-    return false;
+    int i = index_of(value, backend_names, COUNT(backend_names));
+    if (i >= 0)
+        *out = (kn_backend_setting)i;
+    return i >= 0;
+}
+
+static bool parse_posture(const char *value, kn_posture_setting *out)
+{
+    int i = index_of(value, posture_names, COUNT(posture_names));
+    if (i >= 0)
+        *out = (kn_posture_setting)i;
+    return i >= 0;
 }
 
 /* A height in metres strictly inside the calibration extension's range. */
@@ -147,6 +169,10 @@ unsigned kn_settings_read(kn_settings *s)
     if ((v = kn_settings_env(KN_ENV_SMOOTHING)) && !parse_smoothing(v, &s->smoothing)) {
         KN_LOG_W("%s=\"%s\" is not a number between 0 and %.2f; using the weights' smoothing",
                  KN_ENV_SMOOTHING, v, (double)KN_SMOOTHING_MAX);
+        malformed++;
+    }
+    if ((v = kn_settings_env(KN_ENV_POSTURE)) && !parse_posture(v, &s->posture)) {
+        KN_LOG_W("%s=\"%s\" is not one of auto, standing, seated; using auto", KN_ENV_POSTURE, v);
         malformed++;
     }
     if ((v = kn_settings_env(KN_ENV_MODEL)) && !parse_path(v, s->model)) {

@@ -17,6 +17,7 @@
 #define KN_ENV_RECORD    "KINEST_RECORD"
 #define KN_ENV_SYNC      "KINEST_SYNC"
 #define KN_ENV_SMOOTHING "KINEST_SMOOTHING"
+#define KN_ENV_POSTURE   "KINEST_POSTURE"
 
 /* The calibration extension's accepted body heights, exclusive (metres). */
 #define KN_HEIGHT_MIN_M 0.5f
@@ -34,6 +35,13 @@ typedef enum kn_backend_setting {
     KN_SETTING_BACKEND_IK, /* no model: the analytic-IK baseline (needs no weights) */
 } kn_backend_setting;
 
+/* How the user plays; the engine's kinest_posture, same values. */
+typedef enum kn_posture_setting {
+    KN_SETTING_POSTURE_AUTO = 0, /* height from the head once it is seen standing */
+    KN_SETTING_POSTURE_STANDING,
+    KN_SETTING_POSTURE_SEATED, /* height never from the head: KINEST_HEIGHT or the default */
+} kn_posture_setting;
+
 typedef struct kn_settings {
     bool force;                         /* emulate even where the runtime tracks bodies itself */
     kn_backend_setting backend;         /* where the model runs */
@@ -43,6 +51,7 @@ typedef struct kn_settings {
     char record[KN_SETTINGS_PATH_SIZE]; /* clip file to record the session to; empty: off */
     bool sync;       /* xrLocateBodyJointsFB waits for the engine (offline replays, tests) */
     float smoothing; /* of the model's output, 0 (off) .. KN_SMOOTHING_MAX; -1: the weights' */
+    kn_posture_setting posture;
 } kn_settings;
 
 /* Reads all KINEST_* variables into *s. Returns how many were malformed
@@ -57,5 +66,6 @@ const char *kn_settings_env(const char *name);
 bool kn_settings_parse_log_level(const char *value, kn_log_level *level);
 
 const char *kn_backend_setting_name(kn_backend_setting backend);
+const char *kn_posture_setting_name(kn_posture_setting posture);
 
 #endif

@@ -17,7 +17,7 @@
 #endif
 
 /* Earlier releases' configs: the first ended with log_user_data, the
- * second (config_v2) with body_flags. */
+ * second (config_v2) with body_flags, the third with smoothing. */
 #define CONFIG_V1_SIZE (offsetof(kinest_config, log_user_data) + sizeof(void *))
 typedef struct config_v2 {
     uint32_t struct_size;
@@ -28,6 +28,7 @@ typedef struct config_v2 {
     void *log_user_data;
     uint32_t body_flags;
 } config_v2;
+#define CONFIG_V3_SIZE (offsetof(kinest_config, smoothing) + sizeof(double))
 
 static const char *const level_names[] = {"off", "error", "warning", "info", "debug"};
 
@@ -77,7 +78,7 @@ static bool read_config(const kinest_config *in, kinest_config *out, const char 
     if (!in)
         return true;
     if (in->struct_size != CONFIG_V1_SIZE && in->struct_size != sizeof(config_v2) &&
-        in->struct_size != sizeof(kinest_config)) {
+        in->struct_size != CONFIG_V3_SIZE && in->struct_size != sizeof(kinest_config)) {
         *why = "its struct_size is not one this library knows (use kinest_config_init)";
         return false;
     }
@@ -105,6 +106,10 @@ static bool read_config(const kinest_config *in, kinest_config *out, const char 
     /* Checked as the float the filter uses: 0.99999999 would freeze the body. */
     if (!((float)out->smoothing < 1.0f)) {
         *why = "smoothing is neither negative (the weights' value) nor in [0, 1)";
+        return false;
+    }
+    if ((int)out->posture < KINEST_POSTURE_AUTO || (int)out->posture > KINEST_POSTURE_SEATED) {
+        *why = "posture is not a kinest_posture";
         return false;
     }
     return true;
@@ -321,8 +326,10 @@ kinest_status kinest_create(const char *weights_path, const kinest_config *confi
         return KINEST_ERROR_OUT_OF_MEMORY;
     }
     e->thread_started = true;
-    kn_engine_log(e, KINEST_LOG_INFO, "engine started: backend %s, height %s",
-                  kinest_backend_name(e->backend_kind), cfg.height_m != 0.0f ? "set" : "automatic");
+    static const char *const postures[] = {"auto", "standing", "seated"};
+    kn_engine_log(e, KINEST_LOG_INFO, "engine started: backend %s, height %s, posture %s",
+                  kinest_backend_name(e->backend_kind), cfg.height_m != 0.0f ? "set" : "automatic",
+                  postures[cfg.posture]);
     *engine = e;
     return KINEST_SUCCESS;
 }

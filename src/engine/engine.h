@@ -17,6 +17,7 @@
 #include "backend/kn_backend.h"
 #include "body/kn_body.h"
 #include "engine/height.h"
+#include "engine/standing.h"
 #include "features/kn_features.h"
 #include "ik/kn_ik.h"
 #include "joints/kn_xr_joints.h"
@@ -150,6 +151,8 @@ struct kinest_engine {
         kn_features features;
         kn_ik ik;
         kn_height_estimator height;
+        kn_standing standing; /* may the head give the height yet */
+        bool was_standing;    /* for the log: standing at the last live head */
         int estimate_countdown;
         bool seen_head; /* a live head since the auto epoch began */
         uint64_t ticks_since_start;

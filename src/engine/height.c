@@ -9,7 +9,7 @@ void kn_height_reset(kn_height_estimator *h)
     memset(h, 0, sizeof *h);
 }
 
-bool kn_height_add(kn_height_estimator *h, const kn_pose *head_device)
+bool kn_height_upright_eye(const kn_pose *head_device, float *eye_height_m)
 {
     kn_pose p;
     kn_pose_sanitize(head_device, &p);
@@ -19,6 +19,15 @@ bool kn_height_add(kn_height_estimator *h, const kn_pose *head_device)
         return false;
     float y = p.position[1];
     if (!(y >= KN_HEIGHT_MIN_EYE_M && y < KN_HEIGHT_MAX_EYE_M))
+        return false;
+    *eye_height_m = y;
+    return true;
+}
+
+bool kn_height_add(kn_height_estimator *h, const kn_pose *head_device)
+{
+    float y;
+    if (!kn_height_upright_eye(head_device, &y))
         return false;
     int bin = (int)((y - KN_HEIGHT_MIN_EYE_M) / KN_HEIGHT_BIN_M);
     if (bin < 0 || bin >= KN_HEIGHT_BINS)

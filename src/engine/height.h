@@ -32,6 +32,9 @@ typedef struct kn_height_estimator {
 } kn_height_estimator;
 
 void kn_height_reset(kn_height_estimator *h);
+/* The eye height of a head device pose that is upright and within the
+ * range above; false otherwise. */
+bool kn_height_upright_eye(const kn_pose *head_device, float *eye_height_m);
 /* One tick of a tracked head device pose; false when it was not taken
  * (not upright, or a height outside the range). */
 bool kn_height_add(kn_height_estimator *h, const kn_pose *head_device);

@@ -69,4 +69,5 @@ void kinest_config_init(kinest_config *config)
     config->log_level = KINEST_LOG_WARN;
     config->body_flags = KINEST_BODY_DEFAULT;
     config->smoothing = -1.0;
+    config->posture = KINEST_POSTURE_AUTO;
 }

@@ -46,6 +46,7 @@ void kn_engine_worker_init(kinest_engine *e)
     e->w.calib_count = e->calib.changed_count;
     e->w.auto_epoch = e->calib.auto_epoch;
     kn_height_reset(&e->w.height);
+    kn_standing_init(&e->w.standing, e->config.posture);
     e->w.estimate_countdown = 0;
     e->w.seen_head = false;
     kn_ik_init(&e->w.ik, &e->calib.skeleton, NULL);
@@ -75,9 +76,28 @@ static void sync_calibration(kinest_engine *e)
         kn_engine_change_skeleton(e, &s);
     if (restart_auto) {
         kn_height_reset(&e->w.height);
+        kn_standing_reset(&e->w.standing);
         e->w.estimate_countdown = 0;
         e->w.seen_head = false;
     }
+}
+
+/* Says once per auto epoch why the height is not taken from the head yet,
+ * and when it starts to be. */
+static void log_standing(kinest_engine *e, bool first_head, bool standing, const kn_pose *head)
+{
+    if (first_head && !standing)
+        kn_engine_log(e, KINEST_LOG_INFO,
+                      "automatic calibration: the head (%.2f m) has not been seen standing%s; "
+                      "the height stays %.3f m until it is",
+                      (double)head->position[1],
+                      e->w.standing.posture == KINEST_POSTURE_SEATED ? " (posture seated)" : "",
+                      (double)kn_skeleton_body_height(&e->w.skeleton));
+    else if (!first_head && standing && !e->w.was_standing)
+        kn_engine_log(e, KINEST_LOG_INFO,
+                      "automatic calibration: the head has been seen standing (%.2f m)",
+                      (double)head->position[1]);
+    e->w.was_standing = standing;
 }
 
 /* Automatic calibration: one tick of the head. Locks only on the first
@@ -86,9 +106,13 @@ static void auto_calibrate(kinest_engine *e, const kn_signal_device *head)
 {
     if (head->state != KN_TRACK_LIVE)
         return;
-    bool took = kn_height_add(&e->w.height, &head->pose);
+    /* Only a head seen standing gives a standing height: a seated start
+     * keeps the override or the default height (CALIBRATING) until then. */
+    bool standing = kn_standing_tick(&e->w.standing, &head->pose);
+    bool took = standing && kn_height_add(&e->w.height, &head->pose);
     bool first_head = !e->w.seen_head;
     e->w.seen_head = true;
+    log_standing(e, first_head, standing, &head->pose);
     float eye = 0.0f;
     bool have = false;
     if (took && --e->w.estimate_countdown <= 0) {

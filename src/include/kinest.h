@@ -106,6 +106,13 @@ typedef enum kinest_log_level {
  * the engine. */
 typedef void (*kinest_log_fn)(kinest_log_level level, const char *message, void *user_data);
 
+/* The user's posture, as far as the app or the user knows it. */
+typedef enum kinest_posture {
+    KINEST_POSTURE_AUTO = 0,     /* unknown: calibrate once seen standing */
+    KINEST_POSTURE_STANDING = 1, /* stands: every upright head is a standing one */
+    KINEST_POSTURE_SEATED = 2,   /* sits: the head never gives the height */
+} kinest_posture;
+
 typedef struct kinest_config {
     /* sizeof(kinest_config) as the caller compiled it; set by
      * kinest_config_init. Lets later versions append fields. */
@@ -131,6 +138,12 @@ typedef struct kinest_config {
      * gets -1. A double, so that the struct grows past body_flags' tail
      * padding and struct_size tells the two versions apart. */
     double smoothing;
+    /* How the user plays (docs/engine.md, "Calibration"): AUTO (the
+     * default) takes the automatic height only once the head has been seen
+     * standing; STANDING takes it from the start; SEATED never takes it from
+     * the head (height_m, kinest_set_height or the default height). Appended
+     * after smoothing: a config whose struct_size ends before it gets AUTO. */
+    kinest_posture posture;
 } kinest_config;
 
 /* What is done to the model's body after it is hung from the head device
@@ -146,7 +159,7 @@ typedef struct kinest_config {
 
 /* Fills the defaults: struct_size, KINEST_BACKEND_AUTO, height 0 (auto),
  * KINEST_LOG_WARN, log NULL, KINEST_BODY_DEFAULT, smoothing -1 (the
- * weights'). */
+ * weights'), KINEST_POSTURE_AUTO. */
 void kinest_config_init(kinest_config *config);
 
 typedef struct kinest_engine kinest_engine;
@@ -304,7 +317,8 @@ typedef struct kinest_joint_location {
 typedef enum kinest_calibration_state {
     /* Same values as XrBodyTrackingCalibrationStateMETA. */
     KINEST_CALIBRATION_VALID = 1,       /* an override, or auto calibration done */
-    KINEST_CALIBRATION_CALIBRATING = 2, /* auto: still collecting standing head heights */
+    KINEST_CALIBRATION_CALIBRATING = 2, /* auto: collecting standing head heights, or
+                                           waiting for the head to stand (a seated start) */
     KINEST_CALIBRATION_INVALID = 3,     /* auto: nothing usable yet (no valid head) */
 } kinest_calibration_state;
 
@@ -369,8 +383,9 @@ kinest_status kinest_get_skeleton(kinest_engine *engine, kinest_joint_set set, u
 kinest_status kinest_set_height(kinest_engine *engine, float height_m);
 
 /* Drops the override and restarts automatic calibration from the standing
- * head height (CALIBRATING until enough standing samples; the skeleton
- * keeps its scale until the new estimate is ready). Producer call.
+ * head height (CALIBRATING until the head has been seen standing again and
+ * enough standing samples are in; the skeleton keeps its scale until the
+ * new estimate is ready). Producer call.
  * (xrResetBodyTrackingCalibrationMETA.) */
 kinest_status kinest_reset_height(kinest_engine *engine);
 

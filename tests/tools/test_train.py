@@ -116,13 +116,15 @@ class TestSteps(unittest.TestCase):
     def test_batches_are_reproducible(self):
         clips = [common.built(common.WALK)]
         s = dataset.CropSampler(clips, 30, 50, {"enabled": True}, seed=0)
-        ds = train.Batches(s, 2, seed=5, epoch=1, smooth_cfg=None)
+        ds = train.Batches({0: s}, 2, seed=5, epoch=1, smooth_cfg=None)
         a, b, c = ds[3], ds[4], ds[3]
         self.assertTrue(torch.equal(a["x"], c["x"]) and torch.equal(a["y"], c["y"]))
         self.assertFalse(a["x"].shape == b["x"].shape and torch.equal(a["x"], b["x"]))
 
 
-class TestTrainCommand(unittest.TestCase):
+class TinyBuildCase(unittest.TestCase):
+    """Tests that train on a tiny_build in a temporary folder (cls.tmp, cls.data)."""
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="kinest-train-test-")
@@ -132,6 +134,9 @@ class TestTrainCommand(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
+
+
+class TestTrainCommand(TinyBuildCase):
 
     def run_train(self, name, cfg_over=None, log=None, **kw):
         cfg = config(os.path.join(self.tmp, name + ".json"), data=self.data, **(cfg_over or {}))

@@ -5,8 +5,9 @@
  *
  *   kinest-run [--weights W] [--backend auto|cpu|vulkan|ik]
  *              [--body full|reference] [--skeleton clip|auto] [--height M]
- *              [--smoothing S] [--lose-head START:SECONDS] [--ahead MS]
- *              [--quiet | --verbose] IN.kclip|DIR --out OUT.kclip|DIR
+ *              [--smoothing S] [--posture auto|standing|seated]
+ *              [--lose-head START:SECONDS] [--ahead MS] [--quiet | --verbose]
+ *              IN.kclip|DIR --out OUT.kclip|DIR
  *
  * A directory is processed recursively (every *.kclip), mirroring its
  * layout under --out. docs/engine.md ("kinest-run") has the details. */
@@ -30,7 +31,8 @@ typedef struct options {
     bool reference_body;
     bool clip_skeleton;
     float height_m;
-    float smoothing;            /* negative: the weights' */
+    float smoothing; /* negative: the weights' */
+    kinest_posture posture;
     double lose_from_s, lose_s; /* head not valid for lose_s from lose_from_s (clip time) */
     int64_t ahead_ns;           /* bodies read this far past each frame's time */
     kinest_log_level log_level;
@@ -48,14 +50,16 @@ static int usage(void)
         stderr,
         "usage: kinest-run [--weights W] [--backend auto|cpu|vulkan|ik] [--body full|reference]\n"
         "                  [--skeleton clip|auto] [--height M] [--smoothing S]\n"
-        "                  [--lose-head START:SECONDS] [--ahead MS]\n"
-        "                  [--quiet|--verbose] IN.kclip|DIR --out OUT.kclip|DIR\n"
+        "                  [--posture auto|standing|seated] [--lose-head START:SECONDS]\n"
+        "                  [--ahead MS] [--quiet|--verbose] IN.kclip|DIR --out OUT.kclip|DIR\n"
         "  --body reference: no hands on the grips, no feet above the floor (as tools/kinest "
         "predict)\n"
         "  --skeleton clip: the clip's own skeleton from its metadata (default); auto: "
         "automatic height calibration\n"
         "  --smoothing S: the model's output smoothing, 0 (off) <= S < 1 (default: the "
         "weights' value)\n"
+        "  --posture: when automatic calibration may take the height from the head "
+        "(docs/engine.md; default auto)\n"
         "  --lose-head START:SECONDS: the head not valid (flags 0) for SECONDS from START s\n"
         "  --ahead MS: each body read MS ms past its frame (as at a predicted display time)\n");
     return 2;
@@ -379,6 +383,14 @@ int main(int argc, char **argv)
             if (!(ms >= 0.0 && ms <= 1000.0))
                 return usage();
             o.ahead_ns = (int64_t)(ms * 1e6), i++;
+        } else if (strcmp(a, "--posture") == 0 && v) {
+            static const char *const postures[] = {"auto", "standing", "seated"};
+            int k = 0;
+            while (k < 3 && strcmp(v, postures[k]) != 0)
+                k++;
+            if (k == 3)
+                return usage();
+            o.posture = (kinest_posture)k, i++;
         } else if (strcmp(a, "--out") == 0 && v) {
             o.out = v, i++;
         } else if (strcmp(a, "--quiet") == 0) {
@@ -407,6 +419,7 @@ int main(int argc, char **argv)
     if (o.height_m != 0.0f)
         cfg.height_m = o.height_m;
     cfg.smoothing = o.smoothing;
+    cfg.posture = o.posture;
     kinest_engine *e = NULL;
     kinest_status st = kinest_create(o.weights, &cfg, &e);
     if (st != KINEST_SUCCESS) {

@@ -89,17 +89,18 @@ def _bandai_ids(path):
 
 
 def build_one(job):
-    path, folder, data_dir, out_dir = job
-    name = clip_name(os.path.basename(path))
+    path, folder, data_dir, out_dir = job[:4]
+    extra = job[4] if len(job) > 4 else {}     # AMASS (amass.jobs): clip name, split, subgroup, reader
+    name = extra.get("name") or clip_name(os.path.basename(path))
     rel_source = os.path.relpath(path, data_dir)
     res = {"clip": name, "source": folder, "source_file": rel_source}
     try:
-        split_name = split.split_of(folder, name)
-        sub = split.subgroup(folder, name)
+        split_name = extra["split"] if extra else split.split_of(folder, name)
+        sub = dict(extra["subgroup"]) if extra else split.subgroup(folder, name)
         if folder.startswith("bandai/"):
             sub.update(_bandai_ids(path))
         res["split"] = split_name
-        im = importer.import_clip(path, folder, _tables())
+        im = importer.import_clip(path, extra.get("table_folder", folder), _tables(), reader=extra.get("reader"))
         if sub.get("fps_in_name") and abs(sub["fps_in_name"] - im.fps) > 0.5:
             raise importer.Skip("frame-rate", "the file name says %d fps, the import used %g fps"
                                 % (sub["fps_in_name"], im.fps))
@@ -177,11 +178,13 @@ def format_table(rows):
     return "\n".join(out)
 
 
-def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, log=print):
-    data_dir = os.path.abspath(data_dir)
+def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, log=print, amass=None):
+    """`amass`: keyword arguments of amass.jobs (root, body_model, protocol, ...) to import an
+    AMASS folder too; data_dir None: that alone."""
+    data_dir = os.path.abspath(data_dir) if data_dir else None
     tables = _tables()
     jobs, unsupported = [], []
-    for folder in folders:
+    for folder in folders if data_dir else ():
         files = list_clips(data_dir, folder)
         if not files:
             log("%s: no clips found under %s" % (folder, os.path.join(data_dir, folder)))
@@ -197,6 +200,15 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
         if only:
             usable = [p for p in usable if fnmatch.fnmatch(os.path.basename(p).split(".")[0], only)]
         jobs += [(p, folder, data_dir, out_dir) for p in usable[:limit]]
+    if amass:
+        from . import amass as amass_source
+        by_folder = {}
+        for j in amass_source.jobs(out_dir=out_dir, log=log, **amass):
+            by_folder.setdefault(j[1], []).append(j)
+        for fjobs in by_folder.values():
+            if only:
+                fjobs = [j for j in fjobs if fnmatch.fnmatch(j[4]["name"], only)]
+            jobs += fjobs[:limit]
     os.makedirs(out_dir, exist_ok=True)
     log("importing %d clips with %d worker(s) into %s" % (len(jobs), workers, out_dir))
     prog = Progress(len(jobs))
@@ -220,7 +232,8 @@ def run(data_dir, out_dir, workers=2, folders=FOLDERS, limit=None, only=None, lo
             c["clips"] += 1
     index = {
         "kinest_index": 1,
-        "data": data_dir,
+        "data": data_dir or os.path.abspath(amass["root"]),
+        **({"amass": {k: amass.get(k) for k in ("root", "protocol", "holdout")}} if amass else {}),
         "rate_hz": resample.OUT_RATE,
         "joints": skeleton.NAMES,
         "parents": skeleton.PARENTS,

@@ -18,13 +18,14 @@ import os
 import numpy as np
 import torch
 
-from . import augment, clipio, skeleton
+from . import augment, clipio, sitting, skeleton
 from .model import features
 
 LICENCES = {
     "bandai": "CC BY-NC 4.0 (Bandai Namco Research Motion dataset)",
     "hdm05": "CC BY-SA 3.0 (HDM05, Mueller et al. 2007)",
     "cmu-sample": "CMU Graphics Lab Motion Capture Database (free for all uses, not for resale as data)",
+    "amass": "AMASS licence (non-commercial scientific research, amass.is.tue.mpg.de) and the body model's licence",
 }
 CONSTANT_STD = 1e-4   # features that (nearly) never vary (the head's x, z: 0 by construction; flags) keep std 1
 STD_FLOOR = 0.05      # the others are divided by at least this (rotation differences vary by ~0.005 per tick
@@ -84,7 +85,7 @@ def read_clips(data_dir, rels):
     return [clipio.read(os.path.join(data_dir, r)) for r in rels]
 
 
-def scan(clips):
+def scan(clips, reduce=None):
     """Feature statistics and mean skeleton of clips (clean devices, as built).
 
     Returns dict: mean, std (float64 (58,)), offsets_m (21, 3) frame-weighted mean,
@@ -102,6 +103,12 @@ def scan(clips):
         off += np.asarray(sk["offsets_m"], np.float64) * c.frames
         height += float(sk.get("standing_head_height_m", 0.0)) * c.frames
         n += c.frames
+    if reduce is not None:      # clips sharded over the processes of a distributed run: sums of all
+        s1, s2, off, height, n, n_clips = reduce([s1, s2, off, np.float64(height), np.float64(n),
+                                                  np.float64(len(clips))])
+        height, n = float(height), int(n)
+    else:
+        n_clips = len(clips)
     if not n:
         raise DataError("no frames to take statistics from")
     mean = s1 / n
@@ -109,7 +116,7 @@ def scan(clips):
     small = std < CONSTANT_STD
     std = np.where(small, 1.0, np.maximum(std, STD_FLOOR))
     return {"mean": mean, "std": std, "constant_features": [features.feature_names()[i] for i in np.nonzero(small)[0]],
-            "offsets_m": off / n, "standing_head_height_m": height / n, "clips": len(clips), "frames": n}
+            "offsets_m": off / n, "standing_head_height_m": height / n, "clips": int(n_clips), "frames": n}
 
 
 def skeleton_info(stats):
@@ -155,17 +162,23 @@ class CropSampler:
     [min_len, max_len]; clips are drawn with probability proportional to their frames
     among those long enough; the crop start is uniform. With augmentation the raw window
     is long enough for the slowest speed factor, is augmented as a clip, and the first L
-    ticks of the result are used."""
+    ticks of the result are used. seated_share: the share of crops turned into seated ones
+    (sitting.sit) before augmentation."""
 
-    def __init__(self, clips, min_len=64, max_len=128, augment_cfg=None, seed=0, precompute=True):
+    def __init__(self, clips, min_len=64, max_len=128, augment_cfg=None, seed=0, precompute=True,
+                 seated_share=0.0):
         self.clips = clips
         self.frames = np.array([c.frames for c in clips])
         self.min_len, self.max_len = int(min_len), int(max_len)
         self.aug = augment_kwargs(augment_cfg)
+        self.seated_share = float(seated_share or 0.0)
+        if not 0.0 <= self.seated_share <= 1.0:
+            raise DataError("seated share %r is not in [0, 1]" % seated_share)
         self.rng = np.random.default_rng(seed)
         if self.frames.max() < self.min_len:
             raise DataError("no clip has %d frames" % self.min_len)
-        self.cache = [training_arrays(c) for c in clips] if (precompute and self.aug is None) else None
+        plain = self.aug is None and not self.seated_share
+        self.cache = [training_arrays(c) for c in clips] if (precompute and plain) else None
 
     def raw_length(self, length):
         if self.aug is not None and self.aug.get("speed"):
@@ -183,13 +196,15 @@ class CropSampler:
             w = np.where(ok, self.frames - need + 1, 0).astype(np.float64)
             i = int(self.rng.choice(len(self.clips), p=w / w.sum()))
             start = int(self.rng.integers(0, self.frames[i] - need + 1))
-            if self.aug is None:
-                if self.cache is not None:
-                    a = self.cache[i]
-                    return {"x": a["x"][start:start + length], "y": a["y"][start:start + length],
-                            "frame": a["frame"][start:start + length], "offsets": a["offsets"]}
-                return training_arrays(crop_clip(self.clips[i], start, length))
+            if self.cache is not None:
+                a = self.cache[i]
+                return {"x": a["x"][start:start + length], "y": a["y"][start:start + length],
+                        "frame": a["frame"][start:start + length], "offsets": a["offsets"]}
             raw = crop_clip(self.clips[i], start, need)
+            if self.seated_share and self.rng.uniform() < self.seated_share:
+                raw = sitting.sit(raw, int(self.rng.integers(2 ** 31)))
+            if self.aug is None:
+                return training_arrays(crop_clip(raw, 0, length))
             out = augment.augment(raw, int(self.rng.integers(2 ** 31)), **self.aug)
             if out.frames >= length:
                 return training_arrays(crop_clip(out, 0, length))

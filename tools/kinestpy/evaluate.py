@@ -132,6 +132,7 @@ REPORT_GROUPS = [
     ("bandai", "Bandai test (dataset-1 + dataset-2)", ["test/bandai/dataset-1", "test/bandai/dataset-2"]),
     ("hdm05", "HDM05 unseen actors (test)", ["test/hdm05"]),
     ("cmu", "cmu-sample (other studio)", ["test/cmu-sample"]),
+    ("seated", "Seated start (real sitting takes)", ["seated"]),
 ]
 REPORT_COLUMNS = ["MPJPE", "L-PE", "U-PE", "Jitter", "GT-Jitter"]
 
@@ -199,6 +200,8 @@ def format_report(res, columns=REPORT_COLUMNS):
         "%9s" % metrics.METRICS[c][0].replace("10^2 m/s^3", "e2 m/s3") for c in columns)
     lines = [head, units, "-" * len(head)]
     for g in res["groups"].values():
+        if not g["clips"] and g["folders"] == ["seated"]:
+            continue                       # made apart (`kinest data seated`), absent here
         vals = " ".join("%9s" % ("-" if g[c] is None else "%.2f" % g[c]) for c in columns)
         lines.append("%-40s %5d %7d %s" % (g["label"], g["clips"], g["frames"], vals))
     return "\n".join(lines)

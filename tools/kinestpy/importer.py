@@ -50,7 +50,7 @@ class Imported:
 
 
 READERS = {"bvh": bvh.load, "amc": asf.load}   # file extension (without .gz) -> reader
-FORMATS = {"bvh": ("bvh",), "asf": ("amc",)}   # table `format` -> the file extensions it reads
+FORMATS = {"bvh": ("bvh",), "asf": ("amc",), "smpl": ("npz",)}   # table `format` -> the file extensions it reads
 
 
 # ---------------------------------------------------------------- tables
@@ -85,7 +85,8 @@ def load_tables(directory=MAPPINGS_DIR):
             raise ValueError("%s: no mapping for canonical joints %s" % (path, missing))
         if t.get("format") not in FORMATS:
             raise ValueError("%s: unknown format %r (known: %s)" % (path, t.get("format"), ", ".join(FORMATS)))
-        t["_C"] = axes_matrix(t["world_axes"])
+        # world_axes lists the OpenXR axes in source coordinates (columns); _C maps source -> OpenXR
+        t["_C"] = axes_matrix(t["world_axes"]).T
         tables.append(t)
     return tables
 
@@ -341,14 +342,15 @@ def format_of(path):
     return base.rsplit(".", 1)[-1].lower()
 
 
-def import_clip(path, folder, tables):
-    """Import one source clip. Raises Skip for clips a rule refuses."""
+def import_clip(path, folder, tables, reader=None):
+    """Import one source clip. Raises Skip for clips a rule refuses. `reader` replaces
+    the file extension's reader (AMASS motions: amass.load with the user's body model)."""
     notes = []
     fmt = format_of(path)
-    if fmt not in READERS:
+    if reader is None and fmt not in READERS:
         raise Skip("format", "no reader for .%s files" % fmt)
     try:
-        src = READERS[fmt](path)
+        src = (reader or READERS[fmt])(path)
     except (bvh.BvhError, asf.AsfError, OSError, EOFError, UnicodeDecodeError, ValueError) as e:
         raise Skip("unreadable", str(e))
     table = choose_table(tables, folder, src.names, fmt)

@@ -169,15 +169,22 @@ def rotation_between(u, v):
 def frame_from_two(aim_src, aim_dst, up_src, up_dst):
     """Rotation R with R aim_src = aim_dst exactly and R up_src as close as
     possible to up_dst (both pairs need not be orthogonal)."""
+    return frames_from_two(aim_src, aim_dst, up_src, up_dst)
+
+
+def frames_from_two(aim_src, aim_dst, up_src, up_dst):
+    """frame_from_two for arrays of directions (..., 3), broadcast: rotations (..., 3, 3)."""
     def basis(a, u):
-        a = np.asarray(a, float) / np.linalg.norm(a)
-        u = np.asarray(u, float) - np.dot(u, a) * a
-        n = np.linalg.norm(u)
-        if n < 1e-9:
+        a = np.asarray(a, float)
+        a = a / np.linalg.norm(a, axis=-1, keepdims=True)
+        u = np.asarray(u, float)
+        u = u - np.sum(u * a, axis=-1, keepdims=True) * a
+        n = np.linalg.norm(u, axis=-1, keepdims=True)
+        if np.any(n < 1e-9):
             raise ValueError("aim and up directions are parallel")
         u = u / n
-        return np.stack([a, u, np.cross(a, u)], axis=1)
-    return basis(aim_dst, up_dst) @ basis(aim_src, up_src).T
+        return np.stack(np.broadcast_arrays(a, u, np.cross(a, u)), axis=-1)
+    return basis(aim_dst, up_dst) @ np.swapaxes(basis(aim_src, up_src), -1, -2)
 
 
 def rotations_between(u, v):
@@ -199,3 +206,13 @@ def rotations_between(u, v):
         ax /= np.linalg.norm(ax, axis=-1, keepdims=True)
         q[anti] = np.concatenate([ax, np.zeros((len(ax), 1))], axis=-1)
     return quat_to_matrix(q)
+
+
+def rotvec_to_matrix(v):
+    """Axis-angle vectors (..., 3), angle = length in radians -> (..., 3, 3) (Rodrigues)."""
+    v = np.asarray(v, dtype=np.float64)
+    ang = np.linalg.norm(v, axis=-1, keepdims=True)
+    half = 0.5 * ang
+    # sin(a/2)/a without dividing by zero: its limit at a = 0 is 1/2
+    k = np.where(ang > 1e-12, np.sin(half) / np.where(ang > 1e-12, ang, 1.0), 0.5)
+    return quat_to_matrix(np.concatenate([v * k, np.cos(half)], axis=-1))

@@ -6,8 +6,10 @@ losses.py with the config's weights, Adam with warm-up + cosine (or step)
 schedule, validation on whole clips of the validation split after every epoch
 (MPJPE, Jitter, ...), checkpoints written atomically after every epoch and when
 SIGTERM/SIGINT arrives, `--resume` continues from DIR/last.pt exactly where it
-stopped (batch k of epoch e is drawn from a generator seeded by (seed, e, k), so a
-resumed run draws the same batches as an uninterrupted one).
+stopped (sample i of batch k of epoch e is drawn from a generator seeded by (seed, e, k, i),
+so a resumed run draws the same batches as an uninterrupted one, whatever its number of
+processes). Under torchrun it trains on several processes, GPUs or machines (distributed.py,
+docs/training.md).
 
 DIR/last.pt      the latest checkpoint (model, optimizer, scheduler, RNG states, epoch, step, best)
 DIR/best.pt      the checkpoint with the lowest validation MPJPE so far
@@ -28,7 +30,7 @@ import time
 import numpy as np
 import torch
 
-from . import dataset, predict
+from . import dataset, distributed, predict
 from .model import architectures, losses, smoothing
 
 DEFAULTS = {
@@ -48,9 +50,12 @@ DEFAULTS = {
     "loss": {},                            # LossConfig fields over the defaults
     "smoothing": {"enabled": False},       # SmoothingConfig fields
     "augment": {"enabled": True},          # augment.augment switches (dataset.augment_kwargs)
+    "seated": {"share": 0.0},              # share of crops made seated by sitting.sit (before augment)
     "validation": {"split": "validation", "every_nth_clip": 1},
+    "data_shards": 1,                      # clip shards of a distributed run (distributed.py; 1: all clips everywhere)
+    "amp": "bf16",                         # autocast of the forward on CUDA ("bf16" or "off"); never on the CPU
     "workers": 1,                          # batch-making processes (0: in the training process)
-    "threads": None,                       # torch threads (None: os.cpu_count())
+    "threads": None,                       # torch threads (None: the cores / processes on this machine)
     "log_every": 10,                       # steps between progress lines in a log file
     "export_at_end": True,
 }
@@ -114,6 +119,8 @@ def lr_factor(cfg, step, total_steps, time_progress=None):
 
 
 def atomic_save(obj, path):
+    if not distributed.is_main():       # one checkpoint per run: process 0 writes it
+        return
     tmp = "%s.tmp%d" % (path, os.getpid())
     torch.save(obj, tmp)
     with open(tmp, "rb") as f:
@@ -127,24 +134,36 @@ def fmt_time(s):
 
 
 class Batches(torch.utils.data.Dataset):
-    """Batch k of epoch e, drawn from a generator seeded by (seed, e, k): the same
-    batches whatever the worker count and across resumes."""
+    """Global batch k of epoch e: its crop length drawn from a generator seeded by (seed, e, k),
+    its sample i (clip, crop, augmentation, label smoothing) from one seeded by (seed, e, k, i),
+    cropped from clip shard i mod len(samplers). A process of a distributed run makes the
+    samples i = rank, rank + world, ...; the global batches are the same whatever the number of
+    processes and workers, and across resumes. `samplers`: {shard: CropSampler} of the shards
+    this process uses."""
 
-    def __init__(self, sampler, batch, seed, epoch, smooth_cfg):
-        self.sampler, self.batch, self.seed, self.epoch, self.smooth = sampler, batch, seed, epoch, smooth_cfg
+    def __init__(self, samplers, batch, seed, epoch, smooth_cfg, rank=0, world=1, shards=1):
+        self.samplers, self.batch, self.seed, self.epoch, self.smooth = samplers, batch, seed, epoch, smooth_cfg
+        self.rank, self.world, self.shards = rank, world, shards
 
     def __len__(self):
         return 1 << 30
 
     def __getitem__(self, k):
-        ss = np.random.SeedSequence([self.seed, self.epoch, int(k)])
-        self.sampler.rng = np.random.default_rng(ss)
-        b = self.sampler.batch(self.batch)
-        b["y_train"] = b["y"]
-        if self.smooth is not None and self.smooth.enabled and self.smooth.eps:
-            g = torch.Generator().manual_seed(int(ss.generate_state(1, np.uint64)[0]) >> 1)
-            b["y_train"] = smoothing.smooth_targets(b["y"], self.smooth, g)
-        return b
+        any_sampler = next(iter(self.samplers.values()))
+        length = int(np.random.default_rng(np.random.SeedSequence([self.seed, self.epoch, int(k)])).integers(
+            any_sampler.min_len, any_sampler.max_len + 1))
+        parts = []
+        for i in range(self.rank, self.batch, self.world):
+            ss = np.random.SeedSequence([self.seed, self.epoch, int(k), i])
+            sampler = self.samplers[i % self.shards]
+            sampler.rng = np.random.default_rng(ss)
+            b = sampler.batch(1, length)
+            b["y_train"] = b["y"]
+            if self.smooth is not None and self.smooth.enabled and self.smooth.eps:
+                g = torch.Generator().manual_seed(int(ss.generate_state(1, np.uint64)[0]) >> 1)
+                b["y_train"] = smoothing.smooth_targets(b["y"], self.smooth, g)
+            parts.append(b)
+        return {key: torch.cat([p[key] for p in parts]) for key in parts[0]}
 
 
 def _worker_init(_):
@@ -211,8 +230,23 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
         cfg["epochs"] = int(epochs)
     if hours:
         cfg["hours"] = float(hours)
+    try:
+        dist = distributed.setup()
+    except distributed.DistError as e:
+        raise TrainError(str(e))
+    try:
+        return _main(cfg, out_dir, resume, hours, data, epochs, log, dist)
+    except distributed.DistError as e:
+        raise TrainError(str(e))
+    finally:
+        dist.close()
+
+
+def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
     log = log or (lambda s: print(s, file=sys.stderr, flush=True))
-    tty = sys.stderr.isatty()
+    if not dist.main:
+        log = lambda s: None            # noqa: E731  (process 0 speaks for the run)
+    tty = sys.stderr.isatty() and dist.main
     os.makedirs(out_dir, exist_ok=True)
     last_path, best_path = os.path.join(out_dir, "last.pt"), os.path.join(out_dir, "best.pt")
     ck = None
@@ -228,13 +262,16 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
             cfg["hours"] = float(hours)
     elif os.path.isfile(last_path):
         raise TrainError("%s exists: pass --resume to continue it, or choose another --out" % last_path)
+    distributed.check_layout(int(cfg["batch"]), int(cfg["data_shards"]), dist.world)
+    if cfg["amp"] not in ("bf16", "off"):
+        raise TrainError("amp must be \"bf16\" or \"off\", not %r" % (cfg["amp"],))
 
-    threads = cfg["threads"] or os.cpu_count()
+    threads = cfg["threads"] or distributed.default_threads()
     torch.set_num_threads(threads)
     for t in (np.float16, np.float32, np.float64):     # numpy caches its limits before denormals flush
         np.finfo(t)
     torch.set_flush_denormal(True)
-    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    dev = dist.device
     seed = int(cfg["seed"])
     random.seed(seed)
     np.random.seed(seed)
@@ -246,21 +283,33 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
     train_rels = dataset.clips_of(index, "train", cfg["sources"])
     if not train_rels:
         raise TrainError("%s: no train clips" % cfg["data"])
-    train_clips = dataset.read_clips(cfg["data"], train_rels)
+    shards = int(cfg["data_shards"])
+    by_shard = distributed.shard_of(train_rels, shards)
+    mine = distributed.owned_shards(shards, dist.rank, dist.world)
+    shard_clips = {g: dataset.read_clips(cfg["data"], by_shard[g]) for g in mine}
+    train_clips = [c for g in mine for c in shard_clips[g]]
     vcfg = cfg["validation"]
     val_rels = dataset.clips_of(index, vcfg["split"])[::max(1, int(vcfg.get("every_nth_clip", 1)))]
+    if not val_rels:
+        raise TrainError("%s: no %s clips to validate on" % (cfg["data"], vcfg["split"]))
+    val_rels = val_rels if dist.main else []       # process 0 validates
     val_clips = dataset.read_clips(cfg["data"], val_rels)
     val_x = [predict.clip_inputs(c) for c in val_clips]
     data_id = dataset.identity(cfg["data"], index, cfg["sources"])
     if ck is None:
-        stats = dataset.scan(train_clips)
+        stats = dataset.scan(train_clips, reduce=dist.sum_arrays if shards > 1 else None)
         skel = dataset.skeleton_info(stats)
     else:
         skel, stats = ck["skeleton"], None
-    train_frames = sum(c.frames for c in train_clips)
+    train_frames = sum(index["clips"][r]["frames"] for r in train_rels)
     log("data: %d train clips (%d frames, %.2f h), %d validation clips (%d frames) from %s in %.0f s"
-        % (len(train_clips), train_frames, train_frames / 216000.0, len(val_clips),
+        % (len(train_rels), train_frames, train_frames / 216000.0, len(val_clips),
            sum(c.frames for c in val_clips), cfg["data"], time.time() - t0))
+    if dist.active:
+        log("distributed: %d processes (%s, %s), global batch %d = %d per process; clip shards %d, "
+            "each process reads %d of %d train clips" % (dist.world, dist.backend, dev, cfg["batch"],
+                                                         cfg["batch"] // dist.world, shards, len(train_clips),
+                                                         len(train_rels)))
 
     # ---- model, optimiser
     archs = architectures()
@@ -280,6 +329,7 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
         from .export import set_normalisation
         set_normalisation(model, stats)
     model.to(dev).train()
+    fwd = dist.wrap(model)          # the training step's module (DistributedDataParallel when distributed)
     oc = cfg["optimizer"]
     opt = torch.optim.Adam(model.parameters(), lr=oc["lr"], betas=tuple(oc.get("betas", (0.9, 0.999))),
                            weight_decay=oc.get("weight_decay", 0.0))
@@ -304,7 +354,7 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
         random.setstate(ck["rng"]["python"])
         log("resumed %s: epoch %d, step %d of the epoch, %d steps, %s trained"
             % (last_path, state["epoch"] + 1, state["step_in_epoch"], state["step"], fmt_time(state["train_seconds"])))
-    else:
+    elif dist.main:
         with open(os.path.join(out_dir, "config.json"), "w", encoding="utf-8") as f:
             json.dump(cfg, f, indent=1)
     n_par = sum(p.numel() for p in model.parameters())
@@ -320,37 +370,41 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
                 "train_config": cfg, "data": data_id, "skeleton": skel, "seed": seed,
                 "steps_per_epoch": steps_per_epoch, "total_steps": total_steps, **state}
 
-    sampler = dataset.CropSampler(train_clips, cfg["crop"]["min"], cfg["crop"]["max"], cfg["augment"], seed)
+    samplers = {g: dataset.CropSampler(shard_clips[g], cfg["crop"]["min"], cfg["crop"]["max"], cfg["augment"], seed,
+                                       seated_share=cfg["seated"]["share"])
+                for g in mine}
     run_start = time.time()
     base_seconds = state["train_seconds"]
     stopped = None
     with Stop() as stop:
         while state["epoch"] < cfg["epochs"] and stopped is None:
             ep = state["epoch"]
-            ds = Batches(sampler, cfg["batch"], seed, ep, scfg)
+            ds = Batches(samplers, cfg["batch"], seed, ep, scfg, dist.rank, dist.world, shards)
             sums, n_sum, ticks, t_ep = {}, 0, 0, time.time()
             t_log, ticks_log = time.time(), 0
             for b in batch_iter(ds, state["step_in_epoch"], steps_per_epoch, int(cfg["workers"])):
                 x, y, fr, off = (b[k].to(dev) for k in ("x", "y_train", "frame", "offsets"))
-                pred, _ = model(x)
-                loss, terms = losses.total_loss(pred, y, off, lcfg, fr)
+                with dist.autocast(cfg["amp"]):
+                    pred, _ = fwd(x)
+                loss, terms = losses.total_loss(pred.float(), y, off, lcfg, fr)   # the loss in float32
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 if oc.get("grad_clip"):
                     torch.nn.utils.clip_grad_norm_(model.parameters(), oc["grad_clip"])
                 opt.step()
-                if budget:
-                    progress["t"] = (base_seconds + time.time() - run_start) / budget
+                if budget:      # one value on every process (their mean clock): the same learning rate
+                    progress["t"] = dist.mean([base_seconds + time.time() - run_start])[0] / budget
                 sched.step()
                 if not torch.isfinite(loss):
                     raise TrainError("loss is %s at step %d" % (loss.item(), state["step"]))
                 state["step"] += 1
                 state["step_in_epoch"] += 1
-                n = x.shape[0] * x.shape[1]
+                n = x.shape[0] * x.shape[1] * dist.world
                 ticks += n
                 ticks_log += n
-                for k, v in dict(terms, loss=loss).items():
-                    sums[k] = sums.get(k, 0.0) + float(v)
+                names = sorted(terms) + ["loss"]
+                for k, v in zip(names, dist.mean([dict(terms, loss=loss)[k] for k in names])):
+                    sums[k] = sums.get(k, 0.0) + v
                 n_sum += 1
                 now = time.time()
                 state["train_seconds"] = base_seconds + (now - run_start)
@@ -371,10 +425,13 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
                     else:
                         log(line)
                     t_log, ticks_log = now, 0
-                if stop.signum is not None:
+                signalled, out_of_time = dist.any([stop.signum is not None,
+                                                   budget is not None and state["train_seconds"] >= budget])
+                if signalled:
+                    stop.signum = stop.signum or signal.SIGTERM      # another process was signalled
                     stopped = "signal %d" % stop.signum
                     break
-                if budget is not None and state["train_seconds"] >= budget:
+                if out_of_time:
                     stopped = "time budget of %.2f h" % (budget / 3600.0)
                     break
             if tty:
@@ -385,7 +442,8 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
                     % (stopped, ep + 1, state["step_in_epoch"], steps_per_epoch, last_path))
                 break
             # ---- end of epoch: validation, history, checkpoints
-            val = validate(model, val_clips, val_x)
+            dist.check_same(model)
+            val = dist.from_main(lambda: validate(model, val_clips, val_x))
             train_terms = {k: round(v / max(1, n_sum), 6) for k, v in sums.items()}
             best = state["best_val"] is None or val["MPJPE"] < state["best_val"]["MPJPE"]
             rec = {"epoch": ep + 1, "step": state["step"], "train": train_terms,
@@ -404,8 +462,9 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
             atomic_save(ckd, last_path)
             if best:
                 atomic_save(ckd, best_path)
-            with open(os.path.join(out_dir, "history.jsonl"), "a", encoding="utf-8") as f:
-                f.write(json.dumps(rec) + "\n")
+            if dist.main:
+                with open(os.path.join(out_dir, "history.jsonl"), "a", encoding="utf-8") as f:
+                    f.write(json.dumps(rec) + "\n")
             log("epoch %d/%d done in %s: train loss %.4f | validation MPJPE %.2f cm, L-PE %.2f, U-PE %.2f, "
                 "Jitter %.2f (GT %.2f), MPJRE %.2f deg (%.0f s)%s"
                 % (ep + 1, cfg["epochs"], fmt_time(time.time() - t_ep), train_terms["loss"], val["MPJPE"],
@@ -421,10 +480,14 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
         log("training finished%s: %d epochs, %d steps, %s; best validation MPJPE %.2f cm (epoch %d): %s"
             % ("" if stopped is None else " (%s)" % stopped, state["epoch"], state["step"],
                fmt_time(state["train_seconds"]), state["best_val"]["MPJPE"], state["best_val"]["epoch"], best_path))
-        if cfg.get("export_at_end") and cfg["architecture"] == "stream":
+        if cfg.get("export_at_end") and cfg["architecture"] == "stream" and dist.main:
             from . import export
             try:
-                export.run(os.path.join(out_dir, "export"), checkpoint=best_path, data_dir=cfg["data"], log=log)
+                golden = export.GOLDEN_CLIP
+                if not os.path.isfile(os.path.join(cfg["data"], golden)):   # a build without it (AMASS alone)
+                    golden = (dataset.clips_of(index, "test") or dataset.clips_of(index, "validation"))[0]
+                export.run(os.path.join(out_dir, "export"), checkpoint=best_path, data_dir=cfg["data"],
+                           golden_clip=golden, log=log)
             except Exception as e:      # the training itself is done; say why the export failed
                 log("export of %s failed: %s" % (best_path, e))
         return 0

@@ -1,0 +1,111 @@
+"""Seated training clips synthesised from standing ones (kinestpy.sitting)."""
+import unittest
+
+import numpy as np
+
+from tests.tools import common
+from kinestpy import augment, dataset, devices, rot, seated, sitting, skeleton
+
+UPPER = [skeleton.INDEX[n] for n in ("spine", "chest", "neck", "head", "left_collar", "left_upper_arm",
+                                     "left_forearm", "left_hand", "right_collar", "right_upper_arm",
+                                     "right_forearm", "right_hand")]
+
+
+class Sit(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.src = common.built(common.WALK)
+        cls.out = sitting.sit(cls.src, seed=3)
+
+    def test_every_frame_is_seated_on_a_seat_of_the_drawn_height(self):
+        p = self.out.truth_pos
+        sk = self.out.meta["skeleton"]
+        self.assertTrue(seated.seated_frames(p, sk["offsets_m"], sk["standing_head_height_m"]).all())
+        h = self.out.meta["seated_synth"]["hips_m"]
+        np.testing.assert_allclose(p[:, 0, 1], h, atol=1e-4)   # metadata rounded to 0.1 mm
+        hip_rest, torso = seated.rest_levels(sk["offsets_m"], sk["standing_head_height_m"])
+        self.assertTrue(0.45 * hip_rest - 1e-6 <= h <= 0.62 * hip_rest + 1e-6)
+        # the head above the seat, ahead of it by less than 0.3 m
+        above = p[:, skeleton.HEAD, 1] - p[:, 0, 1]
+        self.assertGreater(above.min(), 0.8 * torso)
+        self.assertLess(np.linalg.norm((p[:, skeleton.HEAD] - p[:, 0])[:, [0, 2]], axis=1).max(), 0.3)
+
+    def test_feet_flat_on_the_floor_shins_down_thighs_forward(self):
+        p = self.out.truth_pos.astype(np.float64)
+        contact = augment._contact(self.src.meta)
+        low = p[:, skeleton.FEET, 1].min(axis=1)
+        # as high as the source's feet stand (its floor contact), never under the floor
+        src_low = self.src.truth_pos[:, skeleton.FEET, 1].min(axis=1)
+        self.assertLess(abs(np.median(low) - np.percentile(src_low, 5)), 0.03)
+        self.assertGreater(low.min(), contact - 0.03)
+        for side in ("left", "right"):
+            thigh, shin, foot, toes = (skeleton.INDEX[side + "_" + n] for n in ("thigh", "shin", "foot", "toes"))
+            hips_fwd = -rot.quat_to_matrix(self.out.truth_quat[:, 0].astype(np.float64))[:, :, 2]
+            hips_fwd[:, 1] = 0
+            t = p[:, shin] - p[:, thigh]
+            self.assertGreater(np.min(np.sum(t * hips_fwd, axis=1) / np.linalg.norm(t, axis=1)), 0.7)
+            s = p[:, foot] - p[:, shin]
+            self.assertLess(np.max(s[:, 1] / np.linalg.norm(s, axis=1)), -0.85)   # within ~30 deg of down
+            self.assertLess(np.abs(p[:, foot, 1] - p[:, foot, 1].mean()).max(), 1e-4)   # planted level
+            # flat: the foot's orientation is a turn about the vertical only
+            up = rot.quat_rotate(self.out.truth_quat[:, toes].astype(np.float64), np.array([0.0, 1.0, 0.0]))
+            self.assertGreater(up[:, 1].min(), 0.999)
+
+    def test_upper_body_keeps_its_motion_and_bones_their_lengths(self):
+        a = augment.motion_of(self.src)
+        b = augment.motion_of(self.out)
+        for j in UPPER:
+            d = rot.quat_angle(a.local_quat[:, j], b.local_quat[:, j])
+            self.assertLess(d.max(), 1e-3, skeleton.NAMES[j])
+        # the hips turn and lean as the source's
+        self.assertLess(rot.quat_angle(self.src.truth_quat[:, 0].astype(np.float64),
+                                       self.out.truth_quat[:, 0].astype(np.float64)).max(), 1e-3)
+        bl = skeleton.bone_lengths(self.out.truth_pos.astype(np.float64))
+        self.assertLess(np.ptp(bl, axis=0).max(), 1e-5)
+        np.testing.assert_allclose(bl[0], skeleton.bone_lengths(self.src.truth_pos[:1].astype(np.float64))[0],
+                                   atol=1e-5)
+
+    def test_devices_follow_the_seated_body(self):
+        flags, dpos, dquat = devices.synthesize(self.out.truth_quat.astype(np.float64),
+                                                self.out.truth_pos.astype(np.float64))
+        np.testing.assert_allclose(self.out.dev_pos, dpos, atol=1e-5)
+        # the head device came down with the body: a seated eye height
+        self.assertLess(self.out.dev_pos[:, 0, 1].max(), self.src.dev_pos[:, 0, 1].min() - 0.3)
+
+    def test_seeded(self):
+        again = sitting.sit(self.src, seed=3)
+        np.testing.assert_array_equal(again.truth_pos, self.out.truth_pos)
+        other = sitting.sit(self.src, seed=4)
+        self.assertNotEqual(other.meta["seated_synth"]["hips_m"], self.out.meta["seated_synth"]["hips_m"])
+
+    def test_two_bone_reaches_and_bends_forward(self):
+        hip = np.array([[0.0, 0.5, 0.0]])
+        ankle = np.array([[0.0, 0.1, -0.45]])
+        knee, reached = sitting.two_bone(hip, ankle, 0.42, 0.40, np.array([[0.0, 0.5, -1.0]]))
+        self.assertAlmostEqual(float(np.linalg.norm(knee - hip)), 0.42, places=6)
+        self.assertAlmostEqual(float(np.linalg.norm(reached - knee)), 0.40, places=6)
+        np.testing.assert_allclose(reached, ankle, atol=1e-9)
+        self.assertLess(knee[0, 2], -0.2)          # the knee is forward
+
+
+class TrainingSwitch(unittest.TestCase):
+    def test_crop_sampler_sits_the_share_it_is_told(self):
+        clip = common.built(common.WALK)
+        plain = dataset.CropSampler([clip], 40, 40, None, seed=5)
+        sits = dataset.CropSampler([clip], 40, 40, None, seed=5, seated_share=1.0)
+        self.assertIsNone(sits.cache)
+        got = sits.sample(40)
+        # the same draws by hand: clip, start, the share's coin, the seed of the seated copy
+        rng = np.random.default_rng(5)
+        rng.choice(1, p=[1.0])
+        start = int(rng.integers(0, clip.frames - 40 + 1))
+        rng.uniform()
+        want = dataset.training_arrays(sitting.sit(dataset.crop_clip(clip, start, 40), int(rng.integers(2 ** 31))))
+        self.assertTrue(all(np.array_equal(got[k].numpy(), want[k].numpy()) for k in want))
+        self.assertFalse(np.array_equal(plain.sample(40)["x"].numpy(), got["x"].numpy()))
+        with self.assertRaises(dataset.DataError):
+            dataset.CropSampler([clip], 40, 40, None, seated_share=1.5)
+
+
+if __name__ == "__main__":
+    unittest.main()

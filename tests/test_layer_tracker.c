@@ -198,15 +198,17 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_reference_spaces(XrSession session, u
 
 static XrSpace new_space(XrReferenceSpaceType ref, const XrPosef *p)
 {
-    int i = atomic_load(&fake.space_count);
+    /* Spaces are made on several threads at once in the thread test (the
+     * layer's own, lazily, beside the application's): each takes its slot;
+     * nobody looks a slot up before its handle is returned. */
+    int i = atomic_fetch_add(&fake.space_count, 1);
     ck_assert_int_lt(i, MAX_OBJECTS);
     fake_space *s = &fake.spaces[i];
-    memset(s, 0, sizeof *s);
+    atomic_store(&s->destroyed, false);
     s->used = true;
     s->ref = ref;
     s->offset = (kn_pose){{p->orientation.x, p->orientation.y, p->orientation.z, p->orientation.w},
                           {p->position.x, p->position.y, p->position.z}};
-    atomic_store(&fake.space_count, i + 1); /* published once filled in */
     return (XrSpace)(uintptr_t)(0x1000 + i);
 }
 

@@ -10,7 +10,9 @@
 #include <jansson.h>
 #include <math.h>
 #include <openxr/openxr.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +147,76 @@ START_TEST(feed_push_never_waits_for_the_consumer)
      * (the bound leaves room for a preempted thread under sanitizers). */
     ck_assert_msg(worst < 10000000, "a push took %lld ns", (long long)worst);
     ck_assert_uint_eq(c.count, stats.pushed);
+    kn_feed_free(f);
+}
+END_TEST
+
+/* A consumer stuck in a write (a stalled file system) does not hold up the
+ * end of its feed (issue 14: xrDestroySession hung on the join): the stop
+ * gives up in time, the abandoned worker ends on its own once the write
+ * returns, and frees the feed there. */
+typedef struct stuck {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool entered, released;
+    atomic_int ended;
+} stuck;
+
+static void stuck_consume(void *user, const kn_device_frame *frames, size_t n)
+{
+    (void)frames, (void)n;
+    stuck *st = user;
+    pthread_mutex_lock(&st->lock);
+    st->entered = true;
+    pthread_cond_broadcast(&st->cond);
+    while (!st->released)
+        pthread_cond_wait(&st->cond, &st->lock);
+    pthread_mutex_unlock(&st->lock);
+}
+
+static void stuck_ended(void *user)
+{
+    atomic_store(&((stuck *)user)->ended, 1);
+}
+
+START_TEST(feed_stop_does_not_wait_for_a_stuck_consumer)
+{
+    stuck st = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    kn_feed *f = kn_feed_create(16);
+    kn_feed_consumer c = {.user = &st, .consume = stuck_consume};
+    ck_assert(kn_feed_add_consumer(f, &c));
+    ck_assert(kn_feed_start(f));
+    kn_device_frame fr = frame_at(1);
+    kn_feed_push(f, &fr);
+    pthread_mutex_lock(&st.lock);
+    while (!st.entered)
+        pthread_cond_wait(&st.cond, &st.lock);
+    pthread_mutex_unlock(&st.lock);
+    ck_assert(!kn_feed_stop_within(f, 50000000, NULL));
+    kn_feed_abandon(f, stuck_ended, &st);
+    ck_assert_int_eq(atomic_load(&st.ended), 0);
+    pthread_mutex_lock(&st.lock);
+    st.released = true;
+    pthread_cond_broadcast(&st.cond);
+    pthread_mutex_unlock(&st.lock);
+    for (int i = 0; i < 5000 && !atomic_load(&st.ended); i++)
+        sleep_us(1000);
+    ck_assert_int_eq(atomic_load(&st.ended), 1);
+
+    /* A consumer that keeps up: stopped in time, everything delivered. */
+    collector col = {.in_order = true};
+    f = kn_feed_create(16);
+    kn_feed_consumer q = {.user = &col, .consume = collect};
+    ck_assert(kn_feed_add_consumer(f, &q));
+    ck_assert(kn_feed_start(f));
+    for (int i = 1; i <= 10; i++) {
+        fr = frame_at(i);
+        kn_feed_push(f, &fr);
+    }
+    kn_feed_stats stats;
+    ck_assert(kn_feed_stop_within(f, INT64_C(5000000000), &stats));
+    ck_assert_uint_eq(stats.pushed, 10);
+    ck_assert_uint_eq(col.count, 10);
     kn_feed_free(f);
 }
 END_TEST
@@ -372,6 +444,7 @@ int main(void)
     tcase_add_test(tc, feed_delivers_in_order_and_counts_losses);
     tcase_add_test(tc, feed_without_consumers_keeps_the_latest);
     tcase_add_test(tc, feed_push_never_waits_for_the_consumer);
+    tcase_add_test(tc, feed_stop_does_not_wait_for_a_stuck_consumer);
     tcase_add_test(tc, floor_from_the_highest_head);
     tcase_add_test(tc, recorder_writes_a_clip_and_completes_its_metadata);
     tcase_add_test(tc, recorder_numbers_later_sessions_and_refuses_bad_paths);

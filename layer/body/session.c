@@ -251,6 +251,46 @@ static bool session_unlink(kn_session *s)
 /* Ends the recording. `ask`: the session still exists below, so the final
  * interaction profiles can be read; `destroy`: the layer's spaces are
  * destroyed too (they are not when the instance takes them along). */
+/* A recording whose file stopped taking writes, closed by its own thread
+ * whenever the write returns. */
+typedef struct kn_late_recording {
+    kn_recorder *recorder;
+    kn_record_info info;
+} kn_late_recording;
+
+static void close_late_recording(void *user)
+{
+    kn_late_recording *late = user;
+    kn_recorder_close(late->recorder, &late->info, NULL);
+    free(late);
+}
+
+/* The recording ends with the session, which never waits long for it: a
+ * file that takes no writes (a stalled network file system) is left to its
+ * thread. Under s->work, the feed's producers stopped. */
+static void stop_recording(kn_session *s)
+{
+    kn_feed_stats stats = {0};
+    kn_late_recording *late = NULL;
+    if (kn_feed_stop_within(s->record_feed, KN_RECORD_STOP_NS, &stats)) {
+        if (stats.dropped)
+            KN_LOG_W("%s: %llu samples dropped (the writer fell behind)", KN_ENV_RECORD,
+                     (unsigned long long)stats.dropped);
+        kn_recorder_close(s->recorder, &s->info, &stats);
+    } else if ((late = malloc(sizeof *late))) {
+        KN_LOG_W("%s: the file has taken no writes for %.0f s (a stalled file system?); the "
+                 "session ends without waiting, the recording is closed when the write returns",
+                 KN_ENV_RECORD, (double)KN_RECORD_STOP_NS / 1e9);
+        *late = (kn_late_recording){.recorder = s->recorder, .info = s->info};
+        kn_feed_abandon(s->record_feed, close_late_recording, late);
+        s->record_feed = NULL;
+    } else {
+        kn_feed_stop(s->record_feed, NULL);
+        kn_recorder_close(s->recorder, &s->info, NULL);
+    }
+    s->recorder = NULL;
+}
+
 static void session_close(kn_session *s, bool ask, bool destroy)
 {
     /* A sample under way on another thread finishes first. */
@@ -259,9 +299,6 @@ static void session_close(kn_session *s, bool ask, bool destroy)
     if (ask && (attach == KN_ATTACH_MERGED || attach == KN_ATTACH_LAYER))
         kn_actions_read_profiles(s);
     kn_feed_stop(s->feed, NULL);
-    kn_feed_stats stats = {0};
-    if (s->record_feed)
-        kn_feed_stop(s->record_feed, &stats);
     if (s->recorder) {
         pthread_mutex_lock(&s->lock);
         memcpy(s->info.profile_left, s->profile[0], sizeof s->info.profile_left);
@@ -269,11 +306,7 @@ static void session_close(kn_session *s, bool ask, bool destroy)
         pthread_mutex_unlock(&s->lock);
         s->info.floor = s->floor;
         s->info.actions = attach_name(attach);
-        if (stats.dropped)
-            KN_LOG_W("%s: %llu samples dropped (the writer fell behind)", KN_ENV_RECORD,
-                     (unsigned long long)stats.dropped);
-        kn_recorder_close(s->recorder, &s->info, &stats);
-        s->recorder = NULL;
+        stop_recording(s);
     }
     /* The trackers go with their session; the engine once nothing feeds it. */
     kn_trackers_release(s);

@@ -47,6 +47,10 @@ typedef enum kn_attach {
 #define KN_FRAMELESS_NS          INT64_C(100000000)
 #define KN_FRAMELESS_INTERVAL_NS INT64_C(4000000)
 
+/* At the session's end the recording's thread gets this long to finish
+ * its writes before the session ends without it. */
+#define KN_RECORD_STOP_NS INT64_C(2000000000)
+
 /* The clock rules of sampling (session.c, time_usable): a locate this far
  * past the frame loop's newest display time is not sampled; a time this far
  * before the newest sample is the clock set back. */

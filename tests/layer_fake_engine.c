@@ -66,7 +66,15 @@ const char *kinest_backend_name(kinest_backend backend)
 
 uint32_t kinest_joint_count(kinest_joint_set set)
 {
-    return set == KINEST_JOINT_SET_CANONICAL ? 21 : set == KINEST_JOINT_SET_FB ? 70 : 84;
+    static const uint32_t counts[] = {
+        [KINEST_JOINT_SET_CANONICAL] = KINEST_CANONICAL_JOINT_COUNT,
+        [KINEST_JOINT_SET_FB] = KINEST_FB_JOINT_COUNT,
+        [KINEST_JOINT_SET_META_FULL_BODY] = KINEST_META_JOINT_COUNT,
+        [KINEST_JOINT_SET_BD] = KINEST_BD_JOINT_COUNT,
+        [KINEST_JOINT_SET_BD_WITHOUT_ARM] = KINEST_BD_WITHOUT_ARM_JOINT_COUNT,
+        [KINEST_JOINT_SET_HTC] = KINEST_HTC_JOINT_COUNT,
+    };
+    return (unsigned)set < sizeof counts / sizeof counts[0] ? counts[set] : 0;
 }
 
 void kinest_config_init(kinest_config *config)

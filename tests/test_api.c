@@ -28,7 +28,11 @@ START_TEST(backends_and_joint_sets)
     ck_assert_uint_eq(kinest_joint_count(KINEST_JOINT_SET_CANONICAL), 21);
     ck_assert_uint_eq(kinest_joint_count(KINEST_JOINT_SET_FB), 70);
     ck_assert_uint_eq(kinest_joint_count(KINEST_JOINT_SET_META_FULL_BODY), 84);
-    ck_assert_uint_eq(kinest_joint_count((kinest_joint_set)3), 0);
+    ck_assert_uint_eq(kinest_joint_count(KINEST_JOINT_SET_BD), 24);
+    ck_assert_uint_eq(kinest_joint_count(KINEST_JOINT_SET_BD_WITHOUT_ARM), 16);
+    ck_assert_uint_eq(kinest_joint_count(KINEST_JOINT_SET_HTC), 26);
+    ck_assert_uint_eq(kinest_joint_count((kinest_joint_set)6), 0);
+    ck_assert_uint_eq(kinest_joint_count((kinest_joint_set)-1), 0);
     ck_assert_int_eq(KINEST_JOINT_RIGHT_TOES + 1, KINEST_CANONICAL_JOINT_COUNT);
     /* The same values as OpenXR's, so the layer copies them through. */
     ck_assert_uint_eq(KINEST_LOCATION_POSITION_TRACKED, 0x8);

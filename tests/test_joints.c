@@ -2,6 +2,7 @@
  * joints: the table, the tree, rigid bones, the hand and finger axis rules
  * of the extension, and known T-pose positions. */
 #include "joints/kn_xr_joints.h"
+#include "kinest.h"
 
 #include <check.h>
 #include <math.h>
@@ -326,6 +327,118 @@ START_TEST(root_twist_and_hand_size)
 }
 END_TEST
 
+/* The BD and HTC sets: the tables, rigid bones in any pose, the body's axes
+ * (the T-pose identity, the canonical segment's orientation when turned and
+ * bent), and the joints they share with the full-body set at its place. */
+START_TEST(bd_and_htc_sets)
+{
+    static const struct {
+        int set;
+        uint32_t count;
+        const char *first, *last;
+    } sets[] = {
+        {KINEST_JOINT_SET_BD, 24, "PELVIS", "RIGHT_HAND"},
+        {KINEST_JOINT_SET_BD_WITHOUT_ARM, 16, "PELVIS", "HEAD"},
+        {KINEST_JOINT_SET_HTC, 26, "PELVIS", "RIGHT_WRIST"},
+    };
+    ck_assert_str_eq(kn_joints_name(KINEST_JOINT_SET_BD, 10), "LEFT_FOOT");
+    ck_assert_str_eq(kn_joints_name(KINEST_JOINT_SET_HTC, 9), "WAIST");
+    ck_assert_str_eq(kn_joints_name(KINEST_JOINT_SET_HTC, 26), "?");
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+        int set = sets[i].set;
+        uint32_t n = kn_joints_count(set);
+        ck_assert_uint_eq(n, sets[i].count);
+        ck_assert_str_eq(kn_joints_name(set, 0), sets[i].first);
+        ck_assert_str_eq(kn_joints_name(set, (int)n - 1), sets[i].last);
+        ck_assert_int_eq(kn_joints_parent(set, 0), -1);
+        for (uint32_t j = 1; j < n; j++) {
+            int p = kn_joints_parent(set, (int)j);
+            ck_assert_msg(p >= 0 && (uint32_t)p < j, "%s: parent %d", kn_joints_name(set, (int)j),
+                          p);
+            for (uint32_t k = 0; k < j; k++)
+                ck_assert_str_ne(kn_joints_name(set, (int)j), kn_joints_name(set, (int)k));
+        }
+
+        /* The T-pose: every joint with the body's axes (the palm follows
+         * the relaxed hand, a little turned from its wrist). */
+        kn_pose t[KN_JOINT_SET_MAX_COUNT], meta[N];
+        ck_assert(kn_joints_tpose(set, &skel, t));
+        kn_xr_joints_tpose(&skel, meta);
+        versor id = {0, 0, 0, 1};
+        for (uint32_t j = 0; j < n; j++)
+            if (strcmp(kn_joints_name(set, (int)j) + strlen(kn_joints_name(set, (int)j)) - 4,
+                       "HAND") != 0)
+                ck_assert_msg(kn_quat_angle_between(t[j].orientation, id) < 1e-4f,
+                              "%s is turned in the T-pose", kn_joints_name(set, (int)j));
+
+        /* Random poses, with and without grips: every bone keeps its
+         * T-pose length; each joint at a canonical joint has its pose
+         * and the full-body set's joint there its position. */
+        for (int trial = 0; trial < 20; trial++) {
+            kn_pose c[KN_JOINT_COUNT], out[KN_JOINT_SET_MAX_COUNT], full[N], grip;
+            random_pose(c);
+            kn_grip_from_hand(KN_SIDE_LEFT, &c[KN_JOINT_LEFT_HAND], &grip);
+            const kn_pose *lg = trial % 2 ? &grip : NULL;
+            ck_assert(kn_joints_from_canonical(set, &skel, c, lg, NULL, out));
+            kn_xr_joints_from_canonical(&skel, c, lg, NULL, full);
+            for (uint32_t j = 1; j < n; j++) {
+                int p = kn_joints_parent(set, (int)j);
+                float rest = glm_vec3_distance(t[j].position, t[p].position);
+                float posed = glm_vec3_distance(out[j].position, out[p].position);
+                ck_assert_msg(fabsf(rest - posed) < 1e-4f, "%s: %g m in the T-pose, %g m posed",
+                              kn_joints_name(set, (int)j), (double)rest, (double)posed);
+            }
+            for (int k = 0; k < KN_JOINT_COUNT; k++) {
+                int j = kn_joints_at_canonical(set, k);
+                if (j < 0)
+                    continue;
+                int m = kn_joints_at_canonical(KINEST_JOINT_SET_META_FULL_BODY, k);
+                ck_assert_float_le(glm_vec3_distance(out[j].position, full[m].position), 1e-6f);
+                if (k == KN_JOINT_LEFT_HAND && lg)
+                    continue; /* oriented by the grip */
+                ck_assert_float_le(kn_quat_angle_between(out[j].orientation, c[k].orientation),
+                                   1e-4f);
+            }
+        }
+    }
+    /* Every canonical joint has its BD and HTC joint; the set without arms
+     * stops at the collars. */
+    for (int k = 0; k < KN_JOINT_COUNT; k++) {
+        ck_assert_int_ge(kn_joints_at_canonical(KINEST_JOINT_SET_BD, k), 0);
+        ck_assert_int_ge(kn_joints_at_canonical(KINEST_JOINT_SET_HTC, k), 0);
+    }
+    ck_assert_int_eq(kn_joints_at_canonical(KINEST_JOINT_SET_BD_WITHOUT_ARM, KN_JOINT_LEFT_HAND),
+                     -1);
+    ck_assert_int_eq(kn_joints_at_canonical(KINEST_JOINT_SET_BD_WITHOUT_ARM, KN_JOINT_LEFT_COLLAR),
+                     13);
+
+    /* A known pose: turned 90 degrees left, the left elbow bent 90 degrees
+     * forward (the upper arm out to the side, +Z after the turn). The pelvis turns with the hips
+     * (-Z, its front, to -X); the BD elbow and HTC elbow take the forearm's orientation, and the
+     * forearm points forward. */
+    float local[KN_JOINT_COUNT * 4];
+    for (int j = 0; j < KN_JOINT_COUNT; j++)
+        glm_quat_identity(local + 4 * j);
+    glm_quat(local, glm_rad(90.0f), 0, 1, 0);
+    glm_quat(local + 4 * KN_JOINT_LEFT_FOREARM, glm_rad(-90.0f), 0, 1, 0);
+    kn_pose c[KN_JOINT_COUNT], bd[KN_JOINT_SET_MAX_COUNT], htc[KN_JOINT_SET_MAX_COUNT];
+    kn_skeleton_fk(&skel, local, (vec3){0.0f, 1.0f, 0.0f}, c);
+    kn_joints_from_canonical(KINEST_JOINT_SET_BD, &skel, c, NULL, NULL, bd);
+    kn_joints_from_canonical(KINEST_JOINT_SET_HTC, &skel, c, NULL, NULL, htc);
+    assert_rotation(bd[0].orientation, 0, S45, 0, S45);
+    assert_rotation(htc[0].orientation, 0, S45, 0, S45);
+    vec3 front;
+    axis(&bd[0], 2, front);
+    assert_vec3(front, 1.0f, 0.0f, 0.0f, 1e-5f);     /* +Z (back) points to +X */
+    assert_rotation(bd[18].orientation, 0, 0, 0, 1); /* 90 - 90 degrees about Y */
+    assert_rotation(htc[19].orientation, 0, 0, 0, 1);
+    vec3 forearm;
+    unit_dir(bd[18].position, bd[20].position, forearm);
+    /* Facing -X after the turn, the bent forearm points along the facing. */
+    assert_vec3(forearm, -1.0f, 0.0f, 0.0f, 1e-4f);
+}
+END_TEST
+
 static Suite *joints_suite(void)
 {
     Suite *s = suite_create("joints");
@@ -337,6 +450,7 @@ static Suite *joints_suite(void)
     tcase_add_test(tc, finger_axes_follow_the_rules);
     tcase_add_test(tc, tpose_known_positions_and_axes);
     tcase_add_test(tc, root_twist_and_hand_size);
+    tcase_add_test(tc, bd_and_htc_sets);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -527,11 +527,31 @@ static XrSession start_session(void)
     return session;
 }
 
-static void begin(XrSession session)
+/* The runtime is focused at once; the application learns it from
+ * xrPollEvent (poll_focused). */
+static void begin_unpolled(XrSession session)
 {
     XrSessionBeginInfo info = {.type = XR_TYPE_SESSION_BEGIN_INFO};
     ck_assert_int_eq(APP(BeginSession)(session, &info), XR_SUCCESS);
     fake.focused = true;
+}
+
+static void poll_focused(XrSession session)
+{
+    XrEventDataSessionStateChanged focused = {.type = XR_TYPE_EVENT_DATA_SESSION_STATE_CHANGED,
+                                              .session = session,
+                                              .state = XR_SESSION_STATE_FOCUSED};
+    memcpy(&fake.events[0], &focused, sizeof focused);
+    fake.event_count = 1;
+    XrEventDataBuffer event = {.type = XR_TYPE_EVENT_DATA_BUFFER};
+    ck_assert_int_eq(APP(PollEvent)(FAKE_INSTANCE, &event), XR_SUCCESS);
+    ck_assert_int_eq(event.type, XR_TYPE_EVENT_DATA_SESSION_STATE_CHANGED);
+}
+
+static void begin(XrSession session)
+{
+    begin_unpolled(session);
+    poll_focused(session);
 }
 
 static void wait_frame(XrSession session)
@@ -690,11 +710,16 @@ START_TEST(an_application_without_actions)
     static const char *const hp[] = {"XR_EXT_hp_mixed_reality_controller"};
     create_instance(hp, 1);
     XrSession session = start_session();
-    begin(session);
+    begin_unpolled(session);
     for (unsigned i = 0; i < KN_LAZY_ATTACH_FRAMES - 1; i++)
         wait_frame(session);
     ck_assert_int_eq(fake.attach_calls, 0); /* not yet: it may still attach */
     ck_assert_uint_eq(latest(session).devices[KN_DEVICE_LEFT_GRIP].flags, 0);
+    wait_frame(session);
+    /* Attached, but no sync before the application has seen FOCUSED. */
+    ck_assert_int_eq(fake.attach_count, 1);
+    ck_assert_int_eq(fake.sync_calls, 0);
+    poll_focused(session);
     wait_frame(session);
     /* Self-suggested for the five core profiles and the one extension enabled. */
     ck_assert_int_eq(fake.suggest_count, 6);

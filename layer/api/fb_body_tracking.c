@@ -11,15 +11,8 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateBodyTrackerFB(XrSession session,
                                                         const XrBodyTrackerCreateInfoFB *createInfo,
                                                         XrBodyTrackerFB *bodyTracker)
 {
-    KN_LIFETIME_HOLD();
-    kn_session *s = kn_session_get(session);
-    if (!s)
-        return XR_ERROR_HANDLE_INVALID;
-    if ((s->inst->enabled & FB) != FB)
-        return XR_ERROR_FUNCTION_UNSUPPORTED;
-    /* A system without body tracking refuses every tracker. */
-    if (!kn_supports(s, FB))
-        return XR_ERROR_FEATURE_UNSUPPORTED;
+    kn_session *s;
+    KN_VERIFY_SESSION(session, FB, s);
     KN_VERIFY_STRUCT("xrCreateBodyTrackerFB", createInfo, XR_TYPE_BODY_TRACKER_CREATE_INFO_FB);
     KN_VERIFY("xrCreateBodyTrackerFB", bodyTracker, "bodyTracker is NULL");
     switch (createInfo->bodyJointSet) {
@@ -44,8 +37,11 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateBodyTrackerFB(XrSession session,
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroyBodyTrackerFB(XrBodyTrackerFB bodyTracker)
 {
     kn_tracker *t;
-    KN_VERIFY_TRACKER_UNHELD("xrDestroyBodyTrackerFB", bodyTracker, FB, t);
-    return kn_tracker_destroy(t) ? XR_SUCCESS : XR_ERROR_HANDLE_INVALID;
+    KN_VERIFY_TRACKER_OF_UNHELD("xrDestroyBodyTrackerFB", bodyTracker, KN_EXT_FB_BODY_TRACKING, FB,
+                                t);
+    if (!kn_tracker_destroy(t))
+        return XR_ERROR_HANDLE_INVALID;
+    return XR_SUCCESS;
 }
 
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrLocateBodyJointsFB(XrBodyTrackerFB bodyTracker,
@@ -54,16 +50,9 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrLocateBodyJointsFB(XrBodyTrackerFB bodyTrack
 {
     kn_tracker *t;
     KN_VERIFY_TRACKER("xrLocateBodyJointsFB", bodyTracker, FB, t);
-    KN_VERIFY_STRUCT("xrLocateBodyJointsFB", locateInfo, XR_TYPE_BODY_JOINTS_LOCATE_INFO_FB);
-    KN_VERIFY_STRUCT("xrLocateBodyJointsFB", locations, XR_TYPE_BODY_JOINT_LOCATIONS_FB);
-    if (locateInfo->baseSpace == XR_NULL_HANDLE)
-        return XR_ERROR_HANDLE_INVALID;
-    KN_VERIFY("xrLocateBodyJointsFB", locations->jointCount == t->joint_count,
-              "jointCount %u, the tracker's joint set has %u", locations->jointCount,
-              t->joint_count);
-    KN_VERIFY("xrLocateBodyJointsFB", locations->jointLocations, "jointLocations is NULL");
-    if (locateInfo->time <= 0)
-        return XR_ERROR_TIME_INVALID;
+    KN_VERIFY_LOCATE("xrLocateBodyJointsFB", locateInfo, XR_TYPE_BODY_JOINTS_LOCATE_INFO_FB,
+                     locations, XR_TYPE_BODY_JOINT_LOCATIONS_FB, locations->jointCount,
+                     locations->jointCount == t->joint_count, t->joint_count);
     return kn_tracker_locate(t, locateInfo, locations);
 }
 

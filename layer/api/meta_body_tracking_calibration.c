@@ -18,7 +18,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestBodyTrackingCalibrationOverrideMETA(
     /* Strictly between 0.5 m and 3 m (NaN is not). */
     float h = calibrationInfo->bodyHeight;
     KN_VERIFY("xrSuggestBodyTrackingCalibrationOverrideMETA",
-              isfinite(h) && h > KN_HEIGHT_MIN_M && h < KN_HEIGHT_MAX_M,
+              isfinite(h) && h > KINEST_HEIGHT_MIN_M && h < KINEST_HEIGHT_MAX_M,
               "bodyHeight %g m is not inside (0.5, 3)", (double)h);
     return kn_tracker_suggest_height(t, h);
 }

@@ -23,9 +23,10 @@
  * attaches gets the layer's set attached alone once it is taken not to
  * attach any more (KN_LAZY_ATTACH_FRAMES frames or KN_LAZY_ATTACH_NS after
  * xrBeginSession). Until the application first calls xrSyncActions, the
- * layer syncs its set alone, at most every KN_SOLO_SYNC_INTERVAL_NS; from
- * the application's first sync on, never again (a sync of one set
- * deactivates all others).
+ * layer syncs its set alone, at most every KN_SOLO_SYNC_INTERVAL_NS and only
+ * while the session state the application last polled is FOCUSED; from the
+ * application's first sync on, never again (a sync of one set deactivates
+ * all others).
  *
  * The layer never adds suggestions for profiles to an application that
  * suggested its own: the runtime might then pick a profile the application
@@ -481,6 +482,14 @@ void kn_actions_tick(kn_session *s, int64_t now_ns)
     }
     if ((state != KN_ATTACH_MERGED && state != KN_ATTACH_LAYER) || atomic_load(&s->app_synced) ||
         now_ns - s->last_solo_sync_ns < KN_SOLO_SYNC_INTERVAL_NS)
+        return;
+    /* Only in the state the application has seen FOCUSED (xrPollEvent): a
+     * sync ahead of it would succeed where the application, by what it was
+     * told, could only have got XR_SESSION_NOT_FOCUSED. */
+    pthread_mutex_lock(&s->lock);
+    bool focused = s->state == XR_SESSION_STATE_FOCUSED;
+    pthread_mutex_unlock(&s->lock);
+    if (!focused)
         return;
     s->last_solo_sync_ns = now_ns;
     XrActiveActionSet active = {s->inst->body->actions.set, XR_NULL_PATH};

@@ -1,14 +1,26 @@
 /* The body-tracking side of the layer: which instances it serves and how.
+ * The rule: the runtime's own tracking wherever it has it; the layer's
+ * where the application asked for body data the runtime cannot give.
  *
- *   bypass        the application enabled none of the four extensions: the
+ *   bypass        the application enabled none of the served extensions: the
  *                 create info goes down untouched and the layer steps aside.
  *   pass-through  the runtime lists every extension the application enabled
- *                 and reports body tracking itself (KINEST_FORCE=1 overrides).
- *   emulate       the layer serves the extensions; the names the runtime does
- *                 not list are removed from the create info, since it would
- *                 refuse them (with KINEST_FORCE=1, all four are). The
- *                 runtime extensions the layer uses (kn_runtime_extensions)
- *                 are added when the runtime lists them.
+ *                 and reports body tracking for each tracker and joint set
+ *                 among them (xr/served.h, roles).
+ *   beside        as pass-through, but the runtime lacks some of the option
+ *                 extensions the application enabled (fidelity,
+ *                 calibration): they are removed on the way down and the
+ *                 layer answers for them alone, as unsupported (their
+ *                 properties false, their functions FEATURE_UNSUPPORTED);
+ *                 everything else, trackers and sessions, is the runtime's.
+ *   emulate       otherwise (a tracker or joint set the runtime lacks or
+ *                 does not report, or KINEST_FORCE=1): the layer serves the
+ *                 extensions; the names the runtime does not list (all with
+ *                 KINEST_FORCE=1) are removed from the create info, since it
+ *                 would refuse them. The runtime extensions the layer uses
+ *                 (kn_runtime_extensions) are added when the runtime lists
+ *                 them.
+ * Which one and why is logged at KINEST_LOG=info.
  *
  * While emulating, every session gets the layer's device sampling
  * (session.h): its own VIEW and base spaces, the grip action set
@@ -19,18 +31,21 @@
 
 #include "common/settings.h"
 #include "framework/instance.h"
+#include "framework/logic.h"
 
 #include <openxr/openxr.h>
 #include <pthread.h>
 
+typedef enum kn_mode { KN_MODE_PASS, KN_MODE_BESIDE, KN_MODE_SERVE } kn_mode;
+
+/* The plan for one instance: the framework's part (what goes down), then
+ * the logic's. */
 typedef struct kn_body_plan {
-    uint32_t requested;        /* kn_ext bits the application enabled */
-    uint32_t runtime;          /* kn_ext bits the runtime lists */
-    uint32_t runtime_enabled;  /* kn_rt_ext bits enabled below (the application's or ours) */
-    uint32_t runtime_hidden;   /* those of them the application did not enable */
-    XrInstanceCreateInfo info; /* what goes down */
-    const char **names;        /* owns info.enabledExtensionNames when changed */
-    kn_settings settings;      /* read unless bypassing */
+    kn_plan base;            /* requested, runtime_enabled, the create info going down */
+    uint32_t runtime;        /* kn_ext bits the runtime lists */
+    uint32_t runtime_hidden; /* kn_rt_ext bits enabled below that the application did not */
+    const char **names;      /* owns base.info.enabledExtensionNames when changed */
+    kn_settings settings;    /* read unless bypassing */
 } kn_body_plan;
 
 /* The layer's grip action set, one per instance (actions.c). */
@@ -56,6 +71,7 @@ typedef struct kn_body {
      * properties report it, and the functions refuse what is not. */
     uint32_t supported;
     uint32_t runtime_exts; /* kn_rt_ext bits enabled below */
+    uint32_t beside;       /* beside the runtime: the kn_ext bits answered as unsupported */
     char application[XR_MAX_APPLICATION_NAME_SIZE];
     char engine[XR_MAX_ENGINE_NAME_SIZE];
     pthread_mutex_t actions_lock; /* `actions`; may be held across calls down */
@@ -65,20 +81,16 @@ typedef struct kn_body {
     unsigned recordings; /* sessions recorded so far (numbers the files) */
 } kn_body;
 
-/* Before the instance is created below. runtime_gipa reaches the runtime's
- * xrEnumerateInstanceExtensionProperties. */
-XrResult kn_body_plan_instance(const XrInstanceCreateInfo *app,
-                               PFN_xrGetInstanceProcAddr runtime_gipa, kn_body_plan *plan);
-void kn_body_plan_release(kn_body_plan *plan);
-
-/* After: decides between pass-through and emulation for an instance whose
- * application enabled some of the extensions (inst->next is filled). */
-XrResult kn_body_adopt(kn_instance *inst, const kn_body_plan *plan);
 /* xrDestroyInstance, before it goes down: ends the layer's sessions of the
  * instance (recordings closed) and destroys its own objects. */
 void kn_body_release(kn_instance *inst);
 /* Frees what is left without calling down (the library is being unloaded). */
 void kn_body_free(kn_body *body);
+/* Before kn_body_free: the instance no longer counts as beside the runtime. */
+void kn_body_forget(kn_instance *inst);
+/* Whether an instance beside the runtime answers for `ext` (a tracker the
+ * layer did not mint may then be the runtime's). */
+bool kn_body_beside_runtime(uint32_t ext);
 
 /* ---- actions.c, for the sessions */
 

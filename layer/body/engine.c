@@ -79,7 +79,7 @@ kn_body_engine *kn_body_engine_new(const kn_settings *settings)
 static void engine_log(kinest_log_level level, const char *message, void *user)
 {
     kn_body_engine *e = user;
-    kn_log_level l = (kn_log_level)level;
+    kn_log_level l = level;
     if (e && atomic_load(&e->creating) && l == KN_LOG_ERROR)
         l = KN_LOG_WARN;
     kn_log(l, "engine: %s", message);

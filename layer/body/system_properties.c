@@ -4,35 +4,6 @@
 #include "framework/hooks.h"
 #include "xr/extensions.h"
 
-/* What the layer provides (kn_body.supported: the engine serves the FB and
- * full-body joint sets, takes height overrides and reports its fidelity);
- * the functions refuse exactly where these say no. */
-static void fill(XrBaseOutStructure *s, uint32_t supported)
-{
-#define KN_SUPPORTS(bit) ((supported & (bit)) ? XR_TRUE : XR_FALSE)
-    switch ((int)s->type) {
-    case XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_FB:
-        ((XrSystemBodyTrackingPropertiesFB *)s)->supportsBodyTracking =
-            KN_SUPPORTS(KN_EXT_FB_BODY_TRACKING);
-        break;
-    case XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_FULL_BODY_META:
-        ((XrSystemPropertiesBodyTrackingFullBodyMETA *)s)->supportsFullBodyTracking =
-            KN_SUPPORTS(KN_EXT_META_FULL_BODY);
-        break;
-    case XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_FIDELITY_META:
-        ((XrSystemPropertiesBodyTrackingFidelityMETA *)s)->supportsBodyTrackingFidelity =
-            KN_SUPPORTS(KN_EXT_META_FIDELITY);
-        break;
-    case XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_CALIBRATION_META:
-        ((XrSystemPropertiesBodyTrackingCalibrationMETA *)s)->supportsHeightOverride =
-            KN_SUPPORTS(KN_EXT_META_CALIBRATION);
-        break;
-    default:
-        break;
-    }
-#undef KN_SUPPORTS
-}
-
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetSystemProperties(XrInstance instance, XrSystemId systemId,
                                                         XrSystemProperties *properties)
 {
@@ -75,8 +46,11 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetSystemProperties(XrInstance instance, XrS
 
     for (XrBaseOutStructure *s = properties->next; s; s = s->next) {
         const kn_extension *e = kn_extension_by_properties(s->type);
+        /* What the layer provides (kn_body.supported); the functions
+         * refuse exactly where these say no. */
         if (e && (inst->enabled & e->bit))
-            fill(s, inst->body->supported);
+            ((kn_xr_bool_properties *)s)->supported =
+                (inst->body->supported & e->bit) ? XR_TRUE : XR_FALSE;
     }
     return r;
 }

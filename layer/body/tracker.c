@@ -44,18 +44,6 @@ size_t kn_tracker_count(void)
     return kn_handle_map_count(&g_trackers);
 }
 
-uint32_t kn_joint_set_count(XrBodyJointSetFB set)
-{
-    switch (set) {
-    case XR_BODY_JOINT_SET_DEFAULT_FB:
-        return XR_BODY_JOINT_COUNT_FB;
-    case XR_BODY_JOINT_SET_FULL_BODY_META:
-        return XR_FULL_BODY_JOINT_COUNT_META;
-    default:
-        return 0;
-    }
-}
-
 /* ---- create, destroy */
 
 /* Out of the session's list, under s->lock. */
@@ -71,6 +59,21 @@ static void unlink_tracker(kn_session *s, kn_tracker *t)
 
 XrResult kn_tracker_create(kn_session *s, XrBodyJointSetFB set, XrBodyTrackerFB *out)
 {
+    kinest_joint_set kset = set == XR_BODY_JOINT_SET_FULL_BODY_META
+                                ? KINEST_JOINT_SET_META_FULL_BODY
+                                : KINEST_JOINT_SET_FB;
+    return kn_tracker_create_set(s, KN_EXT_FB_BODY_TRACKING, kset, out);
+}
+
+static void tracker_free(kn_tracker *t)
+{
+    kn_generations_free(t->generations);
+    free(t);
+}
+
+XrResult kn_tracker_create_set(kn_session *s, uint32_t ext, kinest_joint_set set,
+                               XrBodyTrackerFB *out)
+{
     XrResult r = kn_body_engine_ensure(s->engine);
     if (XR_FAILED(r))
         return r;
@@ -78,10 +81,13 @@ XrResult kn_tracker_create(kn_session *s, XrBodyJointSetFB set, XrBodyTrackerFB 
     if (!t)
         return XR_ERROR_OUT_OF_MEMORY;
     t->session = s;
-    t->joint_set = set;
-    t->set = set == XR_BODY_JOINT_SET_FULL_BODY_META ? KINEST_JOINT_SET_META_FULL_BODY
-                                                     : KINEST_JOINT_SET_FB;
-    t->joint_count = kn_joint_set_count(set);
+    t->ext = ext;
+    t->set = set;
+    t->joint_count = kinest_joint_count(set);
+    if (ext == KN_EXT_HTC_BODY_TRACKING && !(t->generations = kn_generations_new())) {
+        free(t);
+        return XR_ERROR_OUT_OF_MEMORY;
+    }
     atomic_init(&t->fidelity, XR_BODY_TRACKING_FIDELITY_HIGH_META);
     t->handle = (XrBodyTrackerFB)(uintptr_t)(HANDLE_BASE + atomic_fetch_add(&g_minted, 1) + 1);
 
@@ -94,7 +100,7 @@ XrResult kn_tracker_create(kn_session *s, XrBodyJointSetFB set, XrBodyTrackerFB 
     }
     pthread_mutex_unlock(&s->lock);
     if (!room) {
-        free(t);
+        tracker_free(t);
         return XR_ERROR_LIMIT_REACHED;
     }
     void *stale = NULL;
@@ -121,7 +127,7 @@ bool kn_tracker_destroy(kn_tracker *t)
     pthread_mutex_lock(&s->lock);
     unlink_tracker(s, t);
     pthread_mutex_unlock(&s->lock);
-    free(t);
+    tracker_free(t);
     return true;
 }
 
@@ -144,7 +150,7 @@ void kn_trackers_release(kn_session *s)
     while (list) {
         kn_tracker *t = list;
         list = t->next;
-        free(t);
+        tracker_free(t);
     }
 }
 
@@ -239,7 +245,7 @@ XrResult kn_tracker_locate(kn_tracker *t, const XrBodyJointsLocateInfoFB *info,
 
     /* No engine yet (it is being made): no body, no error. */
     kinest_engine *engine = kn_body_engine_get(s->engine);
-    kinest_joint_location joints[KINEST_META_JOINT_COUNT];
+    kinest_joint_location joints[KN_TRACKER_MAX_JOINTS];
     kinest_body_info body = {.calibration = KINEST_CALIBRATION_INVALID};
     kinest_status st =
         engine ? kinest_get_body(engine, t->set, info->time, t->joint_count, joints, &body)
@@ -288,7 +294,7 @@ XrResult kn_tracker_locate(kn_tracker *t, const XrBodyJointsLocateInfoFB *info,
 XrResult kn_tracker_skeleton(kn_tracker *t, XrBodySkeletonFB *out)
 {
     kinest_engine *engine = kn_body_engine_wait(t->session->engine);
-    kinest_skeleton_joint joints[KINEST_META_JOINT_COUNT];
+    kinest_skeleton_joint joints[KN_TRACKER_MAX_JOINTS];
     kinest_status st = kinest_get_skeleton(engine, t->set, t->joint_count, joints, NULL);
     if (st != KINEST_SUCCESS) {
         KN_LOG_E("xrGetBodySkeletonFB: the engine gave no skeleton (%s)", kinest_status_string(st));
@@ -296,9 +302,8 @@ XrResult kn_tracker_skeleton(kn_tracker *t, XrBodySkeletonFB *out)
     }
     /* The root's parent: -1 in the FB set, XR_FULL_BODY_JOINT_NONE_META (85)
      * in the full-body set. */
-    int32_t none = t->joint_set == XR_BODY_JOINT_SET_FULL_BODY_META
-                       ? (int32_t)XR_FULL_BODY_JOINT_NONE_META
-                       : (int32_t)XR_BODY_JOINT_NONE_FB;
+    int32_t none = t->set == KINEST_JOINT_SET_META_FULL_BODY ? (int32_t)XR_FULL_BODY_JOINT_NONE_META
+                                                             : (int32_t)XR_BODY_JOINT_NONE_FB;
     for (uint32_t j = 0; j < t->joint_count; j++) {
         const kinest_skeleton_joint *k = &joints[j];
         XrBodySkeletonJointFB *o = &out->joints[j];

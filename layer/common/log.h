@@ -4,13 +4,15 @@
 #ifndef KN_LAYER_LOG_H
 #define KN_LAYER_LOG_H
 
-typedef enum kn_log_level {
-    KN_LOG_OFF = 0,
-    KN_LOG_ERROR = 1,
-    KN_LOG_WARN = 2,
-    KN_LOG_INFO = 3,
-    KN_LOG_DEBUG = 4,
-} kn_log_level;
+#include <kinest.h>
+
+/* The engine's scale (kinest.h), so that its messages keep their level. */
+typedef kinest_log_level kn_log_level;
+#define KN_LOG_OFF   KINEST_LOG_OFF
+#define KN_LOG_ERROR KINEST_LOG_ERROR
+#define KN_LOG_WARN  KINEST_LOG_WARN
+#define KN_LOG_INFO  KINEST_LOG_INFO
+#define KN_LOG_DEBUG KINEST_LOG_DEBUG
 
 #define KN_LOG_DEFAULT KN_LOG_WARN
 

@@ -108,8 +108,8 @@ static bool parse_height(const char *value, float *out)
     }
     char *end;
     float h = strtof(value, &end);
-    if (end == value || *end != '\0' || !isfinite(h) || h <= KN_HEIGHT_MIN_M ||
-        h >= KN_HEIGHT_MAX_M)
+    if (end == value || *end != '\0' || !isfinite(h) || h <= KINEST_HEIGHT_MIN_M ||
+        h >= KINEST_HEIGHT_MAX_M)
         return false;
     *out = h;
     return true;
@@ -163,7 +163,7 @@ unsigned kn_settings_read(kn_settings *s)
     if ((v = kn_settings_env(KN_ENV_HEIGHT)) && !parse_height(v, &s->height_m)) {
         KN_LOG_W("%s=\"%s\" is not a height in metres between %.1f and %.1f (or auto); "
                  "calibrating automatically",
-                 KN_ENV_HEIGHT, v, (double)KN_HEIGHT_MIN_M, (double)KN_HEIGHT_MAX_M);
+                 KN_ENV_HEIGHT, v, (double)KINEST_HEIGHT_MIN_M, (double)KINEST_HEIGHT_MAX_M);
         malformed++;
     }
     if ((v = kn_settings_env(KN_ENV_SMOOTHING)) && !parse_smoothing(v, &s->smoothing)) {

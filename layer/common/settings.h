@@ -19,9 +19,8 @@
 #define KN_ENV_SMOOTHING "KINEST_SMOOTHING"
 #define KN_ENV_POSTURE   "KINEST_POSTURE"
 
-/* The calibration extension's accepted body heights, exclusive (metres). */
-#define KN_HEIGHT_MIN_M 0.5f
-#define KN_HEIGHT_MAX_M 3.0f
+/* Body heights (KINEST_HEIGHT, the calibration extension) are the engine's:
+ * strictly between KINEST_HEIGHT_MIN_M and KINEST_HEIGHT_MAX_M (kinest.h). */
 /* KINEST_SMOOTHING's range, inclusive: heavier smoothing than this only
  * adds lag (the engine itself takes anything below 1). */
 #define KN_SMOOTHING_MAX 0.95f

@@ -1,10 +1,10 @@
 /* xrCreateApiLayerInstance and xrDestroyInstance: the chain mechanics. What
  * goes down and what the layer does with the instance afterwards is the
- * body-tracking logic's decision (body/body.h). */
-#include "body/body.h"
+ * body-tracking logic's decision (framework/logic.h). */
 #include "common/log.h"
 #include "framework/hooks.h"
 #include "framework/instance.h"
+#include "framework/logic.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +25,7 @@ static bool create_info_valid(const XrApiLayerCreateInfo *info)
 
 /* Called once the instance exists below: set up what the layer keeps. On
  * failure the caller destroys the instance again. */
-static XrResult adopt(XrInstance handle, PFN_xrGetInstanceProcAddr next_gipa,
-                      const kn_body_plan *plan)
+static XrResult adopt(XrInstance handle, PFN_xrGetInstanceProcAddr next_gipa, const kn_plan *plan)
 {
     kn_instance *inst = calloc(1, sizeof *inst);
     if (!inst)
@@ -38,7 +37,7 @@ static XrResult adopt(XrInstance handle, PFN_xrGetInstanceProcAddr next_gipa,
         if (!kn_dispatch_init(&inst->next, handle, next_gipa, plan->runtime_enabled))
             r = XR_ERROR_INITIALIZATION_FAILED;
         else
-            r = kn_body_adopt(inst, plan);
+            r = kn_logic_instance_created(inst, plan);
     }
     if (XR_SUCCEEDED(r) && !kn_instance_register(inst))
         r = XR_ERROR_OUT_OF_MEMORY;
@@ -78,8 +77,8 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateApiLayerInstance(const XrInstanceCreat
     if (!bottom->nextGetInstanceProcAddr)
         return XR_ERROR_INITIALIZATION_FAILED;
 
-    kn_body_plan plan;
-    XrResult r = kn_body_plan_instance(info, bottom->nextGetInstanceProcAddr, &plan);
+    kn_plan plan;
+    XrResult r = kn_logic_plan_instance(info, bottom->nextGetInstanceProcAddr, &plan);
     if (XR_FAILED(r))
         return r;
     r = self->nextCreateApiLayerInstance(&plan.info, &down, instance);
@@ -91,7 +90,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateApiLayerInstance(const XrInstanceCreat
             r = adopted;
         }
     }
-    kn_body_plan_release(&plan);
+    kn_logic_plan_release(&plan);
     return r;
 }
 
@@ -103,7 +102,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroyInstance(XrInstance instance)
         return XR_ERROR_HANDLE_INVALID;
     /* Sessions end with their instance: the layer closes its own first. */
     if (inst->body)
-        kn_body_release(inst);
+        kn_logic_instance_destroying(inst);
     XrResult r = inst->next.DestroyInstance(instance);
     kn_instance_free(inst);
     return r;

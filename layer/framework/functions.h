@@ -6,7 +6,8 @@
  *   role  HOOK: xrGetInstanceProcAddr hands out the layer's own kn_xr<name>
  *               (declared in hooks.h), which calls down itself when it must.
  *         NEXT: the layer only calls it down the chain.
- *         SERVE: a function of one of the layer's own extensions: handed
+ *         SERVE: a function of one of the layer's own extensions (listed
+ *               with its extension in xr/served.h): handed
  *               out like a HOOK, never looked up below nor called down (the
  *               runtime's version, if it has one, must not leak through).
  *   ext   the kn_ext bit (xr/extensions.h) the application must have enabled
@@ -16,6 +17,8 @@
  *         kn_runtime_extensions) are NULL in the table when absent. */
 #ifndef KN_LAYER_FUNCTIONS_H
 #define KN_LAYER_FUNCTIONS_H
+
+#include "xr/served.h"
 
 #define KN_LAYER_FUNCTIONS(X)                                                                      \
     X(GetInstanceProcAddr, HOOK, KN_EXT_CORE)                                                      \
@@ -45,12 +48,10 @@
     X(GetCurrentInteractionProfile, HOOK, KN_EXT_CORE)                                             \
     X(SyncActions, HOOK, KN_EXT_CORE)                                                              \
     X(ConvertTimespecTimeToTimeKHR, NEXT, KN_EXT_OPTIONAL)                                         \
-    X(CreateBodyTrackerFB, SERVE, KN_EXT_FB_BODY_TRACKING)                                         \
-    X(DestroyBodyTrackerFB, SERVE, KN_EXT_FB_BODY_TRACKING)                                        \
-    X(LocateBodyJointsFB, SERVE, KN_EXT_FB_BODY_TRACKING)                                          \
-    X(GetBodySkeletonFB, SERVE, KN_EXT_FB_BODY_TRACKING)                                           \
-    X(RequestBodyTrackingFidelityMETA, SERVE, KN_EXT_META_FIDELITY)                                \
-    X(SuggestBodyTrackingCalibrationOverrideMETA, SERVE, KN_EXT_META_CALIBRATION)                  \
-    X(ResetBodyTrackingCalibrationMETA, SERVE, KN_EXT_META_CALIBRATION)
+    KN_SERVED_EXTENSIONS(KN_SERVED_FUNCTIONS_OF, X)
+
+/* The SERVE entries, from each served extension's function list. */
+#define KN_SERVED_FUNCTIONS_OF(X, id, name, version, properties, role, functions)                  \
+    functions(X, KN_EXT_##id)
 
 #endif

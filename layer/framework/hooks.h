@@ -58,5 +58,22 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrRequestBodyTrackingFidelityMETA(
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestBodyTrackingCalibrationOverrideMETA(
     XrBodyTrackerFB bodyTracker, const XrBodyTrackingCalibrationInfoMETA *calibrationInfo);
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrResetBodyTrackingCalibrationMETA(XrBodyTrackerFB bodyTracker);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateBodyTrackerBD(XrSession session,
+                                                        const XrBodyTrackerCreateInfoBD *createInfo,
+                                                        XrBodyTrackerBD *bodyTracker);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroyBodyTrackerBD(XrBodyTrackerBD bodyTracker);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrLocateBodyJointsBD(XrBodyTrackerBD bodyTracker,
+                                                       const XrBodyJointsLocateInfoBD *locateInfo,
+                                                       XrBodyJointLocationsBD *locations);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateBodyTrackerHTC(
+    XrSession session, const XrBodyTrackerCreateInfoHTC *createInfo, XrBodyTrackerHTC *bodyTracker);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroyBodyTrackerHTC(XrBodyTrackerHTC bodyTracker);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrLocateBodyJointsHTC(XrBodyTrackerHTC bodyTracker,
+                                                        const XrBodyJointsLocateInfoHTC *locateInfo,
+                                                        XrBodyJointLocationsHTC *locations);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetBodySkeletonHTC(XrBodyTrackerHTC bodyTracker,
+                                                       XrSpace baseSpace,
+                                                       uint32_t skeletonGenerationId,
+                                                       XrBodySkeletonHTC *skeleton);
 
 #endif

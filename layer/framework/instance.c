@@ -3,8 +3,8 @@
  * bypassed instances, instances the application never destroyed) so that
  * nothing leaks with the library's globals. */
 #include "framework/instance.h"
-#include "body/body.h"
 #include "framework/handle_map.h"
+#include "framework/logic.h"
 
 #include <stdlib.h>
 
@@ -33,7 +33,8 @@ void kn_instance_free(kn_instance *inst)
 {
     if (!inst)
         return;
-    kn_body_free(inst->body);
+    if (inst->body)
+        kn_logic_instance_free(inst);
     free(inst);
 }
 

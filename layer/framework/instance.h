@@ -18,10 +18,11 @@ struct kn_body;
 typedef struct kn_instance {
     XrInstance handle;
     PFN_xrGetInstanceProcAddr next_gipa;
-    bool intercept;       /* false: every lookup goes to next_gipa */
-    uint32_t enabled;     /* kn_ext bits the application enabled */
-    uint32_t hidden;      /* kn_rt_ext bits the layer enabled below and the application did not */
-    kn_dispatch next;     /* filled when intercepting */
+    bool intercept;      /* false: every lookup goes to next_gipa */
+    bool beside_runtime; /* the runtime tracks bodies: only `enabled`'s functions are the layer's */
+    uint32_t enabled;    /* kn_ext bits the application enabled */
+    uint32_t hidden;     /* kn_rt_ext bits the layer enabled below and the application did not */
+    kn_dispatch next;    /* filled when intercepting */
     struct kn_body *body; /* the body-tracking state when intercepting */
 } kn_instance;
 

@@ -15,6 +15,13 @@ static bool is_global(const char *name)
            strcmp(name, "xrCreateInstance") == 0;
 }
 
+/* The hooks of the instance itself and its system properties. */
+static bool is_instance_level(const char *name)
+{
+    return strcmp(name, "xrGetInstanceProcAddr") == 0 || strcmp(name, "xrDestroyInstance") == 0 ||
+           strcmp(name, "xrGetSystemProperties") == 0;
+}
+
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetInstanceProcAddr(XrInstance instance, const char *name,
                                                         PFN_xrVoidFunction *function)
 {
@@ -37,6 +44,15 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetInstanceProcAddr(XrInstance instance, con
 
     uint32_t ext;
     PFN_xrVoidFunction hook = kn_dispatch_hook(name, &ext);
+    if (inst->beside_runtime) {
+        /* Beside a runtime that tracks bodies the layer answers only for the
+         * extensions it removed and for the instance itself. */
+        bool ours = ext == KN_EXT_CORE ? is_instance_level(name) : (inst->enabled & ext) == ext;
+        if (!hook || !ours)
+            return inst->next_gipa(instance, name, function);
+        *function = hook;
+        return XR_SUCCESS;
+    }
     if (hook) {
         if ((inst->enabled & ext) != ext)
             return XR_ERROR_FUNCTION_UNSUPPORTED;

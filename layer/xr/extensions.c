@@ -1,29 +1,34 @@
-/* Function lists from the registry (xr.xml); XR_META_body_tracking_full_body
- * adds a joint set and a property struct but no function. */
+/* The served extensions' table, generated from xr/served.h. */
 #include "xr/extensions.h"
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
-static const char *const fb_functions[] = {"xrCreateBodyTrackerFB", "xrDestroyBodyTrackerFB",
-                                           "xrLocateBodyJointsFB", "xrGetBodySkeletonFB", NULL};
-static const char *const full_body_functions[] = {NULL};
-static const char *const fidelity_functions[] = {"xrRequestBodyTrackingFidelityMETA", NULL};
-static const char *const calibration_functions[] = {"xrSuggestBodyTrackingCalibrationOverrideMETA",
-                                                    "xrResetBodyTrackingCalibrationMETA", NULL};
+#define KN_FUNCTION_NAME(fn, role, ext) "xr" #fn,
+#define KN_FUNCTION_NAMES_OF(arg, id, name, version, properties, role, functions)                  \
+    static const char *const functions_##id[] = {functions(KN_FUNCTION_NAME, 0) NULL};
+KN_SERVED_EXTENSIONS(KN_FUNCTION_NAMES_OF, 0)
+#undef KN_FUNCTION_NAMES_OF
+#undef KN_FUNCTION_NAME
 
-const kn_extension kn_extensions[KN_EXT_COUNT] = {
-    {KN_EXT_FB_BODY_TRACKING, XR_FB_BODY_TRACKING_EXTENSION_NAME, XR_FB_body_tracking_SPEC_VERSION,
-     XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_FB, fb_functions},
-    {KN_EXT_META_FULL_BODY, XR_META_BODY_TRACKING_FULL_BODY_EXTENSION_NAME,
-     XR_META_body_tracking_full_body_SPEC_VERSION,
-     XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_FULL_BODY_META, full_body_functions},
-    {KN_EXT_META_FIDELITY, XR_META_BODY_TRACKING_FIDELITY_EXTENSION_NAME,
-     XR_META_body_tracking_fidelity_SPEC_VERSION,
-     XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_FIDELITY_META, fidelity_functions},
-    {KN_EXT_META_CALIBRATION, XR_META_BODY_TRACKING_CALIBRATION_EXTENSION_NAME,
-     XR_META_body_tracking_calibration_SPEC_VERSION,
-     XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_CALIBRATION_META, calibration_functions},
-};
+#define KN_EXTENSION_OF(arg, id, name, version, properties, role, functions)                       \
+    {KN_EXT_##id, name, version, properties, KN_EXT_ROLE_##role, functions_##id},
+const kn_extension kn_extensions[KN_EXT_COUNT] = {KN_SERVED_EXTENSIONS(KN_EXTENSION_OF, 0)};
+#undef KN_EXTENSION_OF
+
+/* Each property struct has the shape kn_xr_bool_properties reads. */
+#define KN_BOOL_AT(type, field)                                                                    \
+    _Static_assert(offsetof(type, field) == offsetof(kn_xr_bool_properties, supported) &&          \
+                       sizeof(type) == sizeof(kn_xr_bool_properties),                              \
+                   #type " is not {type, next, XrBool32}");
+KN_BOOL_AT(XrSystemBodyTrackingPropertiesFB, supportsBodyTracking)
+KN_BOOL_AT(XrSystemPropertiesBodyTrackingFullBodyMETA, supportsFullBodyTracking)
+KN_BOOL_AT(XrSystemPropertiesBodyTrackingFidelityMETA, supportsBodyTrackingFidelity)
+KN_BOOL_AT(XrSystemPropertiesBodyTrackingCalibrationMETA, supportsHeightOverride)
+KN_BOOL_AT(XrSystemBodyTrackingPropertiesBD, supportsBodyTracking)
+KN_BOOL_AT(XrSystemBodyTrackingPropertiesHTC, supportsBodyTracking)
+#undef KN_BOOL_AT
 
 const kn_extension *kn_extension_by_name(const char *name)
 {
@@ -41,12 +46,20 @@ const kn_extension *kn_extension_by_properties(XrStructureType type)
     return NULL;
 }
 
+/* Whether a NULL-terminated function list names `function`. */
+static bool lists(const char *const *functions, const char *function)
+{
+    for (const char *const *f = functions; *f; f++)
+        if (strcmp(function, *f) == 0)
+            return true;
+    return false;
+}
+
 const kn_extension *kn_extension_by_function(const char *function)
 {
     for (int i = 0; i < KN_EXT_COUNT; i++)
-        for (const char *const *f = kn_extensions[i].functions; *f; f++)
-            if (strcmp(function, *f) == 0)
-                return &kn_extensions[i];
+        if (lists(kn_extensions[i].functions, function))
+            return &kn_extensions[i];
     return NULL;
 }
 
@@ -68,8 +81,7 @@ const kn_runtime_extension *kn_runtime_extension_by_name(const char *name)
 const kn_runtime_extension *kn_runtime_extension_by_function(const char *function)
 {
     for (int i = 0; i < KN_RT_EXT_COUNT; i++)
-        for (const char *const *f = kn_runtime_extensions[i].functions; *f; f++)
-            if (strcmp(function, *f) == 0)
-                return &kn_runtime_extensions[i];
+        if (lists(kn_runtime_extensions[i].functions, function))
+            return &kn_runtime_extensions[i];
     return NULL;
 }

@@ -3,7 +3,8 @@
  * extension macro so that newer headers win. Values are the registry's
  * (xr.xml, spec 1.1.62): XR_FB_body_tracking (77),
  * XR_META_body_tracking_full_body (275), XR_META_body_tracking_calibration
- * (284) and XR_META_body_tracking_fidelity (285). */
+ * (284), XR_META_body_tracking_fidelity (285), XR_HTC_body_tracking (321,
+ * spec 1.1.41) and XR_BD_body_tracking (386, spec 1.1.45). */
 #ifndef KN_XR_BODY_TRACKING_H
 #define KN_XR_BODY_TRACKING_H
 
@@ -281,5 +282,149 @@ typedef struct XrBodyTrackingFidelityStatusMETA {
 typedef XrResult(XRAPI_PTR *PFN_xrRequestBodyTrackingFidelityMETA)(
     XrBodyTrackerFB bodyTracker, const XrBodyTrackingFidelityMETA fidelity);
 #endif /* XR_META_body_tracking_fidelity */
+
+#ifndef XR_BD_body_tracking
+#define XR_BD_body_tracking                        1
+#define XR_BD_body_tracking_SPEC_VERSION           1
+#define XR_BD_BODY_TRACKING_EXTENSION_NAME         "XR_BD_body_tracking"
+#define XR_OBJECT_TYPE_BODY_TRACKER_BD             ((XrObjectType)1000385000)
+#define XR_TYPE_BODY_TRACKER_CREATE_INFO_BD        ((XrStructureType)1000385001)
+#define XR_TYPE_BODY_JOINTS_LOCATE_INFO_BD         ((XrStructureType)1000385002)
+#define XR_TYPE_BODY_JOINT_LOCATIONS_BD            ((XrStructureType)1000385003)
+#define XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_BD ((XrStructureType)1000385004)
+#define XR_BODY_JOINT_COUNT_BD                     24
+#define XR_BODY_JOINT_WITHOUT_ARM_COUNT_BD         16
+
+XR_DEFINE_HANDLE(XrBodyTrackerBD)
+
+typedef enum XrBodyJointSetBD {
+    XR_BODY_JOINT_SET_BODY_WITHOUT_ARM_BD = 1,
+    XR_BODY_JOINT_SET_FULL_BODY_JOINTS_BD = 2,
+    XR_BODY_JOINT_SET_MAX_ENUM_BD = 0x7FFFFFFF
+} XrBodyJointSetBD;
+
+typedef struct XrSystemBodyTrackingPropertiesBD {
+    XrStructureType type;
+    void *XR_MAY_ALIAS next;
+    XrBool32 supportsBodyTracking;
+} XrSystemBodyTrackingPropertiesBD;
+
+typedef struct XrBodyTrackerCreateInfoBD {
+    XrStructureType type;
+    const void *XR_MAY_ALIAS next;
+    XrBodyJointSetBD jointSet;
+} XrBodyTrackerCreateInfoBD;
+
+typedef struct XrBodyJointsLocateInfoBD {
+    XrStructureType type;
+    const void *XR_MAY_ALIAS next;
+    XrSpace baseSpace;
+    XrTime time;
+} XrBodyJointsLocateInfoBD;
+
+typedef struct XrBodyJointLocationBD {
+    XrSpaceLocationFlags locationFlags;
+    XrPosef pose;
+} XrBodyJointLocationBD;
+
+typedef struct XrBodyJointLocationsBD {
+    XrStructureType type;
+    void *XR_MAY_ALIAS next;
+    XrBool32 allJointPosesTracked;
+    uint32_t jointLocationCount;
+    XrBodyJointLocationBD *jointLocations;
+} XrBodyJointLocationsBD;
+
+typedef XrResult(XRAPI_PTR *PFN_xrCreateBodyTrackerBD)(XrSession session,
+                                                       const XrBodyTrackerCreateInfoBD *createInfo,
+                                                       XrBodyTrackerBD *bodyTracker);
+typedef XrResult(XRAPI_PTR *PFN_xrDestroyBodyTrackerBD)(XrBodyTrackerBD bodyTracker);
+typedef XrResult(XRAPI_PTR *PFN_xrLocateBodyJointsBD)(XrBodyTrackerBD bodyTracker,
+                                                      const XrBodyJointsLocateInfoBD *locateInfo,
+                                                      XrBodyJointLocationsBD *locations);
+#endif /* XR_BD_body_tracking */
+
+#ifndef XR_HTC_body_tracking
+#define XR_HTC_body_tracking                        1
+#define XR_HTC_body_tracking_SPEC_VERSION           1
+#define XR_HTC_BODY_TRACKING_EXTENSION_NAME         "XR_HTC_body_tracking"
+#define XR_OBJECT_TYPE_BODY_TRACKER_HTC             ((XrObjectType)1000320000)
+#define XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_HTC ((XrStructureType)1000320000)
+#define XR_TYPE_BODY_TRACKER_CREATE_INFO_HTC        ((XrStructureType)1000320001)
+#define XR_TYPE_BODY_JOINTS_LOCATE_INFO_HTC         ((XrStructureType)1000320002)
+#define XR_TYPE_BODY_JOINT_LOCATIONS_HTC            ((XrStructureType)1000320003)
+#define XR_TYPE_BODY_SKELETON_HTC                   ((XrStructureType)1000320004)
+#define XR_BODY_JOINT_COUNT_HTC                     26
+
+XR_DEFINE_HANDLE(XrBodyTrackerHTC)
+
+typedef enum XrBodyJointSetHTC {
+    XR_BODY_JOINT_SET_FULL_HTC = 0,
+    XR_BODY_JOINT_SET_MAX_ENUM_HTC = 0x7FFFFFFF
+} XrBodyJointSetHTC;
+
+typedef enum XrBodyJointConfidenceHTC {
+    XR_BODY_JOINT_CONFIDENCE_NONE_HTC = 0,
+    XR_BODY_JOINT_CONFIDENCE_LOW_HTC = 1,
+    XR_BODY_JOINT_CONFIDENCE_HIGH_HTC = 2,
+    XR_BODY_JOINT_CONFIDENCE_MAX_ENUM_HTC = 0x7FFFFFFF
+} XrBodyJointConfidenceHTC;
+
+typedef struct XrSystemBodyTrackingPropertiesHTC {
+    XrStructureType type;
+    void *XR_MAY_ALIAS next;
+    XrBool32 supportsBodyTracking;
+} XrSystemBodyTrackingPropertiesHTC;
+
+typedef struct XrBodyTrackerCreateInfoHTC {
+    XrStructureType type;
+    const void *XR_MAY_ALIAS next;
+    XrBodyJointSetHTC bodyJointSet;
+} XrBodyTrackerCreateInfoHTC;
+
+typedef struct XrBodyJointsLocateInfoHTC {
+    XrStructureType type;
+    const void *XR_MAY_ALIAS next;
+    XrSpace baseSpace;
+    XrTime time;
+} XrBodyJointsLocateInfoHTC;
+
+typedef struct XrBodyJointLocationHTC {
+    XrSpaceLocationFlags locationFlags;
+    XrPosef pose;
+} XrBodyJointLocationHTC;
+
+typedef struct XrBodyJointLocationsHTC {
+    XrStructureType type;
+    void *XR_MAY_ALIAS next;
+    XrSpaceLocationFlags combinedLocationFlags;
+    XrBodyJointConfidenceHTC confidenceLevel;
+    uint32_t jointLocationCount;
+    XrBodyJointLocationHTC *jointLocations;
+    uint32_t skeletonGenerationId;
+} XrBodyJointLocationsHTC;
+
+typedef struct XrBodySkeletonJointHTC {
+    XrPosef pose;
+} XrBodySkeletonJointHTC;
+
+typedef struct XrBodySkeletonHTC {
+    XrStructureType type;
+    void *XR_MAY_ALIAS next;
+    uint32_t jointCount;
+    XrBodySkeletonJointHTC *joints;
+} XrBodySkeletonHTC;
+
+typedef XrResult(XRAPI_PTR *PFN_xrCreateBodyTrackerHTC)(
+    XrSession session, const XrBodyTrackerCreateInfoHTC *createInfo, XrBodyTrackerHTC *bodyTracker);
+typedef XrResult(XRAPI_PTR *PFN_xrDestroyBodyTrackerHTC)(XrBodyTrackerHTC bodyTracker);
+typedef XrResult(XRAPI_PTR *PFN_xrLocateBodyJointsHTC)(XrBodyTrackerHTC bodyTracker,
+                                                       const XrBodyJointsLocateInfoHTC *locateInfo,
+                                                       XrBodyJointLocationsHTC *locations);
+typedef XrResult(XRAPI_PTR *PFN_xrGetBodySkeletonHTC)(XrBodyTrackerHTC bodyTracker,
+                                                      XrSpace baseSpace,
+                                                      uint32_t skeletonGenerationId,
+                                                      XrBodySkeletonHTC *skeleton);
+#endif /* XR_HTC_body_tracking */
 
 #endif

@@ -49,13 +49,7 @@ kn_status kn_clip_check_metadata(const char *text, size_t length, kn_error *err)
 
 static bool pose_finite(const kn_pose *p)
 {
-    for (int i = 0; i < 4; i++)
-        if (!isfinite(p->orientation[i]))
-            return false;
-    for (int i = 0; i < 3; i++)
-        if (!isfinite(p->position[i]))
-            return false;
-    return true;
+    return kn_floats_finite(p->orientation, 4) && kn_floats_finite(p->position, 3);
 }
 
 static kn_status check_joints(uint32_t index, const char *section, const kn_pose *poses,

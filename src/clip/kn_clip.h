@@ -4,6 +4,7 @@
 #define KN_CLIP_H
 
 #include "core/kn_error.h"
+#include "math/kn_device.h" /* kn_device_sample, KN_FLAG_*, KN_DEVICE_* */
 #include "math/kn_math.h"
 
 #include <stddef.h>
@@ -12,26 +13,12 @@
 
 #define KN_CLIP_VERSION        1u
 #define KN_CLIP_HEADER_SIZE    64u
-#define KN_CLIP_DEVICE_COUNT   3
+#define KN_CLIP_DEVICE_COUNT   KN_DEVICE_COUNT
 #define KN_CLIP_JOINT_COUNT    21u
 #define KN_CLIP_MAX_FRAMES     50000000u
 #define KN_CLIP_MAX_META_BYTES (1u << 20)
 #define KN_CLIP_HAS_TRUTH      0x1u
 #define KN_CLIP_HAS_PRED       0x2u
-
-/* XrSpaceLocationFlags bits, the only ones a device sample may carry. */
-#define KN_FLAG_ORIENTATION_VALID   0x1u
-#define KN_FLAG_POSITION_VALID      0x2u
-#define KN_FLAG_ORIENTATION_TRACKED 0x4u
-#define KN_FLAG_POSITION_TRACKED    0x8u
-#define KN_FLAGS_ALL                0xFu
-
-enum { KN_DEVICE_HEAD = 0, KN_DEVICE_LEFT_GRIP = 1, KN_DEVICE_RIGHT_GRIP = 2 };
-
-typedef struct kn_device_sample {
-    uint32_t flags;
-    kn_pose pose;
-} kn_device_sample;
 
 typedef struct kn_clip {
     uint32_t frame_count;

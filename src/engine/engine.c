@@ -95,7 +95,8 @@ static bool read_config(const kinest_config *in, kinest_config *out, const char 
         *why = "backend is not a kinest_backend";
         return false;
     }
-    if (out->height_m != 0.0f && !(out->height_m > 0.5f && out->height_m < 3.0f)) {
+    if (out->height_m != 0.0f &&
+        !(out->height_m > KINEST_HEIGHT_MIN_M && out->height_m < KINEST_HEIGHT_MAX_M)) {
         *why = "height_m is neither 0 (automatic) nor a height in (0.5, 3) m";
         return false;
     }

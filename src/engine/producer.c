@@ -16,13 +16,7 @@ static kinest_status refuse(kinest_engine *e, kinest_status st, const char *fmt,
 
 static bool pose_finite(const kinest_pose *p)
 {
-    for (int i = 0; i < 4; i++)
-        if (!isfinite(p->orientation[i]))
-            return false;
-    for (int i = 0; i < 3; i++)
-        if (!isfinite(p->position[i]))
-            return false;
-    return true;
+    return kn_floats_finite(p->orientation, 4) && kn_floats_finite(p->position, 3);
 }
 
 static void wake_worker(kinest_engine *e)
@@ -132,7 +126,7 @@ kinest_status kinest_set_height(kinest_engine *e, float height_m)
         return KINEST_ERROR_INVALID_ARGUMENT;
     if (!isfinite(height_m))
         return KINEST_ERROR_NON_FINITE;
-    if (!(height_m > 0.5f && height_m < 3.0f)) {
+    if (!(height_m > KINEST_HEIGHT_MIN_M && height_m < KINEST_HEIGHT_MAX_M)) {
         kn_engine_log(e, KINEST_LOG_WARN, "kinest_set_height: %g m is outside (0.5, 3) m",
                       (double)height_m);
         return KINEST_ERROR_INVALID_ARGUMENT;

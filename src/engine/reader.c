@@ -23,24 +23,6 @@ static void identity_pose(kinest_pose *out)
     *out = (kinest_pose){.orientation = {0.0f, 0.0f, 0.0f, 1.0f}};
 }
 
-/* Which joints of the XR sets follow a device directly: the head, and
- * each hand's wrist and palm (never a finger). */
-static int xr_followed_canonical(int joint)
-{
-    switch (joint) {
-    case KN_XR_HEAD:
-        return KN_JOINT_HEAD;
-    case KN_XR_LEFT_HAND_WRIST:
-    case KN_XR_LEFT_HAND_PALM:
-        return KN_JOINT_LEFT_HAND;
-    case KN_XR_RIGHT_HAND_WRIST:
-    case KN_XR_RIGHT_HAND_PALM:
-        return KN_JOINT_RIGHT_HAND;
-    default:
-        return -1;
-    }
-}
-
 /* Confidence falls with extrapolation: to half at the longest
  * extrapolation, then, while the body is held, to a tenth at half a second
  * past the newest tick. */
@@ -144,21 +126,14 @@ kinest_status kinest_get_body(kinest_engine *e, kinest_joint_set set, int64_t ti
 
     const uint64_t valid = KINEST_LOCATION_ORIENTATION_VALID | KINEST_LOCATION_POSITION_VALID;
     const uint64_t tracked = KINEST_LOCATION_ORIENTATION_TRACKED | KINEST_LOCATION_POSITION_TRACKED;
-    if (set == KINEST_JOINT_SET_CANONICAL) {
-        for (uint32_t j = 0; j < n; j++) {
-            joints[j].flags = valid | (newest->tracked[j] ? tracked : 0);
-            to_public_pose(&canon[j], &joints[j].pose);
-        }
-    } else {
-        kn_pose xr[KN_XR_JOINT_COUNT_FULL_BODY];
-        kn_xr_joints_from_canonical(&snap.skeleton, canon,
-                                    newest->hand_on_grip[0] ? &grip[0] : NULL,
-                                    newest->hand_on_grip[1] ? &grip[1] : NULL, xr);
-        for (uint32_t j = 0; j < n; j++) {
-            int c = xr_followed_canonical((int)j);
-            joints[j].flags = valid | (c >= 0 && newest->tracked[c] ? tracked : 0);
-            to_public_pose(&xr[j], &joints[j].pose);
-        }
+    kn_pose posed[KN_JOINT_SET_MAX_COUNT];
+    kn_joints_from_canonical((int)set, &snap.skeleton, canon,
+                             newest->hand_on_grip[0] ? &grip[0] : NULL,
+                             newest->hand_on_grip[1] ? &grip[1] : NULL, posed);
+    for (uint32_t j = 0; j < n; j++) {
+        int c = kn_joints_followed((int)set, (int)j);
+        joints[j].flags = valid | (c >= 0 && newest->tracked[c] ? tracked : 0);
+        to_public_pose(&posed[j], &joints[j].pose);
     }
     out.time_ns = time_ns;
     out.active = true;
@@ -187,26 +162,12 @@ kinest_status kinest_get_skeleton(kinest_engine *e, kinest_joint_set set, uint32
     count = e->calib.changed_count;
     pthread_mutex_unlock(&e->calib_lock);
 
-    if (set == KINEST_JOINT_SET_CANONICAL) {
-        float identity[KN_JOINT_COUNT * 4];
-        for (int j = 0; j < KN_JOINT_COUNT; j++)
-            glm_quat_identity(identity + 4 * j);
-        vec3 hips = {0.0f, -kn_skeleton_rest_floor(&s), 0.0f};
-        kn_pose rest[KN_JOINT_COUNT];
-        kn_skeleton_fk(&s, identity, hips, rest);
-        for (uint32_t j = 0; j < n; j++) {
-            joints[j].joint = (int32_t)j;
-            joints[j].parent = kn_joint_parent((int)j);
-            to_public_pose(&rest[j], &joints[j].pose);
-        }
-    } else {
-        kn_pose xr[KN_XR_JOINT_COUNT_FULL_BODY];
-        kn_xr_joints_tpose(&s, xr);
-        for (uint32_t j = 0; j < n; j++) {
-            joints[j].joint = (int32_t)j;
-            joints[j].parent = kn_xr_joint_parent((int)j);
-            to_public_pose(&xr[j], &joints[j].pose);
-        }
+    kn_pose rest[KN_JOINT_SET_MAX_COUNT];
+    kn_joints_tpose((int)set, &s, rest);
+    for (uint32_t j = 0; j < n; j++) {
+        joints[j].joint = (int32_t)j;
+        joints[j].parent = kn_joints_parent((int)set, (int)j);
+        to_public_pose(&rest[j], &joints[j].pose);
     }
     if (skeleton_changed_count)
         *skeleton_changed_count = count;

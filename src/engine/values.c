@@ -1,6 +1,8 @@
 /* The public API's functions that need no engine: names, counts, defaults. */
 #include "kinest.h"
 
+#include "joints/kn_xr_joints.h"
+
 #include <string.h>
 
 const char *kinest_status_string(kinest_status status)
@@ -47,15 +49,7 @@ const char *kinest_backend_name(kinest_backend backend)
 
 uint32_t kinest_joint_count(kinest_joint_set set)
 {
-    switch (set) {
-    case KINEST_JOINT_SET_CANONICAL:
-        return KINEST_CANONICAL_JOINT_COUNT;
-    case KINEST_JOINT_SET_FB:
-        return KINEST_FB_JOINT_COUNT;
-    case KINEST_JOINT_SET_META_FULL_BODY:
-        return KINEST_META_JOINT_COUNT;
-    }
-    return 0;
+    return kn_joints_count((int)set);
 }
 
 void kinest_config_init(kinest_config *config)

@@ -92,6 +92,11 @@ typedef enum kinest_backend {
 /* "auto", "cpu", "vulkan", "ik"; "unknown" for other values. */
 const char *kinest_backend_name(kinest_backend backend);
 
+/* A user's height in metres lies strictly between these
+ * (kinest_config.height_m, kinest_set_height). */
+#define KINEST_HEIGHT_MIN_M 0.5f
+#define KINEST_HEIGHT_MAX_M 3.0f
+
 typedef enum kinest_log_level {
     KINEST_LOG_OFF = 0,
     KINEST_LOG_ERROR = 1,
@@ -261,18 +266,27 @@ kinest_status kinest_flush(kinest_engine *engine);
 
 /* ---- output: joint sets, bodies, skeletons --------------------------------- */
 
+/* The joint sets: the model's own 21 joints (docs/formats.md, "Joints";
+ * kinest_joint), and the OpenXR extensions' sets in their joint orders:
+ * XrBodyJointFB (XR_BODY_JOINT_SET_DEFAULT_FB, 70 joints),
+ * XrFullBodyJointMETA (XR_BODY_JOINT_SET_FULL_BODY_META, 84), XrBodyJointBD
+ * (XR_BODY_JOINT_SET_FULL_BODY_JOINTS_BD, 24; XR_BODY_JOINT_SET_BODY_WITHOUT_ARM_BD,
+ * the first 16 of them) and XrBodyJointHTC (XR_BODY_JOINT_SET_FULL_HTC, 26). */
 typedef enum kinest_joint_set {
-    /* The model's own 21 joints (docs/formats.md, "Joints"; kinest_joint). */
     KINEST_JOINT_SET_CANONICAL = 0,
-    /* XR_BODY_JOINT_SET_DEFAULT_FB: XrBodyJointFB order, 70 joints. */
     KINEST_JOINT_SET_FB = 1,
-    /* XR_BODY_JOINT_SET_FULL_BODY_META: XrFullBodyJointMETA order, 84. */
     KINEST_JOINT_SET_META_FULL_BODY = 2,
+    KINEST_JOINT_SET_BD = 3,
+    KINEST_JOINT_SET_BD_WITHOUT_ARM = 4,
+    KINEST_JOINT_SET_HTC = 5,
 } kinest_joint_set;
 
-#define KINEST_CANONICAL_JOINT_COUNT 21
-#define KINEST_FB_JOINT_COUNT        70
-#define KINEST_META_JOINT_COUNT      84
+#define KINEST_CANONICAL_JOINT_COUNT      21
+#define KINEST_FB_JOINT_COUNT             70
+#define KINEST_META_JOINT_COUNT           84
+#define KINEST_BD_JOINT_COUNT             24
+#define KINEST_BD_WITHOUT_ARM_JOINT_COUNT 16
+#define KINEST_HTC_JOINT_COUNT            26
 
 /* The canonical joints, root first; parents in kinest_get_skeleton. */
 typedef enum kinest_joint {

@@ -11,6 +11,7 @@ static const float axes_table[AXES_COUNT][4] = {
     [AXES_RIGHT_ARM] = {0.0f, -S45, 0.0f, S45}, /* Ry(-90): X back, Y up, Z left */
     [AXES_LEG] = {0.0f, S45, S45, 0.0f},        /* 180 about (0,1,1): X left, Y back, Z up */
     [AXES_FOOT] = {0.0f, 0.0f, 0.0f, 1.0f},     /* X right, Y up, Z back (toward the heel) */
+    [AXES_BODY] = {0.0f, 0.0f, 0.0f, 1.0f},     /* X right, Y up, Z back */
 };
 
 /* One row per joint in the extensions' order: name, parent (an index into
@@ -189,3 +190,70 @@ void kn_xr_joint_axes(int joint, versor out)
                          : AXES_ROOT,
                      out);
 }
+
+/* XrBodyJointBD order; the first 16 rows are the set without arms. */
+const xr_joint_def kn_bd_joint_defs[KN_BD_JOINT_COUNT] = {
+    [0] = {"PELVIS", -1, KIND_AT, KN_JOINT_HIPS, -1, 0.0f, AXES_BODY, 0, 0},
+    [1] = {"LEFT_HIP", 0, KIND_AT, KN_JOINT_LEFT_THIGH, -1, 0.0f, AXES_BODY, 0, 0},
+    [2] = {"RIGHT_HIP", 0, KIND_AT, KN_JOINT_RIGHT_THIGH, -1, 0.0f, AXES_BODY, 0, 0},
+    [3] = {"SPINE1", 0, KIND_ALONG, KN_JOINT_HIPS, KN_JOINT_SPINE, 0.5f, AXES_BODY, 0, 0},
+    [4] = {"LEFT_KNEE", 1, KIND_AT, KN_JOINT_LEFT_SHIN, -1, 0.0f, AXES_BODY, 0, 0},
+    [5] = {"RIGHT_KNEE", 2, KIND_AT, KN_JOINT_RIGHT_SHIN, -1, 0.0f, AXES_BODY, 0, 0},
+    [6] = {"SPINE2", 3, KIND_AT, KN_JOINT_SPINE, -1, 0.0f, AXES_BODY, 0, 0},
+    [7] = {"LEFT_ANKLE", 4, KIND_AT, KN_JOINT_LEFT_FOOT, -1, 0.0f, AXES_BODY, 0, 0},
+    [8] = {"RIGHT_ANKLE", 5, KIND_AT, KN_JOINT_RIGHT_FOOT, -1, 0.0f, AXES_BODY, 0, 0},
+    [9] = {"SPINE3", 6, KIND_AT, KN_JOINT_CHEST, -1, 0.0f, AXES_BODY, 0, 0},
+    [10] = {"LEFT_FOOT", 7, KIND_AT, KN_JOINT_LEFT_TOES, -1, 0.0f, AXES_BODY, 0, 0},
+    [11] = {"RIGHT_FOOT", 8, KIND_AT, KN_JOINT_RIGHT_TOES, -1, 0.0f, AXES_BODY, 0, 0},
+    [12] = {"NECK", 9, KIND_AT, KN_JOINT_NECK, -1, 0.0f, AXES_BODY, 0, 0},
+    [13] = {"LEFT_COLLAR", 9, KIND_AT, KN_JOINT_LEFT_COLLAR, -1, 0.0f, AXES_BODY, 0, 0},
+    [14] = {"RIGHT_COLLAR", 9, KIND_AT, KN_JOINT_RIGHT_COLLAR, -1, 0.0f, AXES_BODY, 0, 0},
+    [15] = {"HEAD", 12, KIND_AT, KN_JOINT_HEAD, -1, 0.0f, AXES_BODY, 0, 0},
+    [16] = {"LEFT_SHOULDER", 13, KIND_AT, KN_JOINT_LEFT_UPPER_ARM, -1, 0.0f, AXES_BODY, 0, 0},
+    [17] = {"RIGHT_SHOULDER", 14, KIND_AT, KN_JOINT_RIGHT_UPPER_ARM, -1, 0.0f, AXES_BODY, 0, 0},
+    [18] = {"LEFT_ELBOW", 16, KIND_AT, KN_JOINT_LEFT_FOREARM, -1, 0.0f, AXES_BODY, 0, 0},
+    [19] = {"RIGHT_ELBOW", 17, KIND_AT, KN_JOINT_RIGHT_FOREARM, -1, 0.0f, AXES_BODY, 0, 0},
+    [20] = {"LEFT_WRIST", 18, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_BODY, KN_SIDE_LEFT,
+            KN_HAND_WRIST},
+    [21] = {"RIGHT_WRIST", 19, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_BODY, KN_SIDE_RIGHT,
+            KN_HAND_WRIST},
+    [22] = {"LEFT_HAND", 20, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_BODY, KN_SIDE_LEFT,
+            KN_HAND_PALM},
+    [23] = {"RIGHT_HAND", 21, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_BODY, KN_SIDE_RIGHT,
+            KN_HAND_PALM},
+};
+
+/* XrBodyJointHTC order. */
+const xr_joint_def kn_htc_joint_defs[KN_HTC_JOINT_COUNT] = {
+    [0] = {"PELVIS", -1, KIND_AT, KN_JOINT_HIPS, -1, 0.0f, AXES_BODY, 0, 0},
+    [1] = {"LEFT_HIP", 0, KIND_AT, KN_JOINT_LEFT_THIGH, -1, 0.0f, AXES_BODY, 0, 0},
+    [2] = {"LEFT_KNEE", 1, KIND_AT, KN_JOINT_LEFT_SHIN, -1, 0.0f, AXES_BODY, 0, 0},
+    [3] = {"LEFT_ANKLE", 2, KIND_AT, KN_JOINT_LEFT_FOOT, -1, 0.0f, AXES_BODY, 0, 0},
+    [4] = {"LEFT_FEET", 3, KIND_AT, KN_JOINT_LEFT_TOES, -1, 0.0f, AXES_BODY, 0, 0},
+    [5] = {"RIGHT_HIP", 0, KIND_AT, KN_JOINT_RIGHT_THIGH, -1, 0.0f, AXES_BODY, 0, 0},
+    [6] = {"RIGHT_KNEE", 5, KIND_AT, KN_JOINT_RIGHT_SHIN, -1, 0.0f, AXES_BODY, 0, 0},
+    [7] = {"RIGHT_ANKLE", 6, KIND_AT, KN_JOINT_RIGHT_FOOT, -1, 0.0f, AXES_BODY, 0, 0},
+    [8] = {"RIGHT_FEET", 7, KIND_AT, KN_JOINT_RIGHT_TOES, -1, 0.0f, AXES_BODY, 0, 0},
+    [9] = {"WAIST", 0, KIND_ALONG, KN_JOINT_HIPS, KN_JOINT_SPINE, 1.0f / 3.0f, AXES_BODY, 0, 0},
+    [10] = {"SPINE_LOWER", 9, KIND_ALONG, KN_JOINT_HIPS, KN_JOINT_SPINE, 2.0f / 3.0f, AXES_BODY, 0,
+            0},
+    [11] = {"SPINE_MIDDLE", 10, KIND_AT, KN_JOINT_SPINE, -1, 0.0f, AXES_BODY, 0, 0},
+    [12] = {"SPINE_HIGH", 11, KIND_ALONG, KN_JOINT_SPINE, KN_JOINT_CHEST, 0.5f, AXES_BODY, 0, 0},
+    [13] = {"CHEST", 12, KIND_AT, KN_JOINT_CHEST, -1, 0.0f, AXES_BODY, 0, 0},
+    [14] = {"NECK", 13, KIND_AT, KN_JOINT_NECK, -1, 0.0f, AXES_BODY, 0, 0},
+    [15] = {"HEAD", 14, KIND_AT, KN_JOINT_HEAD, -1, 0.0f, AXES_BODY, 0, 0},
+    [16] = {"LEFT_CLAVICLE", 13, KIND_AT, KN_JOINT_LEFT_COLLAR, -1, 0.0f, AXES_BODY, 0, 0},
+    [17] = {"LEFT_SCAPULA", 16, KIND_ALONG, KN_JOINT_LEFT_COLLAR, KN_JOINT_LEFT_UPPER_ARM, 0.5f,
+            AXES_BODY, 0, 0},
+    [18] = {"LEFT_ARM", 17, KIND_AT, KN_JOINT_LEFT_UPPER_ARM, -1, 0.0f, AXES_BODY, 0, 0},
+    [19] = {"LEFT_ELBOW", 18, KIND_AT, KN_JOINT_LEFT_FOREARM, -1, 0.0f, AXES_BODY, 0, 0},
+    [20] = {"LEFT_WRIST", 19, KIND_HAND, KN_JOINT_LEFT_HAND, -1, 0.0f, AXES_BODY, KN_SIDE_LEFT,
+            KN_HAND_WRIST},
+    [21] = {"RIGHT_CLAVICLE", 13, KIND_AT, KN_JOINT_RIGHT_COLLAR, -1, 0.0f, AXES_BODY, 0, 0},
+    [22] = {"RIGHT_SCAPULA", 21, KIND_ALONG, KN_JOINT_RIGHT_COLLAR, KN_JOINT_RIGHT_UPPER_ARM, 0.5f,
+            AXES_BODY, 0, 0},
+    [23] = {"RIGHT_ARM", 22, KIND_AT, KN_JOINT_RIGHT_UPPER_ARM, -1, 0.0f, AXES_BODY, 0, 0},
+    [24] = {"RIGHT_ELBOW", 23, KIND_AT, KN_JOINT_RIGHT_FOREARM, -1, 0.0f, AXES_BODY, 0, 0},
+    [25] = {"RIGHT_WRIST", 24, KIND_HAND, KN_JOINT_RIGHT_HAND, -1, 0.0f, AXES_BODY, KN_SIDE_RIGHT,
+            KN_HAND_WRIST},
+};

@@ -1,7 +1,10 @@
-/* Canonical joints -> the 84 FB/META joints, and the T-pose skeleton. */
+/* Canonical joints -> a joint set's joints, and its T-pose skeleton. */
 #include "joints/joints_parts.h"
 
+#include "kinest.h"
+
 #include <math.h>
+#include <string.h>
 
 /* The twist of q about unit axis a (swing-twist decomposition), then the
  * share of it from the identity. */
@@ -41,9 +44,10 @@ static void root_pose(const kn_pose *hips, kn_pose *out)
     out->position[2] = hips->position[2];
 }
 
-void kn_xr_joints_from_canonical(const kn_skeleton *s, const kn_pose canonical[KN_JOINT_COUNT],
-                                 const kn_pose *left_grip, const kn_pose *right_grip,
-                                 kn_pose out[KN_XR_JOINT_COUNT_FULL_BODY])
+/* The rows of one XR set from the canonical joints. */
+static void map_rows(const joint_set_def *set, const kn_skeleton *s,
+                     const kn_pose canonical[KN_JOINT_COUNT], const kn_pose *left_grip,
+                     const kn_pose *right_grip, kn_pose *out)
 {
     kn_pose c[KN_JOINT_COUNT];
     for (int j = 0; j < KN_JOINT_COUNT; j++)
@@ -63,8 +67,8 @@ void kn_xr_joints_from_canonical(const kn_skeleton *s, const kn_pose canonical[K
     kn_hand_relaxed(KN_SIDE_LEFT, body_height, hand[KN_SIDE_LEFT]);
     kn_hand_relaxed(KN_SIDE_RIGHT, body_height, hand[KN_SIDE_RIGHT]);
 
-    for (int j = 0; j < KN_XR_JOINT_COUNT_FULL_BODY; j++) {
-        const xr_joint_def *d = &kn_xr_joint_defs[j];
+    for (uint32_t j = 0; j < set->count; j++) {
+        const xr_joint_def *d = &set->rows[j];
         const kn_pose *a = &c[d->canonical];
         versor axes, turn;
         kn_xr_axes_class(d->axes, axes);
@@ -94,23 +98,67 @@ void kn_xr_joints_from_canonical(const kn_skeleton *s, const kn_pose canonical[K
             break;
         }
         case KIND_HAND: {
+            /* The relaxed hand is built in the XR_FB_body_tracking wrist
+             * frame; a set with other axes turns each joint's frame. */
+            int arm_class = d->side == KN_SIDE_LEFT ? AXES_LEFT_ARM : AXES_RIGHT_ARM;
+            versor arm;
+            kn_xr_axes_class(arm_class, arm);
             kn_pose wrist;
-            kn_quat_mul(a->orientation, axes, wrist.orientation);
+            kn_quat_mul(a->orientation, arm, wrist.orientation);
             glm_vec3_copy((float *)a->position, wrist.position);
             kn_pose_compose(&wrist, &hand[d->side][d->hand], &out[j]);
+            if (d->axes != arm_class) {
+                versor inv, fb_frame;
+                glm_quat_conjugate(arm, inv);
+                kn_quat_mul(out[j].orientation, inv, fb_frame);
+                kn_quat_mul(fb_frame, axes, out[j].orientation);
+            }
             break;
         }
         }
     }
 }
 
-void kn_xr_joints_tpose(const kn_skeleton *s, kn_pose out[KN_XR_JOINT_COUNT_FULL_BODY])
+/* The canonical rest pose standing on the floor. */
+static void rest_pose(const kn_skeleton *s, kn_pose rest[KN_JOINT_COUNT])
 {
     float identity[KN_JOINT_COUNT * 4];
     for (int j = 0; j < KN_JOINT_COUNT; j++)
         glm_quat_identity(identity + 4 * j);
     vec3 hips = {0.0f, -kn_skeleton_rest_floor(s), 0.0f};
-    kn_pose rest[KN_JOINT_COUNT];
     kn_skeleton_fk(s, identity, hips, rest);
-    kn_xr_joints_from_canonical(s, rest, NULL, NULL, out);
+}
+
+bool kn_joints_from_canonical(int set, const kn_skeleton *s,
+                              const kn_pose canonical[KN_JOINT_COUNT], const kn_pose *left_grip,
+                              const kn_pose *right_grip, kn_pose *out)
+{
+    const joint_set_def *d = kn_joint_set_def(set);
+    if (!d)
+        return false;
+    if (d->rows)
+        map_rows(d, s, canonical, left_grip, right_grip, out);
+    else
+        memcpy(out, canonical, KN_JOINT_COUNT * sizeof *out);
+    return true;
+}
+
+bool kn_joints_tpose(int set, const kn_skeleton *s, kn_pose *out)
+{
+    kn_pose rest[KN_JOINT_COUNT];
+    rest_pose(s, rest);
+    return kn_joints_from_canonical(set, s, rest, NULL, NULL, out);
+}
+
+void kn_xr_joints_from_canonical(const kn_skeleton *s, const kn_pose canonical[KN_JOINT_COUNT],
+                                 const kn_pose *left_grip, const kn_pose *right_grip,
+                                 kn_pose out[KN_XR_JOINT_COUNT_FULL_BODY])
+{
+    map_rows(kn_joint_set_def(KINEST_JOINT_SET_META_FULL_BODY), s, canonical, left_grip, right_grip,
+             out);
+}
+
+void kn_xr_joints_tpose(const kn_skeleton *s, kn_pose out[KN_XR_JOINT_COUNT_FULL_BODY])
+{
+    kn_joints_tpose(KINEST_JOINT_SET_META_FULL_BODY, s, out);
 }

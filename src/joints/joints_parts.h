@@ -7,7 +7,16 @@
 #include <stdint.h>
 
 /* Axis classes: the fixed rotation from the canonical segment frame. */
-enum { AXES_ROOT, AXES_TRUNK, AXES_LEFT_ARM, AXES_RIGHT_ARM, AXES_LEG, AXES_FOOT, AXES_COUNT };
+enum {
+    AXES_ROOT,
+    AXES_TRUNK,
+    AXES_LEFT_ARM,
+    AXES_RIGHT_ARM,
+    AXES_LEG,
+    AXES_FOOT,
+    AXES_BODY, /* BD, HTC: the body's own axes (X right, Y up, Z back) in the T-pose */
+    AXES_COUNT
+};
 
 /* Where a joint's pose comes from. */
 enum {
@@ -31,6 +40,18 @@ typedef struct xr_joint_def {
 } xr_joint_def;
 
 extern const xr_joint_def kn_xr_joint_defs[KN_XR_JOINT_COUNT_FULL_BODY];
+extern const xr_joint_def kn_bd_joint_defs[KN_BD_JOINT_COUNT];
+extern const xr_joint_def kn_htc_joint_defs[KN_HTC_JOINT_COUNT];
+
+/* One joint set: its rows in the extension's order. A set without rows is
+ * the canonical skeleton itself. */
+typedef struct joint_set_def {
+    uint32_t count;
+    const xr_joint_def *rows; /* NULL: the canonical joints */
+} joint_set_def;
+
+/* The set with this kinest_joint_set id, or NULL. */
+const joint_set_def *kn_joint_set_def(int set);
 
 void kn_xr_axes_class(int axes, versor out);
 

@@ -105,6 +105,25 @@ typedef enum kn_xr_joint {
     KN_XR_RIGHT_FOOT_BALL = 83,
 } kn_xr_joint;
 
+/* XR_BD_body_tracking (XrBodyJointBD, SMPL's order): 24 joints; the set
+ * without arms is its first 16 (PELVIS to HEAD). XR_HTC_body_tracking
+ * (XrBodyJointHTC): 26. Both extensions define no joint axes; each joint
+ * here has the body's axes in the T-pose (X right, Y up, Z back: SMPL's
+ * rest frames), so a joint's orientation is its canonical segment's. The
+ * root of both is the PELVIS at the hips (no floor joint).
+ *   BD   PELVIS hips, HIP thigh, KNEE shin, ANKLE foot, FOOT toes,
+ *        SPINE1 half way hips -> spine, SPINE2 spine, SPINE3 chest, NECK,
+ *        HEAD, COLLAR collar, SHOULDER upper arm, ELBOW forearm, WRIST the
+ *        hand's wrist (as HAND_WRIST above), HAND the palm (as HAND_PALM)
+ *   HTC  PELVIS hips, HIP, KNEE, ANKLE, FEET as BD's HIP..FOOT, WAIST and
+ *        SPINE_LOWER at 1/3 and 2/3 of the way hips -> spine, SPINE_MIDDLE
+ *        spine, SPINE_HIGH half way spine -> chest, CHEST, NECK, HEAD,
+ *        CLAVICLE collar, SCAPULA half way collar -> upper arm, ARM upper
+ *        arm, ELBOW forearm, WRIST as BD's */
+#define KN_BD_JOINT_COUNT             24
+#define KN_BD_WITHOUT_ARM_JOINT_COUNT 16
+#define KN_HTC_JOINT_COUNT            26
+
 /* Joints of one hand, in the extension's order from its palm. */
 #define KN_HAND_JOINT_COUNT 26
 enum {
@@ -126,6 +145,34 @@ int kn_xr_joint_parent(int joint);       /* KN_XR_JOINT_NONE for the root */
 /* The fixed rotation from the canonical segment frame to the joint's
  * frame (the table above); for finger joints, the wrist's. */
 void kn_xr_joint_axes(int joint, versor out);
+
+/* ---- joint sets by kinest_joint_set id (joint_sets.c) */
+
+#define KN_JOINT_SET_MAX_COUNT 84 /* the largest set's joints */
+
+/* The joint of the set placed at canonical joint c (its position and its
+ * canonical segment's orientation times kn_joints_axes), or -1. */
+int kn_joints_at_canonical(int set, int c);
+/* The fixed rotation from the canonical segment frame to the joint's
+ * frame (identity for the canonical set). */
+void kn_joints_axes(int set, int joint, versor out);
+
+uint32_t kn_joints_count(int set);              /* 0 for an unknown set */
+const char *kn_joints_name(int set, int joint); /* "?" out of range */
+int kn_joints_parent(int set, int joint);       /* -1 for the root and out of range */
+/* The canonical joint a device places this joint from (the head, the
+ * wrists and palms follow the head and grips), or -1. */
+int kn_joints_followed(int set, int joint);
+/* The set's joints (kn_joints_count of them) from global canonical joints;
+ * a grip that is not NULL orients its hand. False for an unknown set. */
+bool kn_joints_from_canonical(int set, const kn_skeleton *s,
+                              const kn_pose canonical[KN_JOINT_COUNT], const kn_pose *left_grip,
+                              const kn_pose *right_grip, kn_pose *out);
+/* The set's T-pose skeleton: the canonical rest pose standing on the floor
+ * (the head joint at the standing head height), mapped as the posed joints. */
+bool kn_joints_tpose(int set, const kn_skeleton *s, kn_pose *out);
+
+/* ---- the full-body (84) table directly */
 
 /* A relaxed hand in its wrist joint's frame (the wrist at the origin with
  * the identity), for a person of body_height metres. */

@@ -69,6 +69,8 @@ bool kn_vec3_sanitize(const float in[3], vec3 out);
 
 /* Poses: a pose maps points from its local frame into its parent's. */
 bool kn_pose_sanitize(const kn_pose *in, kn_pose *out);
+/* Whether the n numbers are all finite. */
+bool kn_floats_finite(const float *v, int n);
 void kn_pose_identity(kn_pose *out);
 /* out = a * b: first b, then a (b expressed in a's frame). */
 void kn_pose_compose(const kn_pose *a, const kn_pose *b, kn_pose *out);

@@ -20,6 +20,14 @@ bool kn_vec3_sanitize(const float in[3], vec3 out)
     return clean;
 }
 
+bool kn_floats_finite(const float *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return false;
+    return true;
+}
+
 bool kn_pose_sanitize(const kn_pose *in, kn_pose *out)
 {
     bool orientation_ok = kn_quat_sanitize(in->orientation, out->orientation) != KN_QUAT_REPLACED;

@@ -43,15 +43,15 @@
 #ifndef KN_SIGNAL_H
 #define KN_SIGNAL_H
 
-#include "clip/kn_clip.h" /* kn_device_sample, KN_FLAG_*, KN_DEVICE_* */
 #include "core/kn_error.h"
+#include "math/kn_device.h"
 #include "math/kn_math.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #define KN_SIGNAL_RATE_HZ      60
-#define KN_SIGNAL_DEVICES      KN_CLIP_DEVICE_COUNT
+#define KN_SIGNAL_DEVICES      KN_DEVICE_COUNT
 #define KN_SIGNAL_RING_SAMPLES 64 /* samples waiting for their ticks */
 #define KN_SIGNAL_KEPT_TICKS   4  /* recent ticks, for prediction */
 

@@ -29,6 +29,14 @@
         CHECK(XR_SUCCEEDED(check_r_), "%s returned %s", #call, e2e_result_name(check_r_));         \
     } while (0)
 
+/* `call` returns exactly `want`. */
+#define EXPECT(call, want)                                                                         \
+    do {                                                                                           \
+        XrResult got_ = (call);                                                                    \
+        CHECK(got_ == (want), "%s gave %s, expected %s", #call, e2e_result_name(got_),             \
+              e2e_result_name(want));                                                              \
+    } while (0)
+
 const char *e2e_result_name(XrResult r);
 
 /* xrCreateInstance with XR_MND_headless plus `extensions`. */
@@ -38,6 +46,8 @@ XrSystemId e2e_system(XrInstance instance);
 /* Where xrGetInstanceProcAddr's answer for `name` lives: "<library>+0x<offset>",
  * or "unsupported (<result>)". */
 void e2e_resolve(XrInstance instance, const char *name, char *out, size_t size);
+/* Fails unless every one of the n functions is XR_ERROR_FUNCTION_UNSUPPORTED. */
+void e2e_expect_unsupported(XrInstance instance, const char *const *names, int n);
 
 /* The test clip (e2e_replay.c): 40 frames at 30 Hz from clip time 0.5 s, a
  * head that walks and turns and hands that swing; the left grip is lost on
@@ -68,6 +78,15 @@ void e2e_expect_states(XrInstance instance, XrSession session, const XrSessionSt
                        int count, int *profile_changes, XrTime *first_time);
 
 /* The cases; argv excludes the case name. */
+/* A session through to FOCUSED; a frame begun and ended (e2e_body.c). */
+XrSession e2e_running_session(XrInstance instance, XrSystemId system);
+void e2e_frame(XrSession session, XrFrameState *fs);
+void e2e_end_frame(XrSession session, const XrFrameState *fs);
+void e2e_sleep_ms(long ms);
+/* XR_BD_body_tracking and XR_HTC_body_tracking: their rules and their
+ * joints beside the full-body set's (e2e_sets.c). */
+void e2e_body_sets(void);
+
 int e2e_extensions(int argc, char **argv);
 int e2e_body_properties(int argc, char **argv);
 int e2e_bypass(int argc, char **argv);

@@ -42,13 +42,6 @@
 
 #define VALID (XR_SPACE_LOCATION_ORIENTATION_VALID_BIT | XR_SPACE_LOCATION_POSITION_VALID_BIT)
 
-#define EXPECT(call, want)                                                                         \
-    do {                                                                                           \
-        XrResult got_ = (call);                                                                    \
-        CHECK(got_ == (want), "%s gave %s, expected %s", #call, e2e_result_name(got_),             \
-              e2e_result_name(want));                                                              \
-    } while (0)
-
 static const char *const all_four[] = {XR_FB_BODY_TRACKING_EXTENSION_NAME,
                                        XR_META_BODY_TRACKING_FULL_BODY_EXTENSION_NAME,
                                        XR_META_BODY_TRACKING_FIDELITY_EXTENSION_NAME,
@@ -322,14 +315,14 @@ static float head_offset(const body *b, XrSpace view, XrSpace stage, XrTime t)
                  powf(h->z - loc.pose.position.z, 2));
 }
 
-static void frame(XrSession session, XrFrameState *fs)
+void e2e_frame(XrSession session, XrFrameState *fs)
 {
     *fs = (XrFrameState){.type = XR_TYPE_FRAME_STATE};
     CHECK_XR(xrWaitFrame(session, NULL, fs));
     CHECK_XR(xrBeginFrame(session, NULL));
 }
 
-static void end_frame(XrSession session, const XrFrameState *fs)
+void e2e_end_frame(XrSession session, const XrFrameState *fs)
 {
     XrFrameEndInfo end = {.type = XR_TYPE_FRAME_END_INFO,
                           .displayTime = fs->predictedDisplayTime,
@@ -337,7 +330,7 @@ static void end_frame(XrSession session, const XrFrameState *fs)
     CHECK_XR(xrEndFrame(session, &end));
 }
 
-static XrSession running_session(XrInstance instance, XrSystemId system)
+XrSession e2e_running_session(XrInstance instance, XrSystemId system)
 {
     XrSessionCreateInfo si = {.type = XR_TYPE_SESSION_CREATE_INFO, .systemId = system};
     XrSession session;
@@ -355,7 +348,7 @@ static XrSession running_session(XrInstance instance, XrSystemId system)
     return session;
 }
 
-static void sleep_ms(long ms)
+void e2e_sleep_ms(long ms)
 {
     struct timespec pause = {ms / 1000, (ms % 1000) * 1000000};
     nanosleep(&pause, NULL);
@@ -369,14 +362,14 @@ static void frames_until_active(const fns *f, XrSession session, XrBodyTrackerFB
     body b;
     for (int n = 0; n < 600; n++) {
         XrFrameState fs;
-        frame(session, &fs);
+        e2e_frame(session, &fs);
         *time = fs.predictedDisplayTime;
         CHECK_XR(locate(f, t, stage, *time, count, &b));
         check_located(&b, *time, count);
-        end_frame(session, &fs);
+        e2e_end_frame(session, &fs);
         if (b.locs.isActive)
             return;
-        sleep_ms(16);
+        e2e_sleep_ms(16);
     }
     CHECK(false, "the body never became active in 600 frames");
 }
@@ -397,7 +390,7 @@ static void joints_arrive(const fns *f, XrSession session, XrBodyTrackerFB t, Xr
     float worst_head = 0;
     for (int n = 0; n < frames; n++) {
         XrFrameState fs;
-        frame(session, &fs);
+        e2e_frame(session, &fs);
         time = fs.predictedDisplayTime;
         body b, in_local, b84;
         CHECK_XR(locate(f, t, stage, time, 70, &b));
@@ -406,8 +399,8 @@ static void joints_arrive(const fns *f, XrSession session, XrBodyTrackerFB t, Xr
         check_located(&in_local, time, 70);
         CHECK_XR(locate(f, full, stage, time, 84, &b84));
         check_located(&b84, time, 84);
-        end_frame(session, &fs);
-        sleep_ms(16); /* a 60 Hz frame loop: the engine keeps up (sanitized too) */
+        e2e_end_frame(session, &fs);
+        e2e_sleep_ms(16); /* a 60 Hz frame loop: the engine keeps up (sanitized too) */
         if (!b.locs.isActive || !in_local.locs.isActive || !b84.locs.isActive)
             continue;
         active++;
@@ -421,7 +414,7 @@ static void joints_arrive(const fns *f, XrSession session, XrBodyTrackerFB t, Xr
      * asked for, so nothing new is sampled), every call sees the same body:
      * LOCAL's joints are STAGE's moved by LOCAL's pose in STAGE, and the
      * full-body set's first 70 joints are the FB set's. */
-    sleep_ms(100);
+    e2e_sleep_ms(100);
     body b, in_local, b84;
     CHECK_XR(locate(f, t, stage, time, 70, &b));
     CHECK_XR(locate(f, t, local, time, 70, &in_local));
@@ -456,7 +449,7 @@ static void joints_arrive(const fns *f, XrSession session, XrBodyTrackerFB t, Xr
  * "now" (XR_KHR_convert_timespec_time), the layer samples the devices then. */
 static void without_frame_loop(const fns *f, XrInstance instance, XrSystemId system)
 {
-    XrSession session = running_session(instance, system);
+    XrSession session = e2e_running_session(instance, system);
     XrSpace stage = e2e_reference_space(session, XR_REFERENCE_SPACE_TYPE_STAGE);
     XrBodyTrackerFB t = make_tracker(f, session, XR_BODY_JOINT_SET_DEFAULT_FB);
     body b;
@@ -469,7 +462,7 @@ static void without_frame_loop(const fns *f, XrInstance instance, XrSystemId sys
         CHECK_XR(locate(f, t, stage, now, 70, &b));
         check_located(&b, now, 70);
         active += b.locs.isActive;
-        sleep_ms(10);
+        e2e_sleep_ms(10);
     }
     CHECK(active >= 20, "without a frame loop the body was active in %d of %d calls", active,
           calls);
@@ -489,15 +482,10 @@ static void fb_only(const char *clip)
     XrInstance instance;
     CHECK_XR(e2e_create_instance(all_four, 1, &instance));
     XrSystemId system = e2e_system(instance);
-    char where[256];
     static const char *const meta[] = {"xrRequestBodyTrackingFidelityMETA",
                                        "xrSuggestBodyTrackingCalibrationOverrideMETA",
                                        "xrResetBodyTrackingCalibrationMETA"};
-    for (int i = 0; i < 3; i++) {
-        e2e_resolve(instance, meta[i], where, sizeof where);
-        CHECK(strcmp(where, "unsupported (XR_ERROR_FUNCTION_UNSUPPORTED)") == 0,
-              "%s resolves to %s with XR_FB_body_tracking alone", meta[i], where);
-    }
+    e2e_expect_unsupported(instance, meta, 3);
     XrSessionCreateInfo si = {.type = XR_TYPE_SESSION_CREATE_INFO, .systemId = system};
     XrSession session;
     CHECK_XR(xrCreateSession(instance, &si, &session));
@@ -528,14 +516,14 @@ int e2e_body(int argc, char **argv)
     XrSystemId system = e2e_system(instance);
     fns f = resolve_all(instance);
 
-    XrSession session = running_session(instance, system);
+    XrSession session = e2e_running_session(instance, system);
     XrSpace stage = e2e_reference_space(session, XR_REFERENCE_SPACE_TYPE_STAGE);
     create_rules(&f, session);
     XrBodyTrackerFB t = make_tracker(&f, session, XR_BODY_JOINT_SET_DEFAULT_FB);
     XrBodyTrackerFB full = make_tracker(&f, session, XR_BODY_JOINT_SET_FULL_BODY_META);
     XrFrameState fs;
-    frame(session, &fs);
-    end_frame(session, &fs);
+    e2e_frame(session, &fs);
+    e2e_end_frame(session, &fs);
     locate_rules(&f, session, t, full, stage, fs.predictedDisplayTime);
     skeleton_rules(&f, t, full);
     joints_arrive(&f, session, t, full, stage);
@@ -558,5 +546,6 @@ int e2e_body(int argc, char **argv)
     without_frame_loop(&f, instance, system);
     CHECK_XR(xrDestroyInstance(instance));
     fb_only(argv[0]);
+    e2e_body_sets();
     return 0;
 }

@@ -19,7 +19,10 @@
 static const char *const body_extensions[] = {XR_FB_BODY_TRACKING_EXTENSION_NAME,
                                               XR_META_BODY_TRACKING_FULL_BODY_EXTENSION_NAME,
                                               XR_META_BODY_TRACKING_FIDELITY_EXTENSION_NAME,
-                                              XR_META_BODY_TRACKING_CALIBRATION_EXTENSION_NAME};
+                                              XR_META_BODY_TRACKING_CALIBRATION_EXTENSION_NAME,
+                                              XR_BD_BODY_TRACKING_EXTENSION_NAME,
+                                              XR_HTC_BODY_TRACKING_EXTENSION_NAME};
+#define SERVED_COUNT 6
 
 static bool has_option(int argc, char **argv, const char *option)
 {
@@ -95,7 +98,7 @@ int e2e_extensions(int argc, char **argv)
         CHECK(layer_active(other), "%s is not active", other);
     CHECK(extension_version(NULL, XR_MND_HEADLESS_EXTENSION_NAME, NULL) > 0,
           "the runtime's XR_MND_headless is not listed: is XR_RUNTIME_JSON the replay runtime?");
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < SERVED_COUNT; i++) {
         uint32_t v = extension_version(NULL, body_extensions[i], NULL);
         if (absent)
             CHECK(v == 0, "%s is offered without the layer", body_extensions[i]);
@@ -111,10 +114,11 @@ int e2e_extensions(int argc, char **argv)
     CHECK_XR(xrDestroyInstance(instance));
     if (!absent) {
         uint32_t total = 0;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < SERVED_COUNT; i++)
             CHECK(extension_version(E2E_LAYER_NAME, body_extensions[i], &total) == 1,
                   "the layer's own list lacks %s", body_extensions[i]);
-        CHECK(total == 4, "the layer lists %u extensions, expected 4", total);
+        CHECK(total == SERVED_COUNT, "the layer lists %u extensions, expected %d", total,
+              SERVED_COUNT);
     } else {
         XrResult r = e2e_create_instance(body_extensions, 1, &instance);
         CHECK(r == XR_ERROR_EXTENSION_NOT_PRESENT,
@@ -126,10 +130,26 @@ int e2e_extensions(int argc, char **argv)
 int e2e_body_properties(int argc, char **argv)
 {
     bool all = has_option(argc, argv, "--all");
+    /* --options: FB with the two option extensions (fidelity, calibration),
+     * no full body; their properties and a request are printed, not checked
+     * (served they are true, beside a tracking runtime false). */
+    bool options = has_option(argc, argv, "--options");
+    /* --bd: FB and XR_BD_body_tracking (a tracker extension of its own). */
+    bool bd = has_option(argc, argv, "--bd");
+    static const char *const with_bd[] = {XR_FB_BODY_TRACKING_EXTENSION_NAME,
+                                          XR_BD_BODY_TRACKING_EXTENSION_NAME};
+    static const char *const with_options[] = {XR_FB_BODY_TRACKING_EXTENSION_NAME,
+                                               XR_META_BODY_TRACKING_FIDELITY_EXTENSION_NAME,
+                                               XR_META_BODY_TRACKING_CALIBRATION_EXTENSION_NAME};
     XrInstance instance;
     /* The runtime refuses names it does not know: success means the layer
      * removed them on the way down. */
-    CHECK_XR(e2e_create_instance(body_extensions, all ? 4 : 1, &instance));
+    if (options)
+        CHECK_XR(e2e_create_instance(with_options, 3, &instance));
+    else if (bd)
+        CHECK_XR(e2e_create_instance(with_bd, 2, &instance));
+    else
+        CHECK_XR(e2e_create_instance(body_extensions, all ? 4 : 1, &instance));
     XrSystemId system = e2e_system(instance);
 
     XrSystemPropertiesBodyTrackingCalibrationMETA calibration = {
@@ -139,14 +159,19 @@ int e2e_body_properties(int argc, char **argv)
     XrSystemPropertiesBodyTrackingFullBodyMETA full = {
         .type = XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_FULL_BODY_META, .next = &fidelity};
     XrSystemBodyTrackingPropertiesFB fb = {.type = XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_FB,
-                                           .next = all ? &full : NULL};
+                                           .next = all       ? (void *)&full
+                                                   : options ? (void *)&fidelity
+                                                             : NULL};
     XrSystemProperties props = {.type = XR_TYPE_SYSTEM_PROPERTIES, .next = &fb};
     CHECK_XR(xrGetSystemProperties(instance, system, &props));
 
     CHECK(props.systemId == system, "systemId %llu, expected %llu",
           (unsigned long long)props.systemId, (unsigned long long)system);
-    CHECK(props.next == &fb && fb.next == (all ? (void *)&full : NULL) && full.next == &fidelity &&
-              fidelity.next == &calibration && !calibration.next,
+    CHECK(props.next == &fb &&
+              fb.next == (all       ? (void *)&full
+                          : options ? (void *)&fidelity
+                                    : NULL) &&
+              full.next == &fidelity && fidelity.next == &calibration && !calibration.next,
           "the application's next chain came back changed");
     CHECK(fb.supportsBodyTracking == XR_TRUE, "supportsBodyTracking is false");
     if (all)
@@ -155,6 +180,17 @@ int e2e_body_properties(int argc, char **argv)
               "full body %u, fidelity %u, height override %u", full.supportsFullBodyTracking,
               fidelity.supportsBodyTrackingFidelity, calibration.supportsHeightOverride);
     printf("system \"%s\": supportsBodyTracking %u\n", props.systemName, fb.supportsBodyTracking);
+    if (options) {
+        printf("supportsBodyTrackingFidelity %u supportsHeightOverride %u\n",
+               fidelity.supportsBodyTrackingFidelity, calibration.supportsHeightOverride);
+        /* The replay runtime makes no trackers: a handle it could have made. */
+        PFN_xrRequestBodyTrackingFidelityMETA request = NULL;
+        CHECK_XR(xrGetInstanceProcAddr(instance, "xrRequestBodyTrackingFidelityMETA",
+                                       (PFN_xrVoidFunction *)&request));
+        XrResult r =
+            request((XrBodyTrackerFB)(uintptr_t)0x7001, XR_BODY_TRACKING_FIDELITY_HIGH_META);
+        printf("xrRequestBodyTrackingFidelityMETA(a runtime tracker) %s\n", e2e_result_name(r));
+    }
 
     char where[256];
     /* Served: the layer's; passed through: the runtime's, sessions untouched. */
@@ -164,16 +200,12 @@ int e2e_body_properties(int argc, char **argv)
         e2e_resolve(instance, shown[i], where, sizeof where);
         printf("%s %s\n", shown[i], where);
     }
-    if (!all) {
+    if (!all && !options && !bd) {
         /* Functions of extensions the app did not enable do not exist. */
         static const char *const absent[] = {"xrRequestBodyTrackingFidelityMETA",
                                              "xrSuggestBodyTrackingCalibrationOverrideMETA",
                                              "xrResetBodyTrackingCalibrationMETA"};
-        for (int i = 0; i < 3; i++) {
-            e2e_resolve(instance, absent[i], where, sizeof where);
-            CHECK(strcmp(where, "unsupported (XR_ERROR_FUNCTION_UNSUPPORTED)") == 0,
-                  "%s resolves to %s", absent[i], where);
-        }
+        e2e_expect_unsupported(instance, absent, 3);
     }
     CHECK_XR(xrDestroyInstance(instance));
     return 0;

@@ -22,6 +22,12 @@
  *                       syncs) for 1.6 s; the layer samples at "now"
  *                       through XR_KHR_convert_timespec_time, which it
  *                       enabled for itself and hides from the application.
+ *         --late-events with a frame loop: the events of xrBeginSession
+ *                       (up to FOCUSED) are polled only after LATE_FRAMES
+ *                       frames, past the layer's attach for an application
+ *                       without actions. The replay runtime warns of an
+ *                       xrSyncActions that succeeds before the application
+ *                       has polled FOCUSED (run-e2e fails on it).
  *   attach-twice [--enable-fb]
  *       Prints what attaching, attaching again, syncing and asking for the
  *       interaction profile return; run-e2e compares the output with and
@@ -35,6 +41,7 @@
 
 #define DISPLAY_HZ     60
 #define LIVE_FRAMES    120 /* 2 s of display time: past the clip's end, which holds */
+#define LATE_FRAMES    15  /* past KN_LAZY_ATTACH_FRAMES (10), before the lost grip (20) */
 #define FRAMELESS_NS   INT64_C(1600000000)
 #define MAX_POSITION_M 0.001f
 #define MAX_ANGLE_DEG  0.1f
@@ -288,10 +295,13 @@ static void sync_actions(XrSession session, const app_actions *a)
 
 int e2e_live(int argc, char **argv)
 {
-    CHECK(argc >= 2, "usage: kinest-e2e live CLIP RECORD [--no-actions] [--no-frames]");
+    CHECK(argc >= 2,
+          "usage: kinest-e2e live CLIP RECORD [--no-actions] [--no-frames] [--late-events]");
     const char *record = argv[1];
     bool actions = !has_option(argc, argv, "--no-actions");
     bool frames = !has_option(argc, argv, "--no-frames");
+    int late = has_option(argc, argv, "--late-events") ? LATE_FRAMES : 0;
+    CHECK(!late || (frames && !actions), "--late-events goes with --no-actions and frames");
     const char *env = getenv("KINEST_RECORD");
     CHECK(env && strcmp(env, record) == 0, "KINEST_RECORD is not %s", record);
     remove(record);
@@ -329,7 +339,8 @@ int e2e_live(int argc, char **argv)
     CHECK_XR(xrBeginSession(session, &begin));
     static const XrSessionState focused[] = {XR_SESSION_STATE_SYNCHRONIZED,
                                              XR_SESSION_STATE_VISIBLE, XR_SESSION_STATE_FOCUSED};
-    e2e_expect_states(instance, session, focused, 3, &profile_changes, NULL);
+    if (!late)
+        e2e_expect_states(instance, session, focused, 3, &profile_changes, NULL);
 
     XrTime predicted[LIVE_FRAMES];
     int n = 0;
@@ -363,7 +374,10 @@ int e2e_live(int argc, char **argv)
                                   .displayTime = t,
                                   .environmentBlendMode = XR_ENVIRONMENT_BLEND_MODE_OPAQUE};
             CHECK_XR(xrEndFrame(session, &end));
-            drain_events(instance, &profile_changes);
+            if (n + 1 == late)
+                e2e_expect_states(instance, session, focused, 3, &profile_changes, NULL);
+            else if (n + 1 > late)
+                drain_events(instance, &profile_changes);
             /* The replay runtime does not wait for a display: time passes
              * here, so that the layer's time-based rules (the solo sync's
              * interval) come into play within the loop. */

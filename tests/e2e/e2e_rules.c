@@ -7,13 +7,6 @@
 
 #include <string.h>
 
-#define EXPECT(call, want)                                                                         \
-    do {                                                                                           \
-        XrResult got_ = (call);                                                                    \
-        CHECK(got_ == (want), "%s gave %s, expected %s", #call, e2e_result_name(got_),             \
-              e2e_result_name(want));                                                              \
-    } while (0)
-
 static XrPath path(XrInstance instance, const char *s)
 {
     XrPath p = XR_NULL_PATH;

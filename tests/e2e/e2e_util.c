@@ -63,3 +63,13 @@ void e2e_resolve(XrInstance instance, const char *name, char *out, size_t size)
     snprintf(out, size, "%s+0x%lx", base ? base + 1 : info.dli_fname,
              (unsigned long)((char *)address - (char *)info.dli_fbase));
 }
+
+void e2e_expect_unsupported(XrInstance instance, const char *const *names, int n)
+{
+    char where[256];
+    for (int i = 0; i < n; i++) {
+        e2e_resolve(instance, names[i], where, sizeof where);
+        CHECK(strcmp(where, "unsupported (XR_ERROR_FUNCTION_UNSUPPORTED)") == 0,
+              "%s resolves to %s", names[i], where);
+    }
+}

@@ -2,17 +2,19 @@
  * a game does, and reports what it got (tools/kinest-probe/README.md).
  *
  * It enables XR_FB_body_tracking (and, when asked, the full-body, fidelity
- * and calibration extensions), creates a headless session (XR_MND_headless,
+ * and calibration extensions), or XR_BD_body_tracking or XR_HTC_body_tracking
+ * (--set bd|htc), creates a headless session (XR_MND_headless,
  * when the runtime has it) and a STAGE space, creates a body tracker, runs
  * a frame loop and locates the joints in STAGE at every frame's predicted
  * display time. At the end it prints a summary: frames, active share,
- * confidence, the time xrLocateBodyJointsFB took (p50, p99, max), the frame
+ * confidence, the time the locate call took (p50, p99, max), the frame
  * time, the memory, a few joints. With --out it writes the located joints,
  * turned back into the canonical 21 joints, as the prediction of a clip file
  * (docs/formats.md) for `tools/kinest eval`. */
 #define _GNU_SOURCE /* clock_nanosleep, strcasecmp */
 #include "clip/kn_clip.h"
 #include "joints/kn_xr_joints.h"
+#include "kinest.h"
 #include "xr/xr_body_tracking.h"
 
 #include <errno.h>
@@ -41,10 +43,14 @@
 
 /* ---- options */
 
+/* --set: which extension's trackers and joint set. */
+enum { SET_FB, SET_META, SET_BD, SET_HTC };
+
 typedef struct options {
-    bool full_body;
-    int fidelity; /* 0: none requested */
-    float height; /* 0: no override */
+    int set;
+    bool full_body; /* SET_META */
+    int fidelity;   /* 0: none requested */
+    float height;   /* 0: no override */
     bool reset_height;
     long frames;
     double rate_hz; /* 0: as fast as the runtime lets */
@@ -63,21 +69,25 @@ static void usage(FILE *f)
     fprintf(
         f,
         "usage: " PROBE_NAME " [options]\n"
-        "  --full-body          the XR_META_body_tracking_full_body joint set (84 joints)\n"
+        "  --set fb|meta|bd|htc the joint set: XR_FB_body_tracking's (70 joints, the\n"
+        "                       default), XR_META_body_tracking_full_body's (84),\n"
+        "                       XR_BD_body_tracking's (24) or XR_HTC_body_tracking's (26)\n"
+        "  --full-body          --set meta\n"
         "  --fidelity low|high  request a fidelity (XR_META_body_tracking_fidelity)\n"
         "  --height M           suggest the body height (XR_META_body_tracking_calibration)\n"
         "  --reset-height       then reset it to automatic calibration after the first half\n"
         "  --frames N           frames to run (default %d; with --truth, the clip's)\n"
-        "  --rate HZ            pace the frame loop at HZ in real time (default: as fast as\n"
-        "                       the runtime lets; the replay runtime never waits)\n"
+        "  --rate HZ            pace the frame loop at HZ in real time (default 60, a\n"
+        "                       headset's display; 0: as fast as the runtime lets, and\n"
+        "                       the replay runtime never waits)\n"
         "  --app-work-us US     spend US microseconds (asleep) between xrWaitFrame and\n"
         "                       locating, as a game's update does (default 0)\n"
         "  --no-actions         no action set of its own (the layer then attaches its own)\n"
         "  --optional           run the frame loop even without body tracking (baseline)\n"
         "  --check              exit 1 if a located joint is not finite or a rule is broken\n"
         "  --keep-tracker       do not destroy the tracker: the session's end must\n"
-        "  --out FILE.kclip     write the located joints as canonical joints (implies\n"
-        "                       --full-body): the clip's prediction (HAS_PRED)\n"
+        "  --out FILE.kclip     write the located joints as canonical joints (with fb,\n"
+        "                       implies --set meta): the clip's prediction (HAS_PRED)\n"
         "  --truth CLIP         with --out: the clip the runtime plays; the output takes its\n"
         "                       frames, devices and truth, the prediction at each frame's time\n"
         "  --clip-origin NS     the XrTime of clip time 0 (default %lld, the replay runtime's)\n"
@@ -88,7 +98,9 @@ static void usage(FILE *f)
 
 static bool parse(int argc, char **argv, options *o)
 {
-    *o = (options){.frames = -1, .actions = true, .origin = REPLAY_ORIGIN_NS};
+    /* Paced like a display by default: the replay runtime never waits, and an
+     * unpaced loop outruns the engine (and says so in warnings). */
+    *o = (options){.frames = -1, .rate_hz = 60, .actions = true, .origin = REPLAY_ORIGIN_NS};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -101,7 +113,18 @@ static bool parse(int argc, char **argv, options *o)
         i++;                                                                                       \
     } while (0)
         if (strcmp(a, "--full-body") == 0) {
-            o->full_body = true;
+            o->set = SET_META;
+        } else if (strcmp(a, "--set") == 0) {
+            VALUE();
+            static const char *const names[] = {"fb", "meta", "bd", "htc"};
+            o->set = -1;
+            for (int k = 0; k < 4; k++)
+                if (strcasecmp(v, names[k]) == 0)
+                    o->set = k;
+            if (o->set < 0) {
+                fprintf(stderr, PROBE_NAME ": --set fb|meta|bd|htc\n");
+                return false;
+            }
         } else if (strcmp(a, "--fidelity") == 0) {
             VALUE();
             if (strcasecmp(v, "low") == 0)
@@ -137,7 +160,6 @@ static bool parse(int argc, char **argv, options *o)
         } else if (strcmp(a, "--out") == 0) {
             VALUE();
             o->out = v;
-            o->full_body = true;
         } else if (strcmp(a, "--truth") == 0) {
             VALUE();
             o->truth = v;
@@ -159,6 +181,10 @@ static bool parse(int argc, char **argv, options *o)
         }
 #undef VALUE
     }
+    /* Canonical joints out of the FB set lack the legs: the full body. */
+    if (o->out && o->set == SET_FB)
+        o->set = SET_META;
+    o->full_body = o->set == SET_META;
     if (o->frames < 0 && o->truth) { /* as many frames as the clip has */
         kn_clip clip;
         kn_error err;
@@ -260,40 +286,19 @@ static bool has_extension(const XrExtensionProperties *props, uint32_t n, const 
 
 /* ---- canonical joints from the located set (README: "Canonical joints") */
 
-/* The FB/META joint that sits at each canonical joint, in canonical order
- * (docs/formats.md, "Joints"). Its orientation is the canonical one times
- * the fixed axes rotation of src/joints (kn_xr_joint_axes). */
-static const int canonical_from_xr[KN_CLIP_JOINT_COUNT] = {
-    KN_XR_HIPS,
-    KN_XR_SPINE_MIDDLE,
-    KN_XR_CHEST,
-    KN_XR_NECK,
-    KN_XR_HEAD,
-    KN_XR_LEFT_SHOULDER,
-    KN_XR_LEFT_ARM_UPPER,
-    KN_XR_LEFT_ARM_LOWER,
-    KN_XR_LEFT_HAND_WRIST,
-    KN_XR_RIGHT_SHOULDER,
-    KN_XR_RIGHT_ARM_UPPER,
-    KN_XR_RIGHT_ARM_LOWER,
-    KN_XR_RIGHT_HAND_WRIST,
-    KN_XR_LEFT_UPPER_LEG,
-    KN_XR_LEFT_LOWER_LEG,
-    KN_XR_LEFT_FOOT_ANKLE,
-    KN_XR_LEFT_FOOT_BALL,
-    KN_XR_RIGHT_UPPER_LEG,
-    KN_XR_RIGHT_LOWER_LEG,
-    KN_XR_RIGHT_FOOT_ANKLE,
-    KN_XR_RIGHT_FOOT_BALL,
-};
-
-static void canonical_joints(const XrBodyJointLocationFB *xr, kn_pose out[KN_CLIP_JOINT_COUNT])
+/* The joint of the set at each canonical joint (src/joints,
+ * kn_joints_at_canonical), in canonical order (docs/formats.md, "Joints").
+ * Its orientation is the canonical one times the set's fixed axes rotation
+ * (kn_joints_axes). */
+static void canonical_joints(kinest_joint_set set, const XrBodyJointLocationFB *xr,
+                             kn_pose out[KN_CLIP_JOINT_COUNT])
 {
     for (int c = 0; c < (int)KN_CLIP_JOINT_COUNT; c++) {
-        const XrPosef *p = &xr[canonical_from_xr[c]].pose;
+        int j = kn_joints_at_canonical((int)set, c);
+        const XrPosef *p = &xr[j].pose;
         versor axes, inv,
             q = {p->orientation.x, p->orientation.y, p->orientation.z, p->orientation.w};
-        kn_xr_joint_axes(canonical_from_xr[c], axes);
+        kn_joints_axes((int)set, j, axes);
         glm_quat_conjugate(axes, inv);
         kn_quat_mul(q, inv, out[c].orientation);
         glm_quat_normalize(out[c].orientation);
@@ -302,6 +307,21 @@ static void canonical_joints(const XrBodyJointLocationFB *xr, kn_pose out[KN_CLI
         out[c].position[2] = p->position.z;
     }
 }
+
+/* Each --set: its extension, its joint set, the name the output gives it. */
+static const struct {
+    const char *extension, *joint_set, *locate;
+    kinest_joint_set set;
+} sets[] = {
+    [SET_FB] = {XR_FB_BODY_TRACKING_EXTENSION_NAME, "XR_BODY_JOINT_SET_DEFAULT_FB",
+                "xrLocateBodyJointsFB", KINEST_JOINT_SET_FB},
+    [SET_META] = {XR_FB_BODY_TRACKING_EXTENSION_NAME, "XR_BODY_JOINT_SET_FULL_BODY_META",
+                  "xrLocateBodyJointsFB", KINEST_JOINT_SET_META_FULL_BODY},
+    [SET_BD] = {XR_BD_BODY_TRACKING_EXTENSION_NAME, "XR_BODY_JOINT_SET_FULL_BODY_JOINTS_BD",
+                "xrLocateBodyJointsBD", KINEST_JOINT_SET_BD},
+    [SET_HTC] = {XR_HTC_BODY_TRACKING_EXTENSION_NAME, "XR_BODY_JOINT_SET_FULL_HTC",
+                 "xrLocateBodyJointsHTC", KINEST_JOINT_SET_HTC},
+};
 
 /* ---- the application */
 
@@ -316,6 +336,14 @@ typedef struct probe {
     XrPath hands[2];
     bool body, full_body, fidelity_ext, calibration_ext, timespec;
     XrBodyTrackerFB tracker;
+    XrBodyTrackerBD tracker_bd;
+    XrBodyTrackerHTC tracker_htc;
+    PFN_xrCreateBodyTrackerBD create_bd;
+    PFN_xrDestroyBodyTrackerBD destroy_bd;
+    PFN_xrLocateBodyJointsBD locate_bd;
+    PFN_xrCreateBodyTrackerHTC create_htc;
+    PFN_xrDestroyBodyTrackerHTC destroy_htc;
+    PFN_xrLocateBodyJointsHTC locate_htc;
     PFN_xrCreateBodyTrackerFB create_tracker;
     PFN_xrDestroyBodyTrackerFB destroy_tracker;
     PFN_xrLocateBodyJointsFB locate;
@@ -348,11 +376,15 @@ static void create_instance(probe *p)
         names[count++] = "XR_KHR_convert_timespec_time";
         p->timespec = true;
     }
-    p->body = has_extension(props, n, XR_FB_BODY_TRACKING_EXTENSION_NAME);
+    bool fb = p->opt.set == SET_FB || p->opt.set == SET_META;
+    const char *ext = sets[p->opt.set].extension;
+    p->body = has_extension(props, n, ext);
     if (!p->body && !p->opt.optional)
-        die("the runtime offers no XR_FB_body_tracking: is the kinest layer installed (or "
-            "KINEST_DISABLE set)?");
-    if (p->body) {
+        die("the runtime offers no %s: is the kinest layer installed (or KINEST_DISABLE set)?",
+            ext);
+    if (p->body && !fb)
+        names[count++] = ext;
+    if (p->body && fb) {
         names[count++] = XR_FB_BODY_TRACKING_EXTENSION_NAME;
         if (p->opt.full_body) {
             if (!has_extension(props, n, XR_META_BODY_TRACKING_FULL_BODY_EXTENSION_NAME))
@@ -392,11 +424,19 @@ static void create_instance(probe *p)
 
 #define GET(name, field)                                                                           \
     XR(xrGetInstanceProcAddr(p->instance, #name, (PFN_xrVoidFunction *)&p->field))
-    if (p->body) {
+    if (p->body && fb) {
         GET(xrCreateBodyTrackerFB, create_tracker);
         GET(xrDestroyBodyTrackerFB, destroy_tracker);
         GET(xrLocateBodyJointsFB, locate);
         GET(xrGetBodySkeletonFB, skeleton);
+    } else if (p->body && p->opt.set == SET_BD) {
+        GET(xrCreateBodyTrackerBD, create_bd);
+        GET(xrDestroyBodyTrackerBD, destroy_bd);
+        GET(xrLocateBodyJointsBD, locate_bd);
+    } else if (p->body) {
+        GET(xrCreateBodyTrackerHTC, create_htc);
+        GET(xrDestroyBodyTrackerHTC, destroy_htc);
+        GET(xrLocateBodyJointsHTC, locate_htc);
     }
     if (p->fidelity_ext)
         GET(xrRequestBodyTrackingFidelityMETA, request_fidelity);
@@ -414,11 +454,17 @@ static void create_instance(probe *p)
     if (p->body) {
         XrSystemPropertiesBodyTrackingFullBodyMETA full = {
             .type = XR_TYPE_SYSTEM_PROPERTIES_BODY_TRACKING_FULL_BODY_META};
-        XrSystemBodyTrackingPropertiesFB fb = {.type = XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_FB,
-                                               .next = p->full_body ? &full : NULL};
-        XrSystemProperties sp = {.type = XR_TYPE_SYSTEM_PROPERTIES, .next = &fb};
+        /* The three extensions' property structs have the same shape. */
+        static const XrStructureType types[] = {
+            [SET_FB] = XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_FB,
+            [SET_META] = XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_FB,
+            [SET_BD] = XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_BD,
+            [SET_HTC] = XR_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_HTC};
+        XrSystemBodyTrackingPropertiesFB body = {.type = types[p->opt.set],
+                                                 .next = p->full_body ? &full : NULL};
+        XrSystemProperties sp = {.type = XR_TYPE_SYSTEM_PROPERTIES, .next = &body};
         XR(xrGetSystemProperties(p->instance, p->system, &sp));
-        if (!fb.supportsBodyTracking)
+        if (!body.supportsBodyTracking)
             die("the system does not support body tracking (supportsBodyTracking false)");
         if (p->full_body && !full.supportsFullBodyTracking)
             die("the system does not support full-body tracking");
@@ -519,12 +565,24 @@ static void poll_events(probe *p)
 
 static void create_tracker(probe *p)
 {
+    p->joint_count = kn_joints_count((int)sets[p->opt.set].set);
+    if (p->opt.set == SET_BD) {
+        XrBodyTrackerCreateInfoBD bd = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_BD,
+                                        .jointSet = XR_BODY_JOINT_SET_FULL_BODY_JOINTS_BD};
+        XR(p->create_bd(p->session, &bd, &p->tracker_bd));
+        return;
+    }
+    if (p->opt.set == SET_HTC) {
+        XrBodyTrackerCreateInfoHTC htc = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_HTC,
+                                          .bodyJointSet = XR_BODY_JOINT_SET_FULL_HTC};
+        XR(p->create_htc(p->session, &htc, &p->tracker_htc));
+        return;
+    }
     XrBodyTrackerCreateInfoFB info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB,
                                       .bodyJointSet = p->full_body
                                                           ? XR_BODY_JOINT_SET_FULL_BODY_META
                                                           : XR_BODY_JOINT_SET_DEFAULT_FB};
     XR(p->create_tracker(p->session, &info, &p->tracker));
-    p->joint_count = p->full_body ? XR_FULL_BODY_JOINT_COUNT_META : XR_BODY_JOINT_COUNT_FB;
     if (p->opt.fidelity)
         XR(p->request_fidelity(p->tracker, (XrBodyTrackingFidelityMETA)p->opt.fidelity));
     if (p->opt.height) {
@@ -572,6 +630,47 @@ static void device(probe *p, XrSpace space, XrTime t, kn_device_sample *out)
     kn_pose_sanitize(&in, &out->pose);
 }
 
+/* The set's locate, its answer as XrBodyJointLocationsFB's: BD's and HTC's
+ * joints are XrBodyJointLocationFB's layout; active is every joint valid,
+ * HTC's confidence level LOW or HIGH reads 0.5 or 1, BD has none (1 while
+ * active); HTC's skeleton generation stands for the change count. */
+static XrResult locate_any(probe *p, const XrBodyJointsLocateInfoFB *info,
+                           XrBodyJointLocationsFB *locs)
+{
+    if (p->opt.set == SET_FB || p->opt.set == SET_META)
+        return p->locate(p->tracker, info, locs);
+    /* The three locate-info structs are one layout: only the type differs. */
+    XrBodyJointsLocateInfoFB same = *info;
+    const void *li = &same;
+    void *joints = locs->jointLocations;
+    XrResult r;
+    float confidence = 1.0f;
+    if (p->opt.set == SET_BD) {
+        same.type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_BD;
+        XrBodyJointLocationsBD bl = {.type = XR_TYPE_BODY_JOINT_LOCATIONS_BD,
+                                     .jointLocationCount = locs->jointCount,
+                                     .jointLocations = joints};
+        r = p->locate_bd(p->tracker_bd, li, &bl);
+    } else {
+        same.type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_HTC;
+        XrBodyJointLocationsHTC hl = {.type = XR_TYPE_BODY_JOINT_LOCATIONS_HTC,
+                                      .jointLocationCount = locs->jointCount,
+                                      .jointLocations = joints};
+        r = p->locate_htc(p->tracker_htc, li, &hl);
+        confidence = hl.confidenceLevel == XR_BODY_JOINT_CONFIDENCE_HIGH_HTC ? 1.0f : 0.5f;
+        locs->skeletonChangedCount = hl.skeletonGenerationId - 1;
+    }
+    if (XR_FAILED(r))
+        return r;
+    bool active = locs->jointCount > 0;
+    for (uint32_t j = 0; j < locs->jointCount; j++)
+        active = active && (locs->jointLocations[j].locationFlags & VALID_BITS) == VALID_BITS;
+    locs->isActive = active;
+    locs->confidence = active ? confidence : 0.0f;
+    locs->time = info->time;
+    return r;
+}
+
 /* The body at `time`, checked against the extension's rules. */
 static void locate_body(probe *p, XrTime time, stats *st, located *rec)
 {
@@ -595,10 +694,10 @@ static void locate_body(probe *p, XrTime time, stats *st, located *rec)
                                    .jointCount = p->joint_count,
                                    .jointLocations = joints};
     int64_t t0 = now_ns(CLOCK_MONOTONIC);
-    XrResult r = p->locate(p->tracker, &info, &locs);
+    XrResult r = locate_any(p, &info, &locs);
     st->locate_ns[st->frames] = now_ns(CLOCK_MONOTONIC) - t0;
     if (XR_FAILED(r))
-        die("xrLocateBodyJointsFB failed: %s", result_name(r));
+        die("%s failed: %s", sets[p->opt.set].locate, result_name(r));
 
     bool broken = locs.confidence < 0 || locs.confidence > 1 || !isfinite(locs.confidence);
     if (locs.isActive && locs.time != time)
@@ -637,7 +736,7 @@ static void locate_body(probe *p, XrTime time, stats *st, located *rec)
         rec->display_time = time;
         rec->active = locs.isActive;
         if (locs.isActive)
-            canonical_joints(joints, rec->canonical);
+            canonical_joints(sets[p->opt.set].set, joints, rec->canonical);
     }
 }
 
@@ -751,6 +850,10 @@ static void finish(probe *p)
     }
     if (p->tracker && !p->opt.keep_tracker)
         XR(p->destroy_tracker(p->tracker));
+    if (p->tracker_bd && !p->opt.keep_tracker)
+        XR(p->destroy_bd(p->tracker_bd));
+    if (p->tracker_htc && !p->opt.keep_tracker)
+        XR(p->destroy_htc(p->tracker_htc));
     XR(xrDestroySession(p->session));
     XR(xrDestroyInstance(p->instance));
 }
@@ -810,10 +913,11 @@ static void write_clip(probe *p, const located *recs, long n)
     char meta[1024];
     snprintf(meta, sizeof meta,
              "{\"kinest_clip\": 1, \"source\": \"kinest-probe\", \"runtime\": \"%s\", "
-             "\"joint_set\": \"%s\", \"prediction\": \"xrLocateBodyJointsFB in STAGE at the "
+             "\"joint_set\": \"%s\", \"prediction\": \"%s in STAGE at the "
              "predicted display time, canonical joints by tools/kinest-probe/README.md\", "
              "\"frames_without_body\": %ld}",
-             p->runtime, p->full_body ? "FULL_BODY_META" : "DEFAULT_FB", held);
+             p->runtime, sets[p->opt.set].joint_set + strlen("XR_BODY_JOINT_SET_"),
+             sets[p->opt.set].locate, held);
     kn_clip out = {.frame_count = (uint32_t)frames,
                    .joint_count = KN_CLIP_JOINT_COUNT,
                    .flags = KN_CLIP_HAS_PRED | (o->truth ? truth.flags & KN_CLIP_HAS_TRUTH : 0),
@@ -882,29 +986,29 @@ static void report(probe *p, stats *st)
                XR_VERSION_MINOR(p->runtime_version), XR_VERSION_PATCH(p->runtime_version));
         if (p->body) {
             printf("joint set: %s (%u joints); fidelity status: %s; calibration: %s\n",
-                   p->full_body ? "XR_BODY_JOINT_SET_FULL_BODY_META"
-                                : "XR_BODY_JOINT_SET_DEFAULT_FB",
-                   p->joint_count, fidelity_name(st->fidelity), calibration_name(st->calibration));
+                   sets[p->opt.set].joint_set, p->joint_count, fidelity_name(st->fidelity),
+                   calibration_name(st->calibration));
             printf("frames: %ld in %.2f s wall (%.0f frames/s)\n", n, (double)st->wall_ns / 1e9,
                    st->wall_ns ? (double)n * 1e9 / (double)st->wall_ns : 0);
             printf("active: %.1f %% of frames; confidence mean %.3f, min %.3f\n", active, conf,
                    st->active ? st->confidence_min : 0.0f);
-            printf("xrLocateBodyJointsFB: p50 %.1f us, p99 %.1f us, max %.1f us\n", l50, l99, lmax);
+            printf("%s: p50 %.1f us, p99 %.1f us, max %.1f us\n", sets[p->opt.set].locate, l50, l99,
+                   lmax);
             printf("skeleton changes: %u -> %u; rule violations: %ld; non-finite joints: %ld; "
                    "time != requested: %ld\n",
                    st->skeleton_changed_first, st->skeleton_changed_last, st->broken,
                    st->non_finite, st->not_requested_time);
             if (st->last_active) {
-                static const int shown[] = {XR_BODY_JOINT_HEAD_FB, XR_BODY_JOINT_LEFT_HAND_WRIST_FB,
-                                            XR_BODY_JOINT_RIGHT_HAND_WRIST_FB,
-                                            XR_FULL_BODY_JOINT_LEFT_FOOT_ANKLE_META,
-                                            XR_FULL_BODY_JOINT_RIGHT_FOOT_ANKLE_META};
+                static const int shown[] = {KN_JOINT_HEAD, KN_JOINT_LEFT_HAND, KN_JOINT_RIGHT_HAND,
+                                            KN_JOINT_LEFT_FOOT, KN_JOINT_RIGHT_FOOT};
+                int set = (int)sets[p->opt.set].set;
                 printf("last frame, in STAGE (m):");
                 for (int i = 0; i < 5; i++) {
-                    if ((uint32_t)shown[i] >= p->joint_count)
+                    int j = kn_joints_at_canonical(set, shown[i]);
+                    if (j < 0)
                         continue;
-                    const XrVector3f *v = &st->last[shown[i]].pose.position;
-                    printf(" %s (%.2f %.2f %.2f)", kn_xr_joint_name(shown[i]), v->x, v->y, v->z);
+                    const XrVector3f *v = &st->last[j].pose.position;
+                    printf(" %s (%.2f %.2f %.2f)", kn_joints_name(set, j), v->x, v->y, v->z);
                 }
                 printf("\n");
             }

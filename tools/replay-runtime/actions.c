@@ -7,8 +7,23 @@
  * follow the clip's grips; every other bound input is at rest. */
 #include "functions.h"
 
+#include <openxr/openxr_reflection.h>
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static const char *state_name(XrSessionState state)
+{
+    switch (state) {
+#define RT_STATE_NAME(name, value)                                                                 \
+    case name:                                                                                     \
+        return #name;
+        XR_LIST_ENUM_XrSessionState(RT_STATE_NAME)
+#undef RT_STATE_NAME
+    }
+    return "an unknown state";
+}
 
 static rt_session *get_session(XrSession session)
 {
@@ -397,6 +412,16 @@ static XrResult sync_actions(XrSession session, const XrActionsSyncInfo *info)
     }
     if (s->state != XR_SESSION_STATE_FOCUSED)
         return XR_SESSION_NOT_FOCUSED;
+    /* As the conformance suite's layer checks: a success here while the
+     * application has not yet polled FOCUSED contradicts what it was told
+     * (a layer syncing on its own too early, say). */
+    if (s->observed != XR_SESSION_STATE_FOCUSED && !s->warned_sync) {
+        s->warned_sync = true;
+        fprintf(stderr,
+                "replay-runtime: warning: xrSyncActions succeeded while the last session state "
+                "polled was %s, not FOCUSED\n",
+                state_name(s->observed));
+    }
     for (uint32_t i = 0; i < info->countActiveActionSets; i++) {
         const XrActiveActionSet *active = &info->activeActionSets[i];
         rt_action_set *set = rt_handle_get(RT_KEY(active->actionSet), RT_KIND_ACTION_SET);

@@ -62,6 +62,9 @@ static XrResult poll_event(XrInstance instance, XrEventDataBuffer *buffer)
     q->count--;
     XrSession session = RT_HANDLE(XrSession, e.session);
     if (e.type == XR_TYPE_EVENT_DATA_SESSION_STATE_CHANGED) {
+        rt_session *s = rt_handle_get(e.session, RT_KIND_SESSION);
+        if (s)
+            s->observed = e.state;
         XrEventDataSessionStateChanged out = {e.type, NULL, session, e.state, e.time};
         memcpy(buffer, &out, sizeof out);
     } else {

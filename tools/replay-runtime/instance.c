@@ -24,23 +24,50 @@ static const rt_extension extensions[] = {
     {"XR_FB_touch_controller_pro", 1, RT_EXT_FB_TOUCH_PRO},
     {"XR_META_touch_controller_plus", 1, RT_EXT_META_TOUCH_PLUS},
     {"XR_FB_body_tracking", 1, RT_EXT_FB_BODY_TRACKING},
+    {"XR_BD_body_tracking", 1, RT_EXT_BD_BODY_TRACKING},
+    {"XR_HTC_body_tracking", 1, RT_EXT_HTC_BODY_TRACKING},
 };
 #define EXTENSION_COUNT (sizeof extensions / sizeof extensions[0])
 
-/* XR_FB_body_tracking's system property, for the pass-through test double. */
-#define RT_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_FB ((XrStructureType)1000076004)
+/* The body-tracking extensions' system properties, for the pass-through
+ * test double: each is {type, next, supportsBodyTracking}. */
+static const struct {
+    rt_ext bit;
+    const char *word; /* in RT_ENV_NATIVE_BODY */
+    XrStructureType properties;
+} native_body[] = {
+    {RT_EXT_FB_BODY_TRACKING, "fb", (XrStructureType)1000076004},
+    {RT_EXT_BD_BODY_TRACKING, "bd", (XrStructureType)1000385004},
+    {RT_EXT_HTC_BODY_TRACKING, "htc", (XrStructureType)1000320000},
+};
+#define NATIVE_BODY_COUNT (sizeof native_body / sizeof native_body[0])
+
 typedef struct rt_body_tracking_properties {
     XrStructureType type;
     void *next;
     XrBool32 supportsBodyTracking;
 } rt_body_tracking_properties;
 
+/* RT_ENV_NATIVE_BODY: "1" (XR_FB_body_tracking) or a comma-separated list
+ * of fb, bd, htc. */
 static bool offered(const rt_extension *e)
 {
-    if (e->bit != RT_EXT_FB_BODY_TRACKING)
-        return true;
-    const char *v = getenv(RT_ENV_NATIVE_BODY);
-    return v && strcmp(v, "1") == 0;
+    for (size_t i = 0; i < NATIVE_BODY_COUNT; i++) {
+        if (e->bit != native_body[i].bit)
+            continue;
+        const char *v = getenv(RT_ENV_NATIVE_BODY);
+        if (!v)
+            return false;
+        if (strcmp(v, "1") == 0)
+            return e->bit == RT_EXT_FB_BODY_TRACKING;
+        size_t n = strlen(native_body[i].word);
+        for (const char *w = v; *w; w += strcspn(w, ",") + (w[strcspn(w, ",")] == ',')) {
+            if (strncmp(w, native_body[i].word, n) == 0 && (w[n] == ',' || w[n] == '\0'))
+                return true;
+        }
+        return false;
+    }
+    return true;
 }
 
 bool rt_extension_enabled(const rt_instance *inst, rt_ext ext)
@@ -293,9 +320,10 @@ static XrResult system_properties(XrInstance instance, XrSystemId system, XrSyst
         (XrSystemGraphicsProperties){4096, 4096, XR_MIN_COMPOSITION_LAYERS_SUPPORTED};
     p->trackingProperties = (XrSystemTrackingProperties){XR_TRUE, XR_TRUE};
     for (XrBaseOutStructure *s = p->next; s; s = s->next)
-        if (s->type == RT_TYPE_SYSTEM_BODY_TRACKING_PROPERTIES_FB &&
-            rt_extension_enabled(inst, RT_EXT_FB_BODY_TRACKING))
-            ((rt_body_tracking_properties *)s)->supportsBodyTracking = XR_TRUE;
+        for (size_t i = 0; i < NATIVE_BODY_COUNT; i++)
+            if (s->type == native_body[i].properties &&
+                rt_extension_enabled(inst, native_body[i].bit))
+                ((rt_body_tracking_properties *)s)->supportsBodyTracking = XR_TRUE;
     return XR_SUCCESS;
 }
 

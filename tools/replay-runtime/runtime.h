@@ -43,7 +43,9 @@ typedef enum rt_ext {
     RT_EXT_BD_CONTROLLER = 1u << 3,
     RT_EXT_FB_TOUCH_PRO = 1u << 4,
     RT_EXT_META_TOUCH_PLUS = 1u << 5,
-    RT_EXT_FB_BODY_TRACKING = 1u << 6, /* only with RT_ENV_NATIVE_BODY */
+    RT_EXT_FB_BODY_TRACKING = 1u << 6,  /* only with RT_ENV_NATIVE_BODY */
+    RT_EXT_BD_BODY_TRACKING = 1u << 7,  /* likewise */
+    RT_EXT_HTC_BODY_TRACKING = 1u << 8, /* likewise */
 } rt_ext;
 
 /* ---- small pointer vector */
@@ -145,7 +147,9 @@ typedef struct rt_action {
 typedef struct rt_session {
     uint64_t handle;
     rt_instance *instance;
-    XrSessionState state; /* the newest state queued */
+    XrSessionState state;    /* the newest state queued */
+    XrSessionState observed; /* the newest state the app has polled */
+    bool warned_sync;
     bool running;
     bool exit_requested;
     bool attached;

@@ -734,10 +734,17 @@ END_TEST
  * first bodies after it stand under the head, never extrapolated from the
  * inactive frame before them (issue 14: the body popped to about twice
  * its distance from the origin). Read a frame ahead, as at a display time. */
-static void lose_head_and_recover(kinest_backend backend, const char *weights, uint32_t lost_flags)
+/* An engine after `seconds` of the synthetic user walking, eye at 1.6 m. */
+static kinest_engine *walked(kinest_backend backend, const char *weights, double seconds)
 {
     kinest_engine *e = make(backend, weights, KINEST_BODY_DEFAULT, NULL);
-    push_synth(e, 0.0, 2.0, 60, 0, 1.6f);
+    push_synth(e, 0.0, seconds, 60, 0, 1.6f);
+    return e;
+}
+
+static void lose_head_and_recover(kinest_backend backend, const char *weights, uint32_t lost_flags)
+{
+    kinest_engine *e = walked(backend, weights, 2.0);
     kinest_joint_location j[21];
     kinest_device_pose d[3], truth[3];
     int checked = 0;
@@ -780,8 +787,7 @@ END_TEST
  * time caught up, the body held and active meanwhile). */
 START_TEST(hostile_times)
 {
-    kinest_engine *e = make(KINEST_BACKEND_IK, NULL, KINEST_BODY_DEFAULT, NULL);
-    push_synth(e, 0.0, 1.0, 60, 0, 1.6f);
+    kinest_engine *e = walked(KINEST_BACKEND_IK, NULL, 1.0);
     kinest_device_pose d[3];
     kinest_joint_location j[21];
     kinest_body_info info;

@@ -496,6 +496,18 @@ static XrBodyTrackerFB tracker(XrSession session, XrBodyJointSetFB set)
     return t;
 }
 
+/* A fresh instance with all four extensions, a running session, its STAGE
+ * space and a tracker of the default set. */
+static XrSession session_with_tracker(XrSpace *stage, XrBodyTrackerFB *t)
+{
+    reset();
+    create_all_four();
+    XrSession session = start_session();
+    *stage = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
+    *t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
+    return session;
+}
+
 static void finish(XrSession session)
 {
     ck_assert_int_eq(APP(DestroySession)(session), XR_SUCCESS);
@@ -1021,11 +1033,9 @@ END_TEST
  * time caught up); a clock set back more than a second is sampled again. */
 START_TEST(hostile_times_are_not_sampled)
 {
-    reset();
-    create_all_four();
-    XrSession session = start_session();
-    XrSpace stage = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
-    XrBodyTrackerFB t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
+    XrSpace stage;
+    XrBodyTrackerFB t;
+    XrSession session = session_with_tracker(&stage, &t);
     XrFrameState state = {.type = XR_TYPE_FRAME_STATE};
     XrBodyJointLocationFB joints[70];
     XrBodyJointLocationsFB out;

@@ -7,6 +7,7 @@
 fake_engine_state fake_engine;
 /* Pushes come from the feed worker thread. */
 pthread_mutex_t fake_engine_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t create_released = PTHREAD_COND_INITIALIZER;
 
 struct kinest_engine {
     kinest_backend backend;
@@ -20,6 +21,14 @@ void fake_engine_reset(void)
     fake_engine.confidence = 0.75f;
     fake_engine.skeleton_changed = 1;
     fake_engine.calibration = KINEST_CALIBRATION_CALIBRATING;
+    pthread_mutex_unlock(&fake_engine_lock);
+}
+
+void fake_engine_release_create(void)
+{
+    pthread_mutex_lock(&fake_engine_lock);
+    fake_engine.create_held = false;
+    pthread_cond_broadcast(&create_released);
     pthread_mutex_unlock(&fake_engine_lock);
 }
 
@@ -82,6 +91,8 @@ kinest_status kinest_create(const char *weights_path, const kinest_config *confi
     *engine = NULL;
     kinest_backend b = config ? config->backend : KINEST_BACKEND_AUTO;
     pthread_mutex_lock(&fake_engine_lock);
+    while (fake_engine.create_held)
+        pthread_cond_wait(&create_released, &fake_engine_lock);
     kinest_status st = fake_engine.create_status[b];
     if (config)
         fake_engine.config = *config;

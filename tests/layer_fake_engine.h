@@ -31,6 +31,7 @@ typedef struct fake_engine_state {
     /* Calibration calls. */
     int set_heights, reset_heights;
     float height;
+    bool create_held; /* kinest_create waits until fake_engine_release_create */
 } fake_engine_state;
 
 extern fake_engine_state fake_engine;
@@ -41,6 +42,8 @@ extern pthread_mutex_t fake_engine_lock;
 void fake_engine_reset(void);
 /* Pushes seen so far (locks). */
 int fake_engine_pushes(int64_t *last_time);
+/* Lets a kinest_create held by create_held go on. */
+void fake_engine_release_create(void);
 
 /* The body the fake reports: joint j of any set at (0.01 j, 1 + 0.001 j,
  * -0.02 j) with the identity orientation, in the engine's (floor) space;

@@ -10,9 +10,14 @@
 #include <jansson.h>
 #include <math.h>
 #include <openxr/openxr.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h> /* rmdir */
 
@@ -142,6 +147,76 @@ START_TEST(feed_push_never_waits_for_the_consumer)
      * (the bound leaves room for a preempted thread under sanitizers). */
     ck_assert_msg(worst < 10000000, "a push took %lld ns", (long long)worst);
     ck_assert_uint_eq(c.count, stats.pushed);
+    kn_feed_free(f);
+}
+END_TEST
+
+/* A consumer stuck in a write (a stalled file system) does not hold up the
+ * end of its feed (issue 14: xrDestroySession hung on the join): the stop
+ * gives up in time, the abandoned worker ends on its own once the write
+ * returns, and frees the feed there. */
+typedef struct stuck {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool entered, released;
+    atomic_int ended;
+} stuck;
+
+static void stuck_consume(void *user, const kn_device_frame *frames, size_t n)
+{
+    (void)frames, (void)n;
+    stuck *st = user;
+    pthread_mutex_lock(&st->lock);
+    st->entered = true;
+    pthread_cond_broadcast(&st->cond);
+    while (!st->released)
+        pthread_cond_wait(&st->cond, &st->lock);
+    pthread_mutex_unlock(&st->lock);
+}
+
+static void stuck_ended(void *user)
+{
+    atomic_store(&((stuck *)user)->ended, 1);
+}
+
+START_TEST(feed_stop_does_not_wait_for_a_stuck_consumer)
+{
+    stuck st = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    kn_feed *f = kn_feed_create(16);
+    kn_feed_consumer c = {.user = &st, .consume = stuck_consume};
+    ck_assert(kn_feed_add_consumer(f, &c));
+    ck_assert(kn_feed_start(f));
+    kn_device_frame fr = frame_at(1);
+    kn_feed_push(f, &fr);
+    pthread_mutex_lock(&st.lock);
+    while (!st.entered)
+        pthread_cond_wait(&st.cond, &st.lock);
+    pthread_mutex_unlock(&st.lock);
+    ck_assert(!kn_feed_stop_within(f, 50000000, NULL));
+    kn_feed_abandon(f, stuck_ended, &st);
+    ck_assert_int_eq(atomic_load(&st.ended), 0);
+    pthread_mutex_lock(&st.lock);
+    st.released = true;
+    pthread_cond_broadcast(&st.cond);
+    pthread_mutex_unlock(&st.lock);
+    for (int i = 0; i < 5000 && !atomic_load(&st.ended); i++)
+        sleep_us(1000);
+    ck_assert_int_eq(atomic_load(&st.ended), 1);
+
+    /* A consumer that keeps up: stopped in time, everything delivered. */
+    collector col = {.in_order = true};
+    f = kn_feed_create(16);
+    kn_feed_consumer q = {.user = &col, .consume = collect};
+    ck_assert(kn_feed_add_consumer(f, &q));
+    ck_assert(kn_feed_start(f));
+    for (int i = 1; i <= 10; i++) {
+        fr = frame_at(i);
+        kn_feed_push(f, &fr);
+    }
+    kn_feed_stats stats;
+    ck_assert(kn_feed_stop_within(f, INT64_C(5000000000), &stats));
+    ck_assert_uint_eq(stats.pushed, 10);
+    ck_assert_uint_eq(col.count, 10);
     kn_feed_free(f);
 }
 END_TEST
@@ -293,6 +368,73 @@ START_TEST(recorder_numbers_later_sessions_and_refuses_bad_paths)
 }
 END_TEST
 
+/* KINEST_RECORD naming a FIFO nobody reads, or a planted symlink, and a disk
+ * that fills up (issue 14: fopen hung the session's creation; the symlink
+ * was written through; the header counted frames that never reached the
+ * disk and the metadata said "complete"). */
+START_TEST(recorder_refuses_fifos_and_symlinks_and_counts_only_what_was_written)
+{
+    make_tmpdir();
+    kn_record_info info = test_info();
+    char path[128], target[128];
+    snprintf(path, sizeof path, "%s/fifo.kclip", tmpdir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    ck_assert_ptr_null(kn_recorder_open(path, 0, &info));
+    remove(path);
+
+    snprintf(target, sizeof target, "%s/precious", tmpdir);
+    FILE *t = fopen(target, "w");
+    ck_assert_ptr_nonnull(t);
+    fputs("precious", t);
+    fclose(t);
+    snprintf(path, sizeof path, "%s/link.kclip", tmpdir);
+    ck_assert_int_eq(symlink(target, path), 0);
+    ck_assert_ptr_null(kn_recorder_open(path, 0, &info));
+    char kept[16] = {0};
+    t = fopen(target, "r");
+    ck_assert_ptr_nonnull(t);
+    ck_assert_uint_eq(fread(kept, 1, sizeof kept - 1, t), 8);
+    fclose(t);
+    ck_assert_str_eq(kept, "precious");
+    remove(path);
+    remove(target);
+
+    /* The disk full after 32 KiB (a file size limit, SIGXFSZ ignored). */
+    snprintf(path, sizeof path, "%s/full.kclip", tmpdir);
+    kn_recorder *r = kn_recorder_open(path, 0, &info);
+    ck_assert_ptr_nonnull(r);
+    struct rlimit old, lim;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 32 << 10;
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    kn_device_frame frames[50];
+    for (int b = 0; b < 20; b++) {
+        for (int i = 0; i < 50; i++)
+            frames[i] = frame_at(INT64_C(5000000000) + (int64_t)(50 * b + i) * 16666667);
+        kn_recorder_consume(r, frames, 50);
+    }
+    ck_assert(!kn_recorder_close(r, &info, NULL));
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, was);
+    kn_clip clip;
+    kn_error err;
+    ck_assert_msg(kn_clip_read_file(path, &clip, &err) == KN_OK, "%s", err.message);
+    ck_assert_uint_gt(clip.frame_count, 0);
+    ck_assert_uint_lt(clip.frame_count, 1000);
+    json_error_t jerr;
+    json_t *m = json_loads(clip.metadata, 0, &jerr);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_str_eq(json_string_value(json_object_get(m, "recording")), "incomplete");
+    ck_assert(json_is_true(json_object_get(m, "write_failed")));
+    json_decref(m);
+    kn_clip_free(&clip);
+    remove(path);
+    rmdir(tmpdir);
+}
+END_TEST
+
 int main(void)
 {
     setenv("KINEST_LOG", "error", 1);
@@ -302,9 +444,11 @@ int main(void)
     tcase_add_test(tc, feed_delivers_in_order_and_counts_losses);
     tcase_add_test(tc, feed_without_consumers_keeps_the_latest);
     tcase_add_test(tc, feed_push_never_waits_for_the_consumer);
+    tcase_add_test(tc, feed_stop_does_not_wait_for_a_stuck_consumer);
     tcase_add_test(tc, floor_from_the_highest_head);
     tcase_add_test(tc, recorder_writes_a_clip_and_completes_its_metadata);
     tcase_add_test(tc, recorder_numbers_later_sessions_and_refuses_bad_paths);
+    tcase_add_test(tc, recorder_refuses_fifos_and_symlinks_and_counts_only_what_was_written);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

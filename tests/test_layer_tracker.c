@@ -16,6 +16,9 @@
 
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,13 +29,14 @@ xrNegotiateLoaderApiLayerInterface(const XrNegotiateLoaderInfo *loaderInfo, cons
 
 #define FAKE_INSTANCE ((XrInstance)(uintptr_t)0x5eed)
 #define FAKE_SYSTEM   ((XrSystemId)7)
-#define MAX_OBJECTS   64
+#define MAX_OBJECTS   512
 #define T0            INT64_C(1000000000)
 
 /* ---- the fake runtime: spaces with poses in one world frame (STAGE) */
 
 typedef struct fake_space {
-    bool used, destroyed;
+    bool used;
+    atomic_bool destroyed;
     XrReferenceSpaceType ref; /* 0: an action space */
     kn_pose offset;           /* poseInReferenceSpace */
 } fake_space;
@@ -40,8 +44,10 @@ typedef struct fake_space {
 static struct {
     bool no_stage;
     fake_space spaces[MAX_OBJECTS]; /* handle = 0x1000 + index */
-    int space_count;
-    int sessions, live_sessions;
+    /* Atomic: the thread tests create sessions while others locate and poll. */
+    atomic_int space_count;
+    atomic_int sessions, live_sessions;
+    atomic_uintptr_t event_session; /* xrPollEvent reports its state changes */
     float head_y, local_y;
     XrSpaceLocationFlags head_flags, app_space_flags;
     XrTime predicted;
@@ -50,7 +56,7 @@ static struct {
 static fake_space *get_space(XrSpace h)
 {
     uint64_t i = (uint64_t)(uintptr_t)h - 0x1000;
-    if (i >= (uint64_t)fake.space_count || fake.spaces[i].destroyed)
+    if (i >= (uint64_t)atomic_load(&fake.space_count) || atomic_load(&fake.spaces[i].destroyed))
         return NULL;
     return &fake.spaces[i];
 }
@@ -101,8 +107,16 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_instance_properties(XrInstance instan
 
 static XRAPI_ATTR XrResult XRAPI_CALL fake_poll(XrInstance instance, XrEventDataBuffer *e)
 {
-    (void)instance, (void)e;
-    return XR_EVENT_UNAVAILABLE;
+    (void)instance;
+    uintptr_t session = atomic_load(&fake.event_session);
+    if (!session)
+        return XR_EVENT_UNAVAILABLE;
+    XrEventDataSessionStateChanged changed = {.type = XR_TYPE_EVENT_DATA_SESSION_STATE_CHANGED,
+                                              .session = (XrSession)session,
+                                              .state = XR_SESSION_STATE_FOCUSED,
+                                              .time = T0};
+    memcpy(e, &changed, sizeof changed);
+    return XR_SUCCESS;
 }
 
 static XRAPI_ATTR XrResult XRAPI_CALL fake_get_system(XrInstance instance,
@@ -143,15 +157,15 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_create_session(XrInstance instance,
                                                           XrSession *session)
 {
     (void)instance, (void)info;
-    *session = (XrSession)(uintptr_t)(0x5e55 + fake.sessions++);
-    fake.live_sessions++;
+    *session = (XrSession)(uintptr_t)(0x5e55 + atomic_fetch_add(&fake.sessions, 1));
+    atomic_fetch_add(&fake.live_sessions, 1);
     return XR_SUCCESS;
 }
 
 static XRAPI_ATTR XrResult XRAPI_CALL fake_destroy_session(XrSession session)
 {
     (void)session;
-    fake.live_sessions--;
+    atomic_fetch_sub(&fake.live_sessions, 1);
     return XR_SUCCESS;
 }
 
@@ -184,14 +198,18 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_reference_spaces(XrSession session, u
 
 static XrSpace new_space(XrReferenceSpaceType ref, const XrPosef *p)
 {
-    ck_assert_int_lt(fake.space_count, MAX_OBJECTS);
-    fake_space *s = &fake.spaces[fake.space_count];
-    memset(s, 0, sizeof *s);
+    /* Spaces are made on several threads at once in the thread test (the
+     * layer's own, lazily, beside the application's): each takes its slot;
+     * nobody looks a slot up before its handle is returned. */
+    int i = atomic_fetch_add(&fake.space_count, 1);
+    ck_assert_int_lt(i, MAX_OBJECTS);
+    fake_space *s = &fake.spaces[i];
+    atomic_store(&s->destroyed, false);
     s->used = true;
     s->ref = ref;
     s->offset = (kn_pose){{p->orientation.x, p->orientation.y, p->orientation.z, p->orientation.w},
                           {p->position.x, p->position.y, p->position.z}};
-    return (XrSpace)(uintptr_t)(0x1000 + fake.space_count++);
+    return (XrSpace)(uintptr_t)(0x1000 + i);
 }
 
 static XRAPI_ATTR XrResult XRAPI_CALL
@@ -242,7 +260,7 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_destroy_space(XrSpace h)
 {
     fake_space *s = get_space(h);
     ck_assert_ptr_nonnull(s);
-    s->destroyed = true;
+    atomic_store(&s->destroyed, true);
     return XR_SUCCESS;
 }
 
@@ -473,7 +491,21 @@ static XrBodyTrackerFB tracker(XrSession session, XrBodyJointSetFB set)
     XrBodyTrackerFB t = XR_NULL_HANDLE;
     ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &t), XR_SUCCESS);
     ck_assert_ptr_nonnull(t);
+    /* The engine is made on a thread of its own: ready from here. */
+    kn_body_engine_wait(kn_session_get(session)->engine);
     return t;
+}
+
+/* A fresh instance with all four extensions, a running session, its STAGE
+ * space and a tracker of the default set. */
+static XrSession session_with_tracker(XrSpace *stage, XrBodyTrackerFB *t)
+{
+    reset();
+    create_all_four();
+    XrSession session = start_session();
+    *stage = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
+    *t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
+    return session;
 }
 
 static void finish(XrSession session)
@@ -563,6 +595,7 @@ START_TEST(create_and_destroy_rules)
     info.next = &unknown;
     info.bodyJointSet = XR_BODY_JOINT_SET_DEFAULT_FB;
     ck_assert_int_eq(create(session, &info, &t), XR_SUCCESS);
+    kn_body_engine_wait(kn_session_get(session)->engine);
     ck_assert_int_eq(fake_engine.creates, 1);
     ck_assert_uint_eq(kn_tracker_count(), 1);
     /* Both sets on one session, one engine. */
@@ -722,19 +755,61 @@ START_TEST(engine_from_the_settings_with_fallbacks)
     finish(session);
     unsetenv("KINEST_BACKEND");
 
-    /* No engine at all: the tracker fails, and keeps failing the same way. */
+    /* No engine at all: the first tracker (made before that is known) has
+     * no bodies; the later ones fail, always the same way. */
     reset();
     create_all_four();
     session = start_session();
     for (int b = 0; b < 4; b++)
         fake_engine.create_status[b] = KINEST_ERROR_OUT_OF_MEMORY;
+    t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
+    li.baseSpace = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
+    ck_assert_int_eq(APP(LocateBodyJointsFB)(t, &li, &loc), XR_SUCCESS);
+    ck_assert(!loc.isActive);
     XrBodyTrackerCreateInfoFB info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB};
     XrBodyTrackerFB none = XR_NULL_HANDLE;
     ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &none), XR_ERROR_OUT_OF_MEMORY);
     fake_engine.create_status[KINEST_BACKEND_CPU] = KINEST_SUCCESS;
     ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &none), XR_ERROR_OUT_OF_MEMORY);
     ck_assert_ptr_null(none);
-    ck_assert_uint_eq(kn_tracker_count(), 0);
+    ck_assert_uint_eq(kn_tracker_count(), 1);
+    finish(session);
+}
+END_TEST
+
+static XrResult locate(XrBodyTrackerFB t, XrSpace base, XrTime time, uint32_t count,
+                       XrBodyJointLocationFB *joints, XrBodyJointLocationsFB *out, void *next);
+
+/* The engine is made on a thread of its own: xrCreateBodyTrackerFB returns
+ * while it is being made (here: held until the test lets it go), the body is
+ * inactive until it is ready, then active (issue 14: 8-66 ms on the
+ * application's thread; here the creation would never return). */
+START_TEST(engine_made_off_the_application_thread)
+{
+    reset();
+    create_all_four();
+    XrSession session = start_session();
+    XrSpace stage = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
+    pthread_mutex_lock(&fake_engine_lock);
+    fake_engine.create_held = true;
+    pthread_mutex_unlock(&fake_engine_lock);
+    XrBodyTrackerCreateInfoFB info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB};
+    XrBodyTrackerFB t = XR_NULL_HANDLE;
+    ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &t), XR_SUCCESS);
+    XrBodyJointLocationFB joints[70];
+    XrBodyJointLocationsFB out;
+    ck_assert_int_eq(locate(t, stage, T0, 70, joints, &out, NULL), XR_SUCCESS);
+    ck_assert(!out.isActive);
+    ck_assert_uint_eq(joints[0].locationFlags, 0);
+    fake_engine_release_create();
+    kn_body_engine_wait(kn_session_get(session)->engine);
+    XrFrameState state = {.type = XR_TYPE_FRAME_STATE};
+    for (int i = 1; i <= 3; i++) {
+        fake.predicted = T0 + i * 16666667;
+        ck_assert_int_eq(APP(WaitFrame)(session, NULL, &state), XR_SUCCESS);
+    }
+    ck_assert_int_eq(locate(t, stage, T0 + 3 * 16666667, 70, joints, &out, NULL), XR_SUCCESS);
+    ck_assert(out.isActive);
     finish(session);
 }
 END_TEST
@@ -952,6 +1027,42 @@ START_TEST(samples_reach_the_engine)
 }
 END_TEST
 
+/* Time is checked where it enters (issue 14): a locate an hour past the
+ * frame loop, or at XR_INFINITE_DURATION, samples nothing, so the frame
+ * loop's next samples still reach the engine (the body froze until real
+ * time caught up); a clock set back more than a second is sampled again. */
+START_TEST(hostile_times_are_not_sampled)
+{
+    XrSpace stage;
+    XrBodyTrackerFB t;
+    XrSession session = session_with_tracker(&stage, &t);
+    XrFrameState state = {.type = XR_TYPE_FRAME_STATE};
+    XrBodyJointLocationFB joints[70];
+    XrBodyJointLocationsFB out;
+    for (int i = 1; i <= 3; i++) {
+        fake.predicted = T0 + i * 16666667;
+        ck_assert_int_eq(APP(WaitFrame)(session, NULL, &state), XR_SUCCESS);
+    }
+    int64_t last = 0;
+    int n = wait_pushes(3, &last);
+    ck_assert_int_eq(locate(t, stage, T0 + 3600 * INT64_C(1000000000), 70, joints, &out, NULL),
+                     XR_SUCCESS);
+    locate(t, stage, INT64_MAX, 70, joints, &out, NULL);
+    fake.predicted = T0 + 4 * 16666667;
+    ck_assert_int_eq(APP(WaitFrame)(session, NULL, &state), XR_SUCCESS);
+    ck_assert_int_eq(wait_pushes(n + 1, &last), n + 1);
+    ck_assert_int_eq(last, T0 + 4 * 16666667);
+    /* Out of order by half a second: not sampled; the runtime's clock set
+     * back by 20 s: sampled from there. */
+    kn_session *ks = kn_session_get(session);
+    const int64_t sec = INT64_C(1000000000);
+    ck_assert(kn_session_sample_at(ks, T0 + 30 * sec, KN_TIME_NOW, NULL));
+    ck_assert(!kn_session_sample_at(ks, T0 + 30 * sec - sec / 2, KN_TIME_NOW, NULL));
+    ck_assert(kn_session_sample_at(ks, T0 + 10 * sec, KN_TIME_NOW, NULL));
+    finish(session);
+}
+END_TEST
+
 START_TEST(sync_waits_for_the_engine)
 {
     /* KINEST_SYNC=1: a locate returns only once its sample reached the
@@ -1118,6 +1229,84 @@ START_TEST(calibration_rules)
 }
 END_TEST
 
+/* ---- threads (also run under ThreadSanitizer: the tsan preset) */
+
+typedef struct racer {
+    atomic_bool stop;
+    atomic_uintptr_t tracker, base; /* what the locating thread uses */
+    atomic_int calls, wrong;        /* calls made; results other than allowed */
+} racer;
+
+static void *poll_main(void *arg)
+{
+    racer *r = arg;
+    PFN_xrPollEvent poll = APP(PollEvent);
+    while (!atomic_load(&r->stop)) {
+        XrEventDataBuffer e = {.type = XR_TYPE_EVENT_DATA_BUFFER};
+        XrResult res = poll(FAKE_INSTANCE, &e);
+        if (res != XR_SUCCESS && res != XR_EVENT_UNAVAILABLE)
+            atomic_fetch_add(&r->wrong, 1);
+        atomic_fetch_add(&r->calls, 1);
+    }
+    return NULL;
+}
+
+static void *locate_main(void *arg)
+{
+    racer *r = arg;
+    XrBodyJointLocationFB joints[70];
+    XrBodyJointLocationsFB out;
+    for (int i = 1; !atomic_load(&r->stop); i++) {
+        XrBodyTrackerFB t = (XrBodyTrackerFB)atomic_load(&r->tracker);
+        XrSpace base = (XrSpace)atomic_load(&r->base);
+        if (!t)
+            continue;
+        XrResult res = locate(t, base, T0 + i * INT64_C(1000000), 70, joints, &out, NULL);
+        if (res != XR_SUCCESS && res != XR_ERROR_HANDLE_INVALID)
+            atomic_fetch_add(&r->wrong, 1);
+        atomic_fetch_add(&r->calls, 1);
+    }
+    return NULL;
+}
+
+/* xrPollEvent while xrDestroySession runs on another thread is allowed; two
+ * threads locating while the tracker's session or the tracker itself is
+ * destroyed is the application's error. Either way: a clean result or
+ * XR_ERROR_HANDLE_INVALID, never freed memory (issue 14: the event observer
+ * read a freed session; the locates crashed the application). */
+START_TEST(threads_poll_and_locate_while_destroying)
+{
+    reset();
+    create_all_four();
+    racer r = {0};
+    pthread_t threads[3];
+    ck_assert_int_eq(pthread_create(&threads[0], NULL, poll_main, &r), 0);
+    for (int i = 1; i < 3; i++)
+        ck_assert_int_eq(pthread_create(&threads[i], NULL, locate_main, &r), 0);
+    for (int k = 0; k < 40; k++) {
+        XrSession session = start_session();
+        XrSpace stage = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
+        XrBodyTrackerFB t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
+        atomic_store(&r.base, (uintptr_t)stage);
+        atomic_store(&r.tracker, (uintptr_t)t);
+        atomic_store(&fake.event_session, (uintptr_t)session);
+        int calls = atomic_load(&r.calls);
+        while (atomic_load(&r.calls) < calls + 20)
+            sched_yield();
+        if (k % 2)
+            ck_assert_int_eq(APP(DestroyBodyTrackerFB)(t), XR_SUCCESS);
+        ck_assert_int_eq(APP(DestroySession)(session), XR_SUCCESS);
+    }
+    atomic_store(&r.stop, true);
+    for (int i = 0; i < 3; i++)
+        pthread_join(threads[i], NULL);
+    ck_assert_int_eq(atomic_load(&r.wrong), 0);
+    ck_assert_int_eq(APP(DestroyInstance)(FAKE_INSTANCE), XR_SUCCESS);
+    ck_assert_uint_eq(kn_tracker_count(), 0);
+    ck_assert_int_eq(fake_engine.live, 0);
+}
+END_TEST
+
 int main(void)
 {
     setenv("KINEST_LOG", "off", 1);
@@ -1131,13 +1320,16 @@ int main(void)
     tcase_add_test(tc, create_and_destroy_rules);
     tcase_add_test(tc, unsupported_features);
     tcase_add_test(tc, engine_from_the_settings_with_fallbacks);
+    tcase_add_test(tc, engine_made_off_the_application_thread);
     tcase_add_test(tc, locate_rules);
     tcase_add_test(tc, joints_in_the_application_space);
     tcase_add_test(tc, samples_reach_the_engine);
+    tcase_add_test(tc, hostile_times_are_not_sampled);
     tcase_add_test(tc, sync_waits_for_the_engine);
     tcase_add_test(tc, skeleton_rules);
     tcase_add_test(tc, fidelity_rules);
     tcase_add_test(tc, calibration_rules);
+    tcase_add_test(tc, threads_poll_and_locate_while_destroying);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

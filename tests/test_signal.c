@@ -369,11 +369,13 @@ START_TEST(teleport_rebases_history)
     kn_signal_tick p;
     ck_assert(kn_signal_predict(&sig, 200 * MS, &p));
     assert_vec3(p.device[0].pose.position, 0.0f, 1.6f, -4.99f, 1e-5f);
-    /* Turning 90 degrees on the spot in 10 ms is one too. */
-    devices(d, 0.0f, -5.02f, glm_rad(90.0f));
-    ck_assert_int_eq(kn_signal_push(&sig, 230 * MS, d), KN_SIGNAL_ACCEPTED);
-    devices(d, 0.0f, -5.03f, glm_rad(180.0f));
-    ck_assert_int_eq(kn_signal_push(&sig, 240 * MS, d), KN_SIGNAL_TELEPORTED);
+    /* A turn alone is none, however fast: a dancer's spin at 40 rad/s
+     * (issue 14: rebased at 15 rad/s, the body departed from the model's). */
+    for (int i = 0; i < 20; i++) {
+        devices(d, 0.0f, -5.02f - 0.001f * (float)i, glm_rad(90.0f) + 0.6667f * (float)i);
+        ck_assert_int_eq(kn_signal_push(&sig, 230 * MS + i * 16666667LL, d), KN_SIGNAL_ACCEPTED);
+    }
+    ck_assert_uint_eq(sig.stats.teleports, 1);
 
     /* Quick but human (4 m/s, then 1 m/s more in a sample) is no teleport;
      * 40 cm in 10 ms is. */
@@ -382,7 +384,7 @@ START_TEST(teleport_rebases_history)
     ck_assert_int_eq(push_x(10 * MS, 0.04f), KN_SIGNAL_ACCEPTED);
     ck_assert_int_eq(push_x(20 * MS, 0.09f), KN_SIGNAL_ACCEPTED);
     ck_assert_int_eq(push_x(30 * MS, 0.49f), KN_SIGNAL_TELEPORTED);
-    ck_assert_uint_eq(sig.stats.teleports, 3);
+    ck_assert_uint_eq(sig.stats.teleports, 2);
 }
 END_TEST
 

@@ -31,8 +31,9 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateBodyTrackerBD(XrSession session,
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroyBodyTrackerBD(XrBodyTrackerBD bodyTracker)
 {
     kn_tracker *t;
-    KN_VERIFY_TRACKER_OF("xrDestroyBodyTrackerBD", bodyTracker, BD, BD, t);
-    kn_tracker_destroy(t);
+    KN_VERIFY_TRACKER_OF_UNHELD("xrDestroyBodyTrackerBD", bodyTracker, BD, BD, t);
+    if (!kn_tracker_destroy(t))
+        return XR_ERROR_HANDLE_INVALID;
     return XR_SUCCESS;
 }
 

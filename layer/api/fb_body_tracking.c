@@ -37,8 +37,10 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateBodyTrackerFB(XrSession session,
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroyBodyTrackerFB(XrBodyTrackerFB bodyTracker)
 {
     kn_tracker *t;
-    KN_VERIFY_TRACKER("xrDestroyBodyTrackerFB", bodyTracker, FB, t);
-    kn_tracker_destroy(t);
+    KN_VERIFY_TRACKER_OF_UNHELD("xrDestroyBodyTrackerFB", bodyTracker, KN_EXT_FB_BODY_TRACKING, FB,
+                                t);
+    if (!kn_tracker_destroy(t))
+        return XR_ERROR_HANDLE_INVALID;
     return XR_SUCCESS;
 }
 

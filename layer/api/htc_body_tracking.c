@@ -23,8 +23,9 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateBodyTrackerHTC(
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroyBodyTrackerHTC(XrBodyTrackerHTC bodyTracker)
 {
     kn_tracker *t;
-    KN_VERIFY_TRACKER_OF("xrDestroyBodyTrackerHTC", bodyTracker, HTC, HTC, t);
-    kn_tracker_destroy(t);
+    KN_VERIFY_TRACKER_OF_UNHELD("xrDestroyBodyTrackerHTC", bodyTracker, HTC, HTC, t);
+    if (!kn_tracker_destroy(t))
+        return XR_ERROR_HANDLE_INVALID;
     return XR_SUCCESS;
 }
 

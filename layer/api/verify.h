@@ -7,6 +7,7 @@
 
 #include "body/body.h"
 #include "body/tracker.h"
+#include "common/lifetime.h"
 #include "common/log.h"
 #include "xr/extensions.h"
 
@@ -17,8 +18,14 @@
  * while an instance beside the runtime answers for `fn_ext`: it may be the
  * runtime's tracker), XR_ERROR_FUNCTION_UNSUPPORTED when the tracker's
  * instance did not enable the function's extension (a pointer taken from
- * another instance). */
+ * another instance). The tracker and its session stay alive until the entry
+ * point returns (common/lifetime.h). */
 #define KN_VERIFY_TRACKER_OF(fn, handle, type_ext, fn_ext, out)                                    \
+    KN_LIFETIME_HOLD();                                                                            \
+    KN_VERIFY_TRACKER_OF_UNHELD(fn, handle, type_ext, fn_ext, out)
+
+/* The same without holding the lifetime lock: for the destroys, which drain. */
+#define KN_VERIFY_TRACKER_OF_UNHELD(fn, handle, type_ext, fn_ext, out)                             \
     do {                                                                                           \
         (out) = kn_tracker_get((XrBodyTrackerFB)(void *)(handle));                                 \
         if ((out) && (out)->ext != (type_ext))                                                     \
@@ -39,8 +46,9 @@
 
 /* A session of a served instance, for xrCreateBodyTracker*: its extension
  * enabled, and supported (FEATURE_UNSUPPORTED otherwise: a system without
- * body tracking refuses every tracker). */
+ * body tracking refuses every tracker). Holds the lifetime lock. */
 #define KN_VERIFY_SESSION(session, ext, out)                                                       \
+    KN_LIFETIME_HOLD();                                                                            \
     do {                                                                                           \
         (out) = kn_session_get(session);                                                           \
         if (!(out))                                                                                \

@@ -12,6 +12,10 @@
 struct kn_body_engine {
     pthread_mutex_t lock;       /* creation and every producer call */
     pthread_cond_t pushed_cond; /* KINEST_SYNC: a batch was pushed */
+    pthread_cond_t made_cond;   /* the creation has ended */
+    pthread_t creator;          /* the thread that makes the engine */
+    bool creator_started;       /* under lock */
+    bool made;                  /* the creation has ended (under lock) */
     int64_t pushed_up_to;       /* the newest sample time pushed (lock) */
     _Atomic(kinest_engine *) engine;
     kn_settings settings;
@@ -53,6 +57,12 @@ kn_body_engine *kn_body_engine_new(const kn_settings *settings)
         return NULL;
     }
     if (pthread_cond_init(&e->pushed_cond, NULL) != 0) {
+        pthread_mutex_destroy(&e->lock);
+        free(e);
+        return NULL;
+    }
+    if (pthread_cond_init(&e->made_cond, NULL) != 0) {
+        pthread_cond_destroy(&e->pushed_cond);
         pthread_mutex_destroy(&e->lock);
         free(e);
         return NULL;
@@ -134,12 +144,33 @@ static XrResult create_engine(kn_body_engine *e)
     return XR_SUCCESS;
 }
 
+static void *creator_main(void *arg)
+{
+    kn_body_engine *e = arg;
+    XrResult r = create_engine(e);
+    pthread_mutex_lock(&e->lock);
+    e->result = r;
+    e->made = true;
+    pthread_cond_broadcast(&e->made_cond);
+    pthread_mutex_unlock(&e->lock);
+    return NULL;
+}
+
 XrResult kn_body_engine_ensure(kn_body_engine *e)
 {
     pthread_mutex_lock(&e->lock);
     if (!e->tried) {
         e->tried = true;
-        e->result = create_engine(e);
+        e->result = XR_SUCCESS;
+        /* Loading weights and a backend self-test take 8-66 ms: not on the
+         * application's thread (the body is inactive until it is done).
+         * KINEST_SYNC replays want every sample in the engine: made here. */
+        e->creator_started =
+            !e->settings.sync && pthread_create(&e->creator, NULL, creator_main, e) == 0;
+        if (!e->creator_started) {
+            e->result = create_engine(e);
+            e->made = true;
+        }
     }
     XrResult r = e->result;
     pthread_mutex_unlock(&e->lock);
@@ -148,6 +179,15 @@ XrResult kn_body_engine_ensure(kn_body_engine *e)
 
 kinest_engine *kn_body_engine_get(kn_body_engine *e)
 {
+    return atomic_load(&e->engine);
+}
+
+kinest_engine *kn_body_engine_wait(kn_body_engine *e)
+{
+    pthread_mutex_lock(&e->lock);
+    while (e->tried && !e->made)
+        pthread_cond_wait(&e->made_cond, &e->lock);
+    pthread_mutex_unlock(&e->lock);
     return atomic_load(&e->engine);
 }
 
@@ -195,7 +235,7 @@ void kn_body_engine_consume(void *user, const kn_device_frame *frames, size_t co
 
 bool kn_body_engine_sync(kn_body_engine *e, int64_t time_ns, int64_t timeout_ns)
 {
-    kinest_engine *engine = atomic_load(&e->engine);
+    kinest_engine *engine = kn_body_engine_wait(e);
     if (!engine)
         return false;
     struct timespec deadline;
@@ -218,7 +258,7 @@ bool kn_body_engine_sync(kn_body_engine *e, int64_t time_ns, int64_t timeout_ns)
 
 kinest_status kn_body_engine_set_height(kn_body_engine *e, float height_m)
 {
-    kinest_engine *engine = atomic_load(&e->engine);
+    kinest_engine *engine = kn_body_engine_wait(e);
     if (!engine)
         return KINEST_ERROR_INVALID_ARGUMENT;
     pthread_mutex_lock(&e->lock);
@@ -229,7 +269,7 @@ kinest_status kn_body_engine_set_height(kn_body_engine *e, float height_m)
 
 kinest_status kn_body_engine_reset_height(kn_body_engine *e)
 {
-    kinest_engine *engine = atomic_load(&e->engine);
+    kinest_engine *engine = kn_body_engine_wait(e);
     if (!engine)
         return KINEST_ERROR_INVALID_ARGUMENT;
     pthread_mutex_lock(&e->lock);
@@ -242,6 +282,8 @@ void kn_body_engine_free(kn_body_engine *e)
 {
     if (!e)
         return;
+    if (e->creator_started)
+        pthread_join(e->creator, NULL);
     kinest_engine *engine = atomic_load(&e->engine);
     if (engine) {
         kinest_stats st;
@@ -253,6 +295,7 @@ void kn_body_engine_free(kn_body_engine *e)
                      st.step_ms_mean, st.latency_ms_last);
         kinest_destroy(engine);
     }
+    pthread_cond_destroy(&e->made_cond);
     pthread_cond_destroy(&e->pushed_cond);
     pthread_mutex_destroy(&e->lock);
     free(e);

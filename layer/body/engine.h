@@ -2,14 +2,18 @@
  * created when the session's first body tracker is, fed with the session's
  * device samples, destroyed with the session.
  *
- *   creation   kn_body_engine_ensure, on the application's thread in
- *              xrCreateBodyTrackerFB, once: the weights of KINEST_MODEL (or
+ *   creation   started by kn_body_engine_ensure in xrCreateBodyTrackerFB,
+ *              once, and run on a thread of its own (loading weights and a
+ *              backend's self-test take 8-66 ms: never on the application's
+ *              thread; the body is inactive until the engine is ready;
+ *              with KINEST_SYNC on the application's thread): the
+ *              weights of KINEST_MODEL (or
  *              the library's default weights) on KINEST_BACKEND, the height
  *              of KINEST_HEIGHT. A backend that cannot run here falls back:
  *              vulkan -> cpu -> ik; weights that cannot be loaded fall back
  *              to ik (the analytic baseline, no weights), each with a
- *              warning. Only an engine that cannot be made at all fails the
- *              tracker.
+ *              warning. An engine that cannot be made at all leaves the
+ *              tracker without bodies, and fails the trackers created after.
  *   input      kn_body_engine_consume is a feed consumer (feed.h): it runs on
  *              the session's feed worker and pushes every sample the session
  *              makes (frame loop, "now" ticks, the times xrLocateBodyJointsFB
@@ -51,12 +55,15 @@ typedef struct kn_body_engine kn_body_engine;
 kn_body_engine *kn_body_engine_new(const kn_settings *settings);
 /* The feed consumer (user: the kn_body_engine). */
 void kn_body_engine_consume(void *user, const kn_device_frame *frames, size_t count);
-/* Creates the engine if it does not exist yet. XR_SUCCESS, or
- * XR_ERROR_OUT_OF_MEMORY / XR_ERROR_RUNTIME_FAILURE when not even the IK
- * engine could be made (tried once; later calls give the same answer). */
+/* Starts making the engine if that was not done yet, and returns at once.
+ * XR_SUCCESS, or XR_ERROR_OUT_OF_MEMORY / XR_ERROR_RUNTIME_FAILURE once it
+ * is known that not even the IK engine could be made (tried once). */
 XrResult kn_body_engine_ensure(kn_body_engine *e);
-/* The engine; NULL before kn_body_engine_ensure succeeded. Any thread. */
+/* The engine; NULL until it is ready. Any thread, never waits. */
 kinest_engine *kn_body_engine_get(kn_body_engine *e);
+/* The same, after waiting for a creation under way to end (for the rare
+ * calls that need the engine itself: skeleton, calibration, KINEST_SYNC). */
+kinest_engine *kn_body_engine_wait(kn_body_engine *e);
 /* The backend that runs (auto resolved, fallbacks applied); AUTO before
  * the engine exists. Any thread, lock-free. */
 kinest_backend kn_body_engine_backend(kn_body_engine *e);

@@ -1,9 +1,12 @@
 /* The sample ring and its worker thread (feed.h). */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include "body/feed.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The worker takes at most this many frames per lock, so that a producer
  * never waits for more than a copy of this size. */
@@ -15,6 +18,9 @@ struct kn_feed {
     kn_device_frame *ring;
     uint32_t capacity, head, count; /* head: oldest frame */
     bool stopping, started, stopped;
+    bool exited;                   /* the worker has returned (lock) */
+    void (*abandoned)(void *user); /* set: the worker frees the feed at its end */
+    void *abandoned_user;
     kn_device_frame latest;
     bool have_latest;
     kn_feed_stats stats;
@@ -52,6 +58,14 @@ bool kn_feed_add_consumer(kn_feed *f, const kn_feed_consumer *c)
     return true;
 }
 
+static void free_feed(kn_feed *f)
+{
+    pthread_cond_destroy(&f->wake);
+    pthread_mutex_destroy(&f->lock);
+    free(f->ring);
+    free(f);
+}
+
 static void *worker(void *arg)
 {
     kn_feed *f = arg;
@@ -72,7 +86,14 @@ static void *worker(void *arg)
             f->users[u].consume(f->users[u].user, batch, n);
         pthread_mutex_lock(&f->lock);
     }
+    f->exited = true;
+    void (*abandoned)(void *) = f->abandoned;
+    void *user = f->abandoned_user;
     pthread_mutex_unlock(&f->lock);
+    if (abandoned) {
+        abandoned(user);
+        free_feed(f);
+    }
     return NULL;
 }
 
@@ -117,6 +138,51 @@ bool kn_feed_latest(kn_feed *f, kn_device_frame *out)
     return have;
 }
 
+bool kn_feed_stop_within(kn_feed *f, int64_t timeout_ns, kn_feed_stats *stats)
+{
+    pthread_mutex_lock(&f->lock);
+    bool join = f->started && !f->stopped;
+    f->stopping = true;
+    pthread_cond_signal(&f->wake);
+    pthread_mutex_unlock(&f->lock);
+    if (join) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        int64_t end = (int64_t)deadline.tv_sec * 1000000000 + deadline.tv_nsec + timeout_ns;
+        deadline.tv_sec = end / 1000000000;
+        deadline.tv_nsec = end % 1000000000;
+        int r;
+        while ((r = pthread_timedjoin_np(f->thread, NULL, &deadline)) == EINTR) {
+        }
+        if (r != 0)
+            return false;
+    }
+    pthread_mutex_lock(&f->lock);
+    f->stopped = true;
+    if (stats)
+        *stats = f->stats;
+    pthread_mutex_unlock(&f->lock);
+    return true;
+}
+
+void kn_feed_abandon(kn_feed *f, void (*at_end)(void *user), void *user)
+{
+    pthread_mutex_lock(&f->lock);
+    bool exited = f->exited;
+    if (!exited) {
+        f->abandoned = at_end;
+        f->abandoned_user = user;
+        pthread_detach(f->thread);
+    }
+    pthread_mutex_unlock(&f->lock);
+    if (exited) {
+        /* It returned meanwhile: as if stopped in time. */
+        pthread_join(f->thread, NULL);
+        at_end(user);
+        free_feed(f);
+    }
+}
+
 void kn_feed_stop(kn_feed *f, kn_feed_stats *stats)
 {
     pthread_mutex_lock(&f->lock);
@@ -139,8 +205,5 @@ void kn_feed_free(kn_feed *f)
     if (!f)
         return;
     kn_feed_stop(f, NULL);
-    pthread_cond_destroy(&f->wake);
-    pthread_mutex_destroy(&f->lock);
-    free(f->ring);
-    free(f);
+    free_feed(f);
 }

@@ -77,6 +77,14 @@ bool kn_feed_latest(kn_feed *feed, kn_device_frame *out);
 /* Hands what is still in the ring to the consumers, stops and joins the
  * worker. After it, no consumer is called again. */
 void kn_feed_stop(kn_feed *feed, kn_feed_stats *stats);
+/* As kn_feed_stop, but waits at most timeout_ns for the worker (a consumer
+ * may be stuck in a write to a stalled file system): false when it did not
+ * end in time; the feed must then be handed to kn_feed_abandon. */
+bool kn_feed_stop_within(kn_feed *feed, int64_t timeout_ns, kn_feed_stats *stats);
+/* The worker is left to end on its own: when it does, at_end(user) runs on
+ * it and the feed is freed there. The caller must not touch the feed, nor
+ * what its consumers use, after this. */
+void kn_feed_abandon(kn_feed *feed, void (*at_end)(void *user), void *user);
 /* Stops it if needed and frees it. NULL is fine. */
 void kn_feed_free(kn_feed *feed);
 

@@ -3,11 +3,15 @@
 #include "common/log.h"
 #include "common/settings.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Room left in the metadata for what is added at close. */
 #define METADATA_RESERVE 4096u
@@ -18,13 +22,15 @@
 
 struct kn_recorder {
     kn_clip_writer *writer;
+    int fd; /* the file itself, for the header at the end (never reopened by name) */
     char *path;
     size_t meta_bytes; /* the metadata's length in the file, padding included */
     /* Worker-thread state, read at close after the feed has stopped. */
     uint64_t frames;
     uint64_t by_source[KN_TIME_SOURCE_COUNT];
     int64_t first_time, last_time;
-    bool failed; /* a write failed: nothing more is appended */
+    bool failed;   /* a write failed: nothing more is appended */
+    bool complete; /* at close: every frame reached the file */
 };
 
 static const char *const source_names[KN_TIME_SOURCE_COUNT] = {"frame", "now", "last_known",
@@ -69,7 +75,10 @@ static char *metadata(const kn_record_info *info, const kn_recorder *r, const kn
     json_object_set_new(root, "source", json_string("live"));
     json_object_set_new(root, "live", json_true());
     json_object_set_new(root, "recorder", json_string(KN_LAYER_NAME " (KINEST_RECORD)"));
-    json_object_set_new(root, "recording", json_string(r ? "complete" : "interrupted"));
+    json_object_set_new(root, "recording",
+                        json_string(!r            ? "interrupted"
+                                    : r->complete ? "complete"
+                                                  : "incomplete"));
 
     json_t *runtime = json_object();
     json_object_set_new(runtime, "name", json_string(info->runtime_name));
@@ -119,6 +128,29 @@ static char *metadata(const kn_record_info *info, const kn_recorder *r, const kn
     return text;
 }
 
+/* Created without following a symlink and without blocking (a FIFO nobody
+ * reads would hang open()), and refused unless a regular file. */
+static FILE *open_regular(const char *path, kn_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        kn_fail(err, KN_ERROR_IO, "cannot create it: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || ftruncate(fd, 0) != 0) {
+        kn_fail(err, KN_ERROR_IO, "not a regular file");
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        kn_fail(err, KN_ERROR_IO, "%s", strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
 kn_recorder *kn_recorder_open(const char *path, unsigned index, const kn_record_info *info)
 {
     kn_recorder *r = calloc(1, sizeof *r);
@@ -145,10 +177,19 @@ kn_recorder *kn_recorder_open(const char *path, unsigned index, const kn_record_
     free(text);
 
     kn_error err;
-    kn_status st = kn_clip_writer_open(r->path, 0, 0, NOMINAL_RATE_HZ, padded, &r->writer, &err);
+    FILE *f = open_regular(r->path, &err);
+    r->fd = f ? dup(fileno(f)) : -1;
+    kn_status st = !f          ? KN_ERROR_IO
+                   : r->fd < 0 ? kn_fail(&err, KN_ERROR_IO, "%s", strerror(errno))
+                               : kn_clip_writer_open_file(f, r->path, 0, 0, NOMINAL_RATE_HZ, padded,
+                                                          &r->writer, &err);
+    if (f && r->fd < 0)
+        fclose(f);
     free(padded);
     if (st != KN_OK) {
         KN_LOG_W("%s=\"%s\": %s; not recording", KN_ENV_RECORD, r->path, err.message);
+        if (r->fd >= 0)
+            close(r->fd);
         free(r->path);
         free(r);
         return NULL;
@@ -168,7 +209,7 @@ void kn_recorder_consume(void *user, const kn_device_frame *frames, size_t count
         if (kn_clip_writer_append(r->writer, f->time, f->devices, NULL, NULL, &err) != KN_OK) {
             KN_LOG_W("%s: %s; the recording stops here", r->path, err.message);
             r->failed = true;
-            break;
+            return;
         }
         if (r->frames == 0)
             r->first_time = f->time;
@@ -200,21 +241,23 @@ static bool complete_header(kn_recorder *r, const kn_record_info *info, const kn
         free(text);
         return false;
     }
-    FILE *f = fopen(r->path, "r+b");
-    bool ok = f && fseek(f, HEADER_METADATA_OFFSET, SEEK_SET) == 0 && fwrite(text, 1, n, f) == n;
-    for (size_t i = n; ok && i < r->meta_bytes; i++)
-        ok = fputc(' ', f) != EOF;
+    char *padded = realloc(text, r->meta_bytes);
+    if (!padded) {
+        free(text);
+        return false;
+    }
+    memset(padded + n, ' ', r->meta_bytes - n);
+    bool ok =
+        pwrite(r->fd, padded, r->meta_bytes, HEADER_METADATA_OFFSET) == (ssize_t)r->meta_bytes;
     if (ok && r->frames >= 2 && r->last_time > r->first_time) {
         float rate =
             (float)((double)(r->frames - 1) * 1e9 / (double)(r->last_time - r->first_time));
         unsigned char b[4];
         put_f32(b, rate);
         if (isfinite(rate) && rate > 0)
-            ok = fseek(f, HEADER_RATE_OFFSET, SEEK_SET) == 0 && fwrite(b, 1, 4, f) == 4;
+            ok = pwrite(r->fd, b, 4, HEADER_RATE_OFFSET) == 4;
     }
-    if (f && fclose(f) != 0)
-        ok = false;
-    free(text);
+    free(padded);
     return ok;
 }
 
@@ -226,10 +269,13 @@ bool kn_recorder_close(kn_recorder *r, const kn_record_info *info, const kn_feed
     bool ok = kn_clip_writer_close(r->writer, &err) == KN_OK;
     if (!ok)
         KN_LOG_W("%s: %s", r->path, err.message);
-    else if (!complete_header(r, info, stats)) {
+    /* The metadata says whether every frame got there ("incomplete"). */
+    r->complete = ok && !r->failed;
+    if (!complete_header(r, info, stats)) {
         KN_LOG_W("%s: cannot complete the metadata", r->path);
         ok = false;
     }
+    close(r->fd);
     if (ok)
         KN_LOG_I("recorded %llu frames to %s", (unsigned long long)r->frames, r->path);
     free(r->path);

@@ -14,6 +14,7 @@
  * times). A sample is only taken at a time newer than the last one. */
 #include "body/session.h"
 #include "body/tracker.h"
+#include "common/lifetime.h"
 #include "common/log.h"
 #include "framework/handle_map.h"
 #include "framework/hooks.h"
@@ -139,8 +140,9 @@ static const char *attach_name(int attach)
     }
 }
 
-/* The feed's consumers: the engine glue always (it pushes nothing until the
- * first tracker makes the engine), the recorder with KINEST_RECORD. */
+/* KINEST_RECORD: the recorder on a feed of its own (its own thread and
+ * bounded ring, dropping with a count when the file falls behind), so that
+ * a slow or stalled file never holds the engine's samples up. */
 static void start_recording(kn_session *s)
 {
     kn_body *body = s->inst->body;
@@ -154,8 +156,12 @@ static void start_recording(kn_session *s)
     if (!s->recorder)
         return;
     kn_feed_consumer c = {.user = s->recorder, .consume = kn_recorder_consume};
-    if (!kn_feed_add_consumer(s->feed, &c)) {
-        KN_LOG_W("%s: cannot add the recorder to the feed; not recording", KN_ENV_RECORD);
+    s->record_feed = kn_feed_create(KN_FEED_CAPACITY);
+    if (!s->record_feed || !kn_feed_add_consumer(s->record_feed, &c) ||
+        !kn_feed_start(s->record_feed)) {
+        KN_LOG_W("%s: cannot start the recording thread; not recording", KN_ENV_RECORD);
+        kn_feed_free(s->record_feed);
+        s->record_feed = NULL;
         kn_recorder_close(s->recorder, &s->info, NULL);
         s->recorder = NULL;
     }
@@ -165,20 +171,15 @@ static void start_feed(kn_session *s)
 {
     kn_feed_consumer engine = {.user = s->engine, .consume = kn_body_engine_consume};
     kn_feed_add_consumer(s->feed, &engine);
+    if (!kn_feed_start(s->feed))
+        KN_LOG_W("cannot start the session's sample thread: no bodies");
     start_recording(s);
-    if (kn_feed_start(s->feed))
-        return;
-    KN_LOG_W("cannot start the session's sample thread: no bodies%s",
-             s->recorder ? ", not recording" : "");
-    if (s->recorder) {
-        kn_recorder_close(s->recorder, &s->info, NULL);
-        s->recorder = NULL;
-    }
 }
 
 static void session_free(kn_session *s)
 {
     kn_feed_free(s->feed);
+    kn_feed_free(s->record_feed);
     kn_body_engine_free(s->engine);
     pthread_mutex_destroy(&s->work);
     pthread_mutex_destroy(&s->lock);
@@ -226,10 +227,14 @@ static kn_session *session_new(kn_instance *inst, XrSession handle, XrSystemId s
     return s;
 }
 
-/* Out of the map and the instance's list: no hook finds it any more. */
-static void session_unlink(kn_session *s)
+/* Out of the map and the instance's list: no hook finds it, nor its
+ * trackers, any more; then the calls that may have found them return
+ * (common/lifetime.h). False when another thread took it out first (it
+ * frees it). */
+static bool session_unlink(kn_session *s)
 {
-    kn_handle_map_remove(&g_sessions, (uint64_t)(uintptr_t)s->handle);
+    if (kn_handle_map_remove(&g_sessions, (uint64_t)(uintptr_t)s->handle) != s)
+        return false;
     kn_body *body = s->inst->body;
     pthread_mutex_lock(&body->sessions_lock);
     for (kn_session **p = &body->sessions; *p; p = &(*p)->next)
@@ -238,11 +243,54 @@ static void session_unlink(kn_session *s)
             break;
         }
     pthread_mutex_unlock(&body->sessions_lock);
+    kn_trackers_unmap(s);
+    kn_lifetime_drain();
+    return true;
 }
 
 /* Ends the recording. `ask`: the session still exists below, so the final
  * interaction profiles can be read; `destroy`: the layer's spaces are
  * destroyed too (they are not when the instance takes them along). */
+/* A recording whose file stopped taking writes, closed by its own thread
+ * whenever the write returns. */
+typedef struct kn_late_recording {
+    kn_recorder *recorder;
+    kn_record_info info;
+} kn_late_recording;
+
+static void close_late_recording(void *user)
+{
+    kn_late_recording *late = user;
+    kn_recorder_close(late->recorder, &late->info, NULL);
+    free(late);
+}
+
+/* The recording ends with the session, which never waits long for it: a
+ * file that takes no writes (a stalled network file system) is left to its
+ * thread. Under s->work, the feed's producers stopped. */
+static void stop_recording(kn_session *s)
+{
+    kn_feed_stats stats = {0};
+    kn_late_recording *late = NULL;
+    if (kn_feed_stop_within(s->record_feed, KN_RECORD_STOP_NS, &stats)) {
+        if (stats.dropped)
+            KN_LOG_W("%s: %llu samples dropped (the writer fell behind)", KN_ENV_RECORD,
+                     (unsigned long long)stats.dropped);
+        kn_recorder_close(s->recorder, &s->info, &stats);
+    } else if ((late = malloc(sizeof *late))) {
+        KN_LOG_W("%s: the file has taken no writes for %.0f s (a stalled file system?); the "
+                 "session ends without waiting, the recording is closed when the write returns",
+                 KN_ENV_RECORD, (double)KN_RECORD_STOP_NS / 1e9);
+        *late = (kn_late_recording){.recorder = s->recorder, .info = s->info};
+        kn_feed_abandon(s->record_feed, close_late_recording, late);
+        s->record_feed = NULL;
+    } else {
+        kn_feed_stop(s->record_feed, NULL);
+        kn_recorder_close(s->recorder, &s->info, NULL);
+    }
+    s->recorder = NULL;
+}
+
 static void session_close(kn_session *s, bool ask, bool destroy)
 {
     /* A sample under way on another thread finishes first. */
@@ -250,8 +298,7 @@ static void session_close(kn_session *s, bool ask, bool destroy)
     int attach = atomic_load(&s->attach);
     if (ask && (attach == KN_ATTACH_MERGED || attach == KN_ATTACH_LAYER))
         kn_actions_read_profiles(s);
-    kn_feed_stats stats = {0};
-    kn_feed_stop(s->feed, &stats);
+    kn_feed_stop(s->feed, NULL);
     if (s->recorder) {
         pthread_mutex_lock(&s->lock);
         memcpy(s->info.profile_left, s->profile[0], sizeof s->info.profile_left);
@@ -259,11 +306,7 @@ static void session_close(kn_session *s, bool ask, bool destroy)
         pthread_mutex_unlock(&s->lock);
         s->info.floor = s->floor;
         s->info.actions = attach_name(attach);
-        if (stats.dropped)
-            KN_LOG_W("%s: %llu samples dropped (the writer fell behind)", KN_ENV_RECORD,
-                     (unsigned long long)stats.dropped);
-        kn_recorder_close(s->recorder, &s->info, &stats);
-        s->recorder = NULL;
+        stop_recording(s);
     }
     /* The trackers go with their session; the engine once nothing feeds it. */
     kn_trackers_release(s);
@@ -288,7 +331,8 @@ void kn_body_release(kn_instance *inst)
         pthread_mutex_unlock(&body->sessions_lock);
         if (!s)
             break;
-        session_unlink(s);
+        if (!session_unlink(s))
+            continue;
         /* The instance still exists, but its destruction takes the session
          * and its spaces along. */
         session_close(s, true, false);
@@ -354,10 +398,47 @@ static void locate(kn_session *s, XrSpace space, XrTime time, kn_device_sample *
     out->flags = flags;
 }
 
+/* Logs the first few of a session's unusable times only (a frame loop
+ * repeats its mistakes every frame). Under s->work. */
+static void time_refused(kn_session *s, const char *what, XrTime time, double seconds)
+{
+    if (++s->times_refused <= 5)
+        KN_LOG_W("%s %lld (%+.3f s)%s", what, (long long)time, seconds,
+                 s->times_refused == 5 ? "; further ones are not logged" : "");
+}
+
+/* Every time the layer samples at enters here, checked once (issue 14):
+ * none beyond KINEST_MAX_TIME_NS (XR_INFINITE_DURATION is no time), no
+ * locate far ahead of the frame loop (an application's clock bug), none
+ * again that was sampled; one far before the newest is the clock set back
+ * (or the newest times were ahead of it): sampling goes on from it, and the
+ * engine restarts its stream there. Under s->work. */
+static bool time_usable(kn_session *s, XrTime time, kn_time_source source)
+{
+    if (time <= 0 || time > KINEST_MAX_TIME_NS) {
+        if (time != 0)
+            time_refused(s, "not a time; no sample at", time, 0.0);
+        return false;
+    }
+    if (source == KN_TIME_REQUESTED && s->last_frame_time > 0 && time > s->last_frame_time &&
+        time - s->last_frame_time > KN_TIME_AHEAD_NS) {
+        time_refused(s, "xrLocateBodyJointsFB far past the frame loop's display time; no sample at",
+                     time, (double)(time - s->last_frame_time) / 1e9);
+        return false;
+    }
+    if (time > s->last_sampled)
+        return true;
+    if (s->last_sampled - time <= KN_TIME_BACK_NS)
+        return false;
+    KN_LOG_I("time went back (%+.3f s): sampling from %lld", (double)(time - s->last_sampled) / 1e9,
+             (long long)time);
+    return true;
+}
+
 /* Under s->work. */
 static bool sample(kn_session *s, XrTime time, kn_time_source source, kn_device_frame *out)
 {
-    if (time <= 0 || time <= s->last_sampled)
+    if (!time_usable(s, time, source))
         return false;
     kn_device_frame f = {.time = time, .sampled_ns = kn_monotonic_ns(), .source = source};
     XrSpace spaces[KN_CLIP_DEVICE_COUNT];
@@ -380,7 +461,11 @@ static bool sample(kn_session *s, XrTime time, kn_time_source source, kn_device_
                 f.devices[d].pose.position[1] -= f.floor_y;
     }
     s->last_sampled = time;
+    if (source == KN_TIME_FRAME)
+        s->last_frame_time = time;
     kn_feed_push(s->feed, &f);
+    if (s->record_feed)
+        kn_feed_push(s->record_feed, &f);
     if (out)
         *out = f;
     return true;
@@ -483,7 +568,8 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroySession(XrSession session)
     if (!s)
         return XR_ERROR_HANDLE_INVALID;
     const kn_dispatch *d = &s->inst->next;
-    session_unlink(s);
+    if (!session_unlink(s))
+        return XR_ERROR_HANDLE_INVALID;
     session_close(s, true, true);
     session_free(s);
     return d->DestroySession(session);
@@ -587,6 +673,9 @@ static bool observe_event(kn_instance *inst, const XrEventDataBuffer *event)
 
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrPollEvent(XrInstance instance, XrEventDataBuffer *eventData)
 {
+    /* The observer looks sessions up while xrDestroySession may run on
+     * another thread (the specification allows it). */
+    KN_LIFETIME_HOLD();
     kn_instance *inst = kn_instance_get(instance);
     if (!inst || !inst->body)
         return XR_ERROR_HANDLE_INVALID;

@@ -47,6 +47,16 @@ typedef enum kn_attach {
 #define KN_FRAMELESS_NS          INT64_C(100000000)
 #define KN_FRAMELESS_INTERVAL_NS INT64_C(4000000)
 
+/* At the session's end the recording's thread gets this long to finish
+ * its writes before the session ends without it. */
+#define KN_RECORD_STOP_NS INT64_C(2000000000)
+
+/* The clock rules of sampling (session.c, time_usable): a locate this far
+ * past the frame loop's newest display time is not sampled; a time this far
+ * before the newest sample is the clock set back. */
+#define KN_TIME_AHEAD_NS INT64_C(1000000000)
+#define KN_TIME_BACK_NS  INT64_C(1000000000)
+
 typedef struct kn_session {
     XrSession handle;
     kn_instance *inst;
@@ -76,10 +86,13 @@ typedef struct kn_session {
 
     /* s->work */
     XrTime last_sampled;
+    XrTime last_frame_time; /* the newest sample from xrWaitFrame's display time */
+    unsigned times_refused; /* unusable times, for the log */
     int64_t last_solo_sync_ns;
     kn_floor floor;
 
-    kn_feed *feed;
+    kn_feed *feed;        /* to the engine glue */
+    kn_feed *record_feed; /* to the recorder (KINEST_RECORD), its own thread */
     kn_recorder *recorder;
     kn_record_info info;
 

@@ -2,6 +2,7 @@
  * its time, the skeleton, fidelity and calibration. */
 #include "body/tracker.h"
 #include "body/engine.h"
+#include "common/lifetime.h"
 #include "common/log.h"
 #include "framework/handle_map.h"
 #include "xr/extensions.h"
@@ -44,6 +45,17 @@ size_t kn_tracker_count(void)
 }
 
 /* ---- create, destroy */
+
+/* Out of the session's list, under s->lock. */
+static void unlink_tracker(kn_session *s, kn_tracker *t)
+{
+    for (kn_tracker **p = &s->trackers; *p; p = &(*p)->next)
+        if (*p == t) {
+            *p = t->next;
+            s->tracker_count--;
+            break;
+        }
+}
 
 XrResult kn_tracker_create(kn_session *s, XrBodyJointSetFB set, XrBodyTrackerFB *out)
 {
@@ -93,7 +105,10 @@ XrResult kn_tracker_create_set(kn_session *s, uint32_t ext, kinest_joint_set set
     }
     void *stale = NULL;
     if (!kn_handle_map_put(&g_trackers, key_of(t->handle), t, &stale)) {
-        kn_tracker_destroy(t);
+        pthread_mutex_lock(&s->lock);
+        unlink_tracker(s, t);
+        pthread_mutex_unlock(&s->lock);
+        free(t);
         return XR_ERROR_OUT_OF_MEMORY;
     }
     KN_LOG_D("body tracker %p: %u joints", (void *)t->handle, t->joint_count);
@@ -101,29 +116,32 @@ XrResult kn_tracker_create_set(kn_session *s, uint32_t ext, kinest_joint_set set
     return XR_SUCCESS;
 }
 
-/* Out of the session's list, under s->lock. */
-static void unlink_tracker(kn_session *s, kn_tracker *t)
+bool kn_tracker_destroy(kn_tracker *t)
 {
-    for (kn_tracker **p = &s->trackers; *p; p = &(*p)->next)
-        if (*p == t) {
-            *p = t->next;
-            s->tracker_count--;
-            break;
-        }
-}
-
-void kn_tracker_destroy(kn_tracker *t)
-{
-    kn_handle_map_remove(&g_trackers, key_of(t->handle));
+    /* Whoever takes it out of the map frees it, once the calls that may
+     * have found it have returned. */
+    if (kn_handle_map_remove(&g_trackers, key_of(t->handle)) != t)
+        return false;
+    kn_lifetime_drain();
     kn_session *s = t->session;
     pthread_mutex_lock(&s->lock);
     unlink_tracker(s, t);
     pthread_mutex_unlock(&s->lock);
     tracker_free(t);
+    return true;
+}
+
+void kn_trackers_unmap(kn_session *s)
+{
+    pthread_mutex_lock(&s->lock);
+    for (kn_tracker *t = s->trackers; t; t = t->next)
+        kn_handle_map_remove(&g_trackers, key_of(t->handle));
+    pthread_mutex_unlock(&s->lock);
 }
 
 void kn_trackers_release(kn_session *s)
 {
+    kn_trackers_unmap(s);
     pthread_mutex_lock(&s->lock);
     kn_tracker *list = s->trackers;
     s->trackers = NULL;
@@ -132,7 +150,6 @@ void kn_trackers_release(kn_session *s)
     while (list) {
         kn_tracker *t = list;
         list = t->next;
-        kn_handle_map_remove(&g_trackers, key_of(t->handle));
         tracker_free(t);
     }
 }
@@ -215,7 +232,6 @@ XrResult kn_tracker_locate(kn_tracker *t, const XrBodyJointsLocateInfoFB *info,
                            XrBodyJointLocationsFB *out)
 {
     kn_session *s = t->session;
-    kinest_engine *engine = kn_body_engine_get(s->engine);
     bool related, tracked;
     kn_pose app_in_base;
     XrResult r = relate(s, info->baseSpace, info->time, &related, &tracked, &app_in_base);
@@ -227,9 +243,13 @@ XrResult kn_tracker_locate(kn_tracker *t, const XrBodyJointsLocateInfoFB *info,
     if (s->inst->body->settings.sync)
         kn_body_engine_sync(s->engine, info->time, KN_SYNC_TIMEOUT_NS);
 
+    /* No engine yet (it is being made): no body, no error. */
+    kinest_engine *engine = kn_body_engine_get(s->engine);
     kinest_joint_location joints[KN_TRACKER_MAX_JOINTS];
-    kinest_body_info body = {0};
-    kinest_status st = kinest_get_body(engine, t->set, info->time, t->joint_count, joints, &body);
+    kinest_body_info body = {.calibration = KINEST_CALIBRATION_INVALID};
+    kinest_status st =
+        engine ? kinest_get_body(engine, t->set, info->time, t->joint_count, joints, &body)
+               : KINEST_SUCCESS;
     if (st == KINEST_ERROR_TIME_INVALID)
         return XR_ERROR_TIME_INVALID;
     if (st != KINEST_SUCCESS) {
@@ -273,7 +293,7 @@ XrResult kn_tracker_locate(kn_tracker *t, const XrBodyJointsLocateInfoFB *info,
 
 XrResult kn_tracker_skeleton(kn_tracker *t, XrBodySkeletonFB *out)
 {
-    kinest_engine *engine = kn_body_engine_get(t->session->engine);
+    kinest_engine *engine = kn_body_engine_wait(t->session->engine);
     kinest_skeleton_joint joints[KN_TRACKER_MAX_JOINTS];
     kinest_status st = kinest_get_skeleton(engine, t->set, t->joint_count, joints, NULL);
     if (st != KINEST_SUCCESS) {

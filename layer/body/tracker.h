@@ -41,7 +41,9 @@ XrResult kn_tracker_create(kn_session *s, XrBodyJointSetFB set, XrBodyTrackerFB 
 /* A tracker of any of the extensions (ext: its kn_ext bit) on `set`. */
 XrResult kn_tracker_create_set(kn_session *s, uint32_t ext, kinest_joint_set set,
                                XrBodyTrackerFB *out);
-void kn_tracker_destroy(kn_tracker *t);
+/* False when another thread destroys it (it then frees it). Drains: the
+ * caller must not hold the lifetime lock (common/lifetime.h). */
+bool kn_tracker_destroy(kn_tracker *t);
 XrResult kn_tracker_locate(kn_tracker *t, const XrBodyJointsLocateInfoFB *info,
                            XrBodyJointLocationsFB *out);
 XrResult kn_tracker_skeleton(kn_tracker *t, XrBodySkeletonFB *out);
@@ -62,8 +64,9 @@ XrResult kn_tracker_skeleton_htc(kn_tracker *t, uint32_t id, XrBodySkeletonHTC *
 struct kn_generations *kn_generations_new(void); /* for each HTC tracker */
 void kn_generations_free(struct kn_generations *g);
 
-/* The session is ending: every tracker of it is freed (its handles become
- * invalid). */
+/* The session is ending: its trackers' handles become invalid (unmap, before
+ * the session's drain), then every tracker of it is freed (release). */
+void kn_trackers_unmap(kn_session *s);
 void kn_trackers_release(kn_session *s);
 /* Live trackers in the process (tests). */
 size_t kn_tracker_count(void);

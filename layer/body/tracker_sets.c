@@ -120,7 +120,9 @@ static uint32_t generation(kn_tracker *t, uint32_t changed)
     if (known)
         return changed + 1;
     kinest_skeleton_joint joints[XR_BODY_JOINT_COUNT_HTC];
-    if (kinest_get_skeleton(kn_body_engine_get(t->session->engine), t->set, t->joint_count, joints,
+    /* The id needs the engine's skeleton: the first locates while the
+     * engine is being made wait for it (once). */
+    if (kinest_get_skeleton(kn_body_engine_wait(t->session->engine), t->set, t->joint_count, joints,
                             &changed) != KINEST_SUCCESS)
         return changed + 1; /* the engine failed: the body is inactive anyway */
     uint32_t id = changed + 1;

@@ -1,16 +1,21 @@
 /* Clip writer: header first with a zero frame count, frames appended as
- * they come, the count patched in at close. */
+ * they come, each written through at once (no stdio buffer: a frame that
+ * did not reach the file is known at its append), the count patched in at
+ * close: the frames that reached the file, never more. */
 #include "clip/clip_format.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 struct kn_clip_writer {
     FILE *file;
     uint32_t joint_count;
     uint32_t flags;
-    uint32_t frame_count;
+    uint32_t frame_count; /* frames in the file */
+    bool lost;            /* a write failed: the file may end in part of a frame */
+    uint32_t header_bytes;
     int64_t last_time_ns;
     size_t frame_bytes;
     uint8_t *frame;
@@ -22,6 +27,23 @@ kn_status kn_clip_writer_open(const char *path, uint32_t joint_count, uint32_t f
     if (!path || !writer)
         return kn_fail(err, KN_ERROR_INVALID_ARGUMENT, "clip writer: NULL argument");
     *writer = NULL;
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return kn_fail(err, KN_ERROR_IO, "clip writer: cannot create %s: %s", path,
+                       strerror(errno));
+    return kn_clip_writer_open_file(f, path, joint_count, flags, rate_hz, metadata, writer, err);
+}
+
+kn_status kn_clip_writer_open_file(FILE *file, const char *name, uint32_t joint_count,
+                                   uint32_t flags, float rate_hz, const char *metadata,
+                                   kn_clip_writer **writer, kn_error *err)
+{
+    if (!file || !name || !writer) {
+        if (file)
+            fclose(file);
+        return kn_fail(err, KN_ERROR_INVALID_ARGUMENT, "clip writer: NULL argument");
+    }
+    *writer = NULL;
     if (!metadata)
         metadata = "{}";
     size_t meta_len = strlen(metadata);
@@ -31,29 +53,25 @@ kn_status kn_clip_writer_open(const char *path, uint32_t joint_count, uint32_t f
     kn_status st = kn_clip_check_layout(0, joint_count, flags, (uint32_t)meta_len, rate_hz, err);
     if (st == KN_OK)
         st = kn_clip_check_metadata(metadata, meta_len, err);
-    if (st != KN_OK)
-        return st;
-
-    kn_clip_writer *w = calloc(1, sizeof *w);
-    if (!w)
-        return kn_fail(err, KN_ERROR_OUT_OF_MEMORY, "clip writer: out of memory");
-    w->joint_count = joint_count;
-    w->flags = flags;
-    w->frame_bytes = kn_clip_frame_bytes(joint_count, flags);
-    w->frame = malloc(w->frame_bytes);
-    w->file = fopen(path, "wb");
-    if (!w->frame || !w->file) {
-        st = w->frame ? kn_fail(err, KN_ERROR_IO, "clip writer: cannot create %s: %s", path,
-                                strerror(errno))
-                      : kn_fail(err, KN_ERROR_OUT_OF_MEMORY, "clip writer: out of memory");
-        if (w->file)
-            fclose(w->file);
-        free(w->frame);
+    kn_clip_writer *w = st == KN_OK ? calloc(1, sizeof *w) : NULL;
+    if (w) {
+        w->file = file;
+        w->joint_count = joint_count;
+        w->flags = flags;
+        w->frame_bytes = kn_clip_frame_bytes(joint_count, flags);
+        w->frame = malloc(w->frame_bytes);
+    }
+    if (!w || !w->frame) {
+        if (st == KN_OK)
+            st = kn_fail(err, KN_ERROR_OUT_OF_MEMORY, "clip writer: out of memory");
+        fclose(file);
         free(w);
         return st;
     }
 
+    setvbuf(file, NULL, _IONBF, 0);
     uint32_t header_bytes = kn_clip_header_bytes((uint32_t)meta_len);
+    w->header_bytes = header_bytes;
     uint8_t h[KN_CLIP_HEADER_SIZE] = {0};
     memcpy(h, KN_CLIP_MAGIC, 8);
     kn_put_u32(h + 8, KN_CLIP_VERSION);
@@ -71,7 +89,7 @@ kn_status kn_clip_writer_open(const char *path, uint32_t joint_count, uint32_t f
         fclose(w->file);
         free(w->frame);
         free(w);
-        return kn_fail(err, KN_ERROR_IO, "clip writer: cannot write the header of %s", path);
+        return kn_fail(err, KN_ERROR_IO, "clip writer: cannot write the header of %s", name);
     }
     *writer = w;
     return KN_OK;
@@ -94,8 +112,11 @@ kn_status kn_clip_writer_append(kn_clip_writer *w, int64_t time_ns,
     if (st != KN_OK)
         return st;
     kn_clip_encode_frame(w->frame, time_ns, devices, truth, pred, w->joint_count);
-    if (fwrite(w->frame, 1, w->frame_bytes, w->file) != w->frame_bytes)
-        return kn_fail(err, KN_ERROR_IO, "clip writer: write failed at frame %u", w->frame_count);
+    if (fwrite(w->frame, 1, w->frame_bytes, w->file) != w->frame_bytes) {
+        w->lost = true;
+        return kn_fail(err, KN_ERROR_IO, "clip writer: write failed at frame %u: %s",
+                       w->frame_count, strerror(errno));
+    }
     w->frame_count++;
     w->last_time_ns = time_ns;
     return KN_OK;
@@ -105,9 +126,18 @@ kn_status kn_clip_writer_close(kn_clip_writer *w, kn_error *err)
 {
     if (!w)
         return kn_fail(err, KN_ERROR_INVALID_ARGUMENT, "clip writer: NULL argument");
+    kn_status st = KN_OK;
+    /* After a failed write (a full disk) the file ends with the frames
+     * counted, not with a piece of the next one. */
+    if (w->lost) {
+        st = kn_fail(err, KN_ERROR_IO, "clip writer: frames were lost; %u written", w->frame_count);
+        clearerr(w->file);
+        if (ftruncate(fileno(w->file),
+                      (off_t)w->header_bytes + (off_t)w->frame_count * (off_t)w->frame_bytes))
+            st = kn_fail(err, KN_ERROR_IO, "clip writer: cannot cut off a partial frame");
+    }
     uint8_t count[4];
     kn_put_u32(count, w->frame_count);
-    kn_status st = KN_OK;
     if (fseek(w->file, 16, SEEK_SET) != 0 || fwrite(count, 1, 4, w->file) != 4)
         st = kn_fail(err, KN_ERROR_IO, "clip writer: cannot write the frame count");
     if (fclose(w->file) != 0 && st == KN_OK)

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define KN_CLIP_VERSION        1u
 #define KN_CLIP_HEADER_SIZE    64u
@@ -43,10 +44,16 @@ typedef struct kn_clip_writer kn_clip_writer;
 
 kn_status kn_clip_writer_open(const char *path, uint32_t joint_count, uint32_t flags, float rate_hz,
                               const char *metadata, kn_clip_writer **writer, kn_error *err);
+/* The same on a file the caller opened (for writing, at its start); `name`
+ * is for messages. The writer owns `file` from here, also on failure. */
+kn_status kn_clip_writer_open_file(FILE *file, const char *name, uint32_t joint_count,
+                                   uint32_t flags, float rate_hz, const char *metadata,
+                                   kn_clip_writer **writer, kn_error *err);
 kn_status kn_clip_writer_append(kn_clip_writer *writer, int64_t time_ns,
                                 const kn_device_sample devices[KN_CLIP_DEVICE_COUNT],
                                 const kn_pose *truth, const kn_pose *pred, kn_error *err);
-/* Writes the final frame count and closes; frees the writer in any case. */
+/* Writes the final frame count (the frames that reached the file) and
+ * closes; frees the writer in any case. IO when frames were lost. */
 kn_status kn_clip_writer_close(kn_clip_writer *writer, kn_error *err);
 
 kn_status kn_clip_write_file(const char *path, const kn_clip *clip, kn_error *err);

@@ -44,6 +44,8 @@
 /* `auto` takes Vulkan only when its step (measured in the self-test) is
  * at most this: a quarter of a tick. */
 #define KN_ENGINE_AUTO_MAX_STEP_MS 4.0
+/* A new skeleton moves no joint more than this per tick (skeleton_change.c). */
+#define KN_ENGINE_SKELETON_STEP_M 0.015f
 /* Ticks after a (re)start until the recurrent state counts as warm. */
 #define KN_ENGINE_WARMUP_TICKS 30
 
@@ -138,7 +140,12 @@ struct kinest_engine {
         uint64_t epoch;
         uint32_t calib_count;
         uint32_t auto_epoch;
-        kn_skeleton skeleton;
+        kn_skeleton skeleton; /* the one the ticks are solved with */
+        struct {
+            bool active;
+            float u, step; /* from -> to, this far, this much per tick */
+            kn_skeleton from, to;
+        } change;
         kn_signal signal;
         kn_heading heading;
         kn_features features;
@@ -149,7 +156,8 @@ struct kinest_engine {
         int estimate_countdown;
         bool seen_head; /* a live head since the auto epoch began */
         uint64_t ticks_since_start;
-        bool have_frame; /* `last` holds the newest published frame */
+        bool have_frame;    /* `last` holds the newest published frame */
+        bool head_was_live; /* at the newest tick */
         kn_engine_frame last;
         kn_signal_tick tick;
         kn_body body;
@@ -179,6 +187,12 @@ void kn_engine_set_tap(kinest_engine *e, kn_engine_tap_fn fn, void *user);
 void *kn_engine_worker_main(void *arg);
 /* The worker's state at create (and on each reset). */
 void kn_engine_worker_init(kinest_engine *e);
+
+/* skeleton_change.c: a skeleton at once (no body shown yet), or reached
+ * gradually from the current one, one step per tick. */
+void kn_engine_apply_skeleton(kinest_engine *e, const kn_skeleton *s);
+void kn_engine_change_skeleton(kinest_engine *e, const kn_skeleton *s);
+void kn_engine_skeleton_tick(kinest_engine *e);
 
 /* calibration in producer.c: the skeleton for a body height. */
 kn_status kn_engine_skeleton_for_height(const kinest_engine *e, float height_m, kn_skeleton *out,

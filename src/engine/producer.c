@@ -29,11 +29,14 @@ kinest_status kinest_push_devices(kinest_engine *e, int64_t time_ns,
 {
     if (!e || !devices)
         return KINEST_ERROR_INVALID_ARGUMENT;
-    if (time_ns <= 0)
+    if (time_ns <= 0 || time_ns > KINEST_MAX_TIME_NS)
         return refuse(e, KINEST_ERROR_TIME_INVALID,
-                      "push refused: time %lld ns is not positive (%llu refused so far)",
+                      "push refused: time %lld ns is not a usable time (%llu refused so far)",
                       (long long)time_ns);
-    if (e->last_push_ns != 0 && time_ns <= e->last_push_ns)
+    /* Far back is a clock reset (the signal restarts there); near back, a
+     * sample out of order. */
+    if (e->last_push_ns != 0 && time_ns <= e->last_push_ns &&
+        e->last_push_ns - time_ns <= e->w.signal.cfg.clock_reset_ns)
         return refuse(e, KINEST_ERROR_TIME_INVALID,
                       "push refused: time %lld ns is not after the previous push (%llu refused so "
                       "far)",

@@ -62,9 +62,9 @@ kinest_status kinest_get_body(kinest_engine *e, kinest_joint_set set, int64_t ti
     if (joint_count != n)
         return reader_refuses(e, KINEST_ERROR_SIZE_MISMATCH, "kinest_get_body",
                               "joint_count does not match the joint set", (long long)joint_count);
-    if (time_ns <= 0)
+    if (time_ns <= 0 || time_ns > KINEST_MAX_TIME_NS)
         return reader_refuses(e, KINEST_ERROR_TIME_INVALID, "kinest_get_body",
-                              "time is not positive", (long long)time_ns);
+                              "time is not a usable time", (long long)time_ns);
     if (atomic_load(&e->failed))
         return KINEST_ERROR_BACKEND;
 
@@ -105,14 +105,20 @@ kinest_status kinest_get_body(kinest_engine *e, kinest_joint_set set, int64_t ti
      * two newest ticks, extrapolated at most 100 ms past the newest, held
      * beyond (the signal module's rule, as kn_pose_at_time). */
     kn_pose canon[KN_JOINT_COUNT], grip[2];
-    if (snap.count == 2 && snap.continuous) {
+    if (snap.count == 2 && snap.continuous && snap.frame[0].active) {
         const kn_engine_frame *a = &snap.frame[0], *b = &snap.frame[1];
         for (int j = 0; j < KN_JOINT_COUNT; j++)
             kn_pose_at_time(&a->joints[j], a->time_ns, &b->joints[j], b->time_ns, time_ns,
                             KN_ENGINE_MAX_EXTRAPOLATION_NS, &canon[j]);
-        for (int s = 0; s < 2; s++)
-            kn_pose_at_time(&a->grip[s], a->time_ns, &b->grip[s], b->time_ns, time_ns,
-                            KN_ENGINE_MAX_EXTRAPOLATION_NS, &grip[s]);
+        /* A grip the hand was not on at the older tick is no motion of
+         * the hand's (a grip just found overshot). */
+        for (int s = 0; s < 2; s++) {
+            if (a->hand_on_grip[s])
+                kn_pose_at_time(&a->grip[s], a->time_ns, &b->grip[s], b->time_ns, time_ns,
+                                KN_ENGINE_MAX_EXTRAPOLATION_NS, &grip[s]);
+            else
+                grip[s] = b->grip[s];
+        }
     } else {
         memcpy(canon, newest->joints, sizeof canon);
         memcpy(grip, newest->grip, sizeof grip);

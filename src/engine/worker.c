@@ -18,23 +18,6 @@ static bool device_tracked(const kn_signal_device *d)
     return d->state == KN_TRACK_LIVE && (d->flags & tracked) == tracked;
 }
 
-/* The neutral grip poses follow the skeleton's size. */
-static void scale_signal(kinest_engine *e)
-{
-    kn_signal_config def;
-    kn_signal_default_config(&def);
-    float factor = e->w.skeleton.standing_head_height / e->default_skeleton.standing_head_height;
-    kn_signal_config_scale(&def, factor);
-    memcpy(e->w.signal.cfg.neutral, def.neutral, sizeof def.neutral);
-}
-
-static void apply_skeleton(kinest_engine *e, const kn_skeleton *s)
-{
-    e->w.skeleton = *s;
-    kn_ik_init(&e->w.ik, s, NULL);
-    scale_signal(e);
-}
-
 /* The model's recurrent state and its output filter start afresh. */
 static void restart_model(kinest_engine *e)
 {
@@ -47,6 +30,8 @@ static void restart_model(kinest_engine *e)
 /* The state a fresh stream starts from (create, kinest_reset). */
 static void restart_stream(kinest_engine *e)
 {
+    if (e->w.change.active)
+        kn_engine_apply_skeleton(e, &e->w.change.to);
     kn_signal_reset(&e->w.signal);
     kn_heading_init(&e->w.heading);
     kn_features_reset(&e->w.features);
@@ -65,7 +50,8 @@ void kn_engine_worker_init(kinest_engine *e)
     kn_standing_init(&e->w.standing, e->config.posture);
     e->w.estimate_countdown = 0;
     e->w.seen_head = false;
-    apply_skeleton(e, &e->calib.skeleton);
+    kn_ik_init(&e->w.ik, &e->calib.skeleton, NULL);
+    kn_engine_apply_skeleton(e, &e->calib.skeleton);
     restart_stream(e);
     e->snaps[0].skeleton = e->w.skeleton;
     e->snaps[1].skeleton = e->w.skeleton;
@@ -88,7 +74,7 @@ static void sync_calibration(kinest_engine *e)
     }
     pthread_mutex_unlock(&e->calib_lock);
     if (changed)
-        apply_skeleton(e, &s);
+        kn_engine_change_skeleton(e, &s);
     if (restart_auto) {
         kn_height_reset(&e->w.height);
         kn_standing_reset(&e->w.standing);
@@ -159,7 +145,7 @@ static void auto_calibrate(kinest_engine *e, const kn_signal_device *head)
     }
     pthread_mutex_unlock(&e->calib_lock);
     if (changed) {
-        apply_skeleton(e, &s);
+        kn_engine_change_skeleton(e, &s);
         kn_engine_log(e, KINEST_LOG_INFO, "automatic calibration: eye height %.3f m, height %.3f m",
                       (double)eye, (double)kn_skeleton_body_height(&s));
     }
@@ -199,7 +185,9 @@ static void publish(kinest_engine *e, const kn_engine_frame *frame, bool continu
     kn_engine_snapshot *back = e->front == &e->snaps[0] ? &e->snaps[1] : &e->snaps[0];
     back->epoch = e->w.epoch;
     back->skeleton = e->w.skeleton;
-    if (e->w.have_frame && continuous) {
+    /* Only two bodies make a motion: an inactive frame's joints are no
+     * place the body was, so nothing is interpolated from or to one. */
+    if (e->w.have_frame && continuous && e->w.last.active && frame->active) {
         back->frame[0] = e->w.last;
         back->frame[1] = *frame;
         back->count = 2;
@@ -299,7 +287,14 @@ static void process_tick(kinest_engine *e)
 {
     kn_signal_tick *tick = &e->w.tick;
     const kn_signal_device *dev = tick->device;
-    if (tick->events & KN_SIGNAL_EVENT_START) {
+    /* The head found again after a loss jumps from where it was held to
+     * where it is, and the user has moved on meanwhile: the stream starts
+     * afresh there (no motion to interpolate across, no state of the time
+     * before). */
+    bool head_live = dev[KN_DEVICE_HEAD].state == KN_TRACK_LIVE;
+    bool recovered = head_live && !e->w.head_was_live && e->w.have_frame;
+    e->w.head_was_live = head_live;
+    if ((tick->events & KN_SIGNAL_EVENT_START) || recovered) {
         restart_model(e);
         kn_ik_reset(&e->w.ik);
         kn_features_reset(&e->w.features);
@@ -323,6 +318,7 @@ static void process_tick(kinest_engine *e)
     }
     sync_calibration(e);
     auto_calibrate(e, &dev[KN_DEVICE_HEAD]);
+    kn_engine_skeleton_tick(e);
 
     bool head_valid =
         (dev[KN_DEVICE_HEAD].flags & KN_FEATURES_VALID_FLAGS) == KN_FEATURES_VALID_FLAGS;
@@ -423,7 +419,7 @@ static void process_tick(kinest_engine *e)
     }
     if (e->tap)
         e->tap(e->tap_user, tick, e->backend ? e->w.input : NULL, local6d, body);
-    publish(e, &frame, !(tick->events & KN_SIGNAL_EVENT_START));
+    publish(e, &frame, !(tick->events & KN_SIGNAL_EVENT_START) && !recovered);
     e->w.ticks_since_start++;
     count_step(e, step_ms, false);
 }

@@ -42,14 +42,23 @@ void kn_ik_init(kn_ik *ik, const kn_skeleton *skeleton, const kn_ik_config *cfg)
         ik->cfg = *cfg;
     else
         kn_ik_default_config(&ik->cfg);
+    kn_ik_set_skeleton(ik, skeleton);
+    rest_answer(ik->last_local6d);
+}
+
+void kn_ik_set_skeleton(kn_ik *ik, const kn_skeleton *skeleton)
+{
     ik->skeleton = *skeleton;
     kn_skeleton def;
     kn_skeleton_default(&def);
     ik->scale = skeleton->standing_head_height / def.standing_head_height;
     vec3 rest[KN_JOINT_COUNT];
     kn_skeleton_rest_positions(skeleton, rest);
-    ik->ankle_height = rest[KN_JOINT_LEFT_FOOT][1] - kn_skeleton_rest_floor(skeleton);
-    rest_answer(ik->last_local6d);
+    float ankle = rest[KN_JOINT_LEFT_FOOT][1] - kn_skeleton_rest_floor(skeleton);
+    /* The plants stand on the floor at the new ankle height. */
+    for (int side = 0; side < 2; side++)
+        ik->feet[side].plant[1] += ankle - ik->ankle_height;
+    ik->ankle_height = ankle;
 }
 
 void kn_ik_reset(kn_ik *ik)

@@ -91,6 +91,9 @@ typedef struct kn_ik_output {
 void kn_ik_default_config(kn_ik_config *cfg);
 /* cfg NULL: the defaults. The skeleton is copied. */
 void kn_ik_init(kn_ik *ik, const kn_skeleton *skeleton, const kn_ik_config *cfg);
+/* A new skeleton (copied) for the next solves; the planted feet and the
+ * previous answer stay. */
+void kn_ik_set_skeleton(kn_ik *ik, const kn_skeleton *skeleton);
 /* Forget the planted feet (after a discontinuity); the next solve plants
  * them under the hips again. */
 void kn_ik_reset(kn_ik *ik);

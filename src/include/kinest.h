@@ -230,6 +230,11 @@ typedef struct kinest_device_pose {
     kinest_pose pose;
 } kinest_device_pose;
 
+/* The latest time the engine takes (ns): a quarter of INT64_MAX, 73 years,
+ * so that no time arithmetic can overflow (XR_INFINITE_DURATION is not a
+ * time). */
+#define KINEST_MAX_TIME_NS (INT64_MAX / 4)
+
 /* Adds one sample of all three devices, all located at time_ns (e.g. the
  * frame's predicted display time). Cheap and non-blocking: the sample is
  * copied into a queue; the worker resamples the stream to 60 Hz ticks
@@ -237,10 +242,13 @@ typedef struct kinest_device_pose {
  * compositors to several samples per frame) and runs the model for every
  * tick that has been passed.
  *
- * Returns TIME_INVALID (sample dropped) when time_ns <= 0 or not later than
- * the previous push; NON_FINITE (sample dropped) when a valid device's pose
- * is not finite; INVALID_ARGUMENT for NULL. A gap of more than 0.5 s between
- * pushes restarts the stream (as kinest_reset, calibration kept).
+ * Returns TIME_INVALID (sample dropped) when time_ns <= 0, beyond
+ * KINEST_MAX_TIME_NS, or not later than the previous push by at most 1 s;
+ * NON_FINITE (sample dropped) when a valid device's pose is not finite;
+ * INVALID_ARGUMENT for NULL. A gap of more than 0.5 s between pushes
+ * restarts the stream (as kinest_reset, calibration kept); so does a push
+ * more than 1 s before the previous one (the clock was reset, or the
+ * previous times were wrong).
  * Producer call (see Threads). */
 kinest_status kinest_push_devices(kinest_engine *engine, int64_t time_ns,
                                   const kinest_device_pose devices[KINEST_DEVICE_COUNT]);
@@ -357,7 +365,8 @@ typedef struct kinest_body_info {
  * them. Reader call.
  *
  * Returns INVALID_ARGUMENT (NULL, unknown set), SIZE_MISMATCH (joint_count
- * != kinest_joint_count(set); nothing written), TIME_INVALID (time_ns <= 0),
+ * != kinest_joint_count(set); nothing written), TIME_INVALID (time_ns <= 0
+ * or beyond KINEST_MAX_TIME_NS),
  * BACKEND (the worker has failed). An inactive body is a success with
  * info->active false. */
 kinest_status kinest_get_body(kinest_engine *engine, kinest_joint_set set, int64_t time_ns,

@@ -7,8 +7,9 @@
  * AVX2 clone, picked at load time by the CPU. Without reductions in the
  * vector loop and without FMA contraction (ISO C: -ffp-contract=off) every
  * lane is computed in the same order, so both clones give bit-identical
- * results. */
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__)
+ * results. (Not under ThreadSanitizer: the clone's resolver runs before
+ * its runtime is up.) */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__ELF__) && !defined(__SANITIZE_THREAD__)
 #define KN_MULTIVERSION __attribute__((target_clones("avx2", "default")))
 #else
 #define KN_MULTIVERSION

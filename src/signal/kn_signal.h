@@ -26,8 +26,9 @@
  *            immediate.
  * Teleport.  A head sample farther from where the head should be (its last
  *            sample moved on by its velocity) than a person can move in the
- *            interval, or turned further than a head can turn, is a
- *            teleport or recentring: every stored pose is moved by the
+ *            interval is a teleport or recentring (a turn alone never is: a
+ *            dancer's head spins faster than 2,000 degrees a second): every
+ *            stored pose is moved by the
  *            same yaw + translation so the new sample continues the motion
  *            (velocities stay continuous), and the next tick reports it
  *            with the transform, for state that lives in the world (the
@@ -93,12 +94,9 @@ typedef struct kn_signal_config {
     int64_t fade_ns;              /* then faded to neutral (1 s) */
     int64_t max_extrapolation_ns; /* prediction past the last tick (50 ms) */
     /* A head sample off its expected place by more than distance + speed *
-     * interval, or turned by more than angle + angular_speed * interval
-     * (0.2 m + 6 m/s; 0.35 rad + 15 rad/s) is a teleport. */
+     * interval (0.2 m + 6 m/s) is a teleport. */
     float teleport_distance;
     float teleport_speed;
-    float teleport_angle;
-    float teleport_angular_speed;
     /* Neutral grip poses in the head's yaw frame (origin at the head
      * device, axes turned by its yaw); [KN_DEVICE_HEAD] is unused. */
     kn_pose neutral[KN_SIGNAL_DEVICES];

@@ -16,8 +16,6 @@ void kn_signal_default_config(kn_signal_config *cfg)
         .max_extrapolation_ns = 50 * NS_PER_MS,
         .teleport_distance = 0.2f,
         .teleport_speed = 6.0f,
-        .teleport_angle = 0.35f,
-        .teleport_angular_speed = 15.0f,
     };
     kn_pose_identity(&cfg->neutral[KN_DEVICE_HEAD]);
     /* Arms hanging, palms at the thighs, for the default skeleton (eye

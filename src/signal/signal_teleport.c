@@ -1,5 +1,6 @@
 /* Teleports and recentring: the head jumps further than a person can move
- * between two samples. The history is moved by the same jump so that the
+ * between two samples (a jump in position; a head can turn as fast as it
+ * likes). The history is moved by the same jump so that the
  * new sample continues it. */
 #include "signal/signal_parts.h"
 
@@ -60,13 +61,12 @@ bool signal_check_teleport(kn_signal *s, const kn_signal_sample *smp)
         }
     }
     float jump = glm_vec3_distance((float *)head->pose.position, expected.position);
-    float turn = kn_quat_angle_between(expected.orientation, head->pose.orientation);
-    if (jump <= s->cfg.teleport_distance + s->cfg.teleport_speed * dt &&
-        turn <= s->cfg.teleport_angle + s->cfg.teleport_angular_speed * dt)
+    if (jump <= s->cfg.teleport_distance + s->cfg.teleport_speed * dt)
         return false;
 
-    /* The jump as yaw + translation (the floor stays level): the expected
-     * head turned by the yaw change and moved onto the new one. */
+    /* The jump as yaw + translation (the floor stays level; a recentring
+     * turns the space too): the expected head turned by the yaw change and
+     * moved onto the new one. */
     kn_pose t;
     glm_quat(t.orientation, signal_yaw(head->pose.orientation) - signal_yaw(expected.orientation),
              0.0f, 1.0f, 0.0f);

@@ -183,22 +183,25 @@ static kn_status check_metadata(json_t *meta, kn_error *err)
     return KN_OK;
 }
 
-static kn_status parse(const uint8_t *data, size_t size, unsigned dtypes, kn_safetensors *st,
-                       kn_error *err)
+/* data holds the first `avail` bytes of a `size`-byte container: all of it,
+ * or (to check a header before reading the rest) its header only, when the
+ * views get no data. */
+static kn_status parse(const uint8_t *data, size_t avail, size_t size, unsigned dtypes,
+                       kn_safetensors *st, kn_error *err)
 {
     if (size < 8)
         return kn_fail(err, KN_ERROR_FORMAT,
                        "weights: file of %zu bytes is shorter than the 8-byte header length", size);
-    uint64_t header_bytes = 0;
-    for (int i = 7; i >= 0; i--)
-        header_bytes = header_bytes << 8 | data[i];
-    if (header_bytes > KN_SAFETENSORS_MAX_HEADER)
+    uint64_t header_bytes;
+    if (kn_safetensors_header_bytes(data, &header_bytes) != KN_OK)
         return kn_fail(err, KN_ERROR_LIMIT, "weights: header length %llu is absurd (at most %u)",
                        (unsigned long long)header_bytes, KN_SAFETENSORS_MAX_HEADER);
     if (header_bytes < 2 || header_bytes > size - 8)
         return kn_fail(
             err, KN_ERROR_FORMAT, "weights: header length %llu does not fit a %zu-byte file%s",
             (unsigned long long)header_bytes, size, header_bytes > size - 8 ? " (truncated)" : "");
+    if (header_bytes > avail - 8)
+        return kn_fail(err, KN_ERROR_INVALID_ARGUMENT, "weights: the header was not read whole");
     uint64_t data_bytes = size - 8 - header_bytes;
 
     json_error_t jerr;
@@ -239,7 +242,7 @@ static kn_status parse(const uint8_t *data, size_t size, unsigned dtypes, kn_saf
         if (s != KN_OK)
             break;
         spans[st->tensor_count].index = st->tensor_count;
-        t->data = data + 8 + header_bytes + spans[st->tensor_count].begin;
+        t->data = avail == size ? data + 8 + header_bytes + spans[st->tensor_count].begin : NULL;
         st->tensor_count++;
     }
     if (s == KN_OK)
@@ -254,9 +257,29 @@ kn_status kn_safetensors_parse(const uint8_t *data, size_t size, unsigned dtypes
     if (!st || (!data && size))
         return kn_fail(err, KN_ERROR_INVALID_ARGUMENT, "weights: NULL argument");
     memset(st, 0, sizeof *st);
-    kn_status s = parse(data, size, dtypes, st, err);
+    kn_status s = parse(data, size, size, dtypes, st, err);
     if (s != KN_OK)
         kn_safetensors_free(st);
+    return s;
+}
+
+kn_status kn_safetensors_header_bytes(const uint8_t first8[8], uint64_t *header_bytes)
+{
+    *header_bytes = 0;
+    for (int i = 7; i >= 0; i--)
+        *header_bytes = *header_bytes << 8 | first8[i];
+    return *header_bytes <= KN_SAFETENSORS_MAX_HEADER ? KN_OK : KN_ERROR_LIMIT;
+}
+
+kn_status kn_safetensors_check_header(const uint8_t *head, size_t head_size, uint64_t file_size,
+                                      unsigned dtypes, kn_error *err)
+{
+    if (!head || head_size < 8 || head_size > file_size || file_size > SIZE_MAX)
+        return kn_fail(err, KN_ERROR_INVALID_ARGUMENT, "weights: no header to check");
+    kn_safetensors st;
+    memset(&st, 0, sizeof st);
+    kn_status s = parse(head, head_size, (size_t)file_size, dtypes, &st, err);
+    kn_safetensors_free(&st);
     return s;
 }
 

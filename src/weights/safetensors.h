@@ -66,6 +66,15 @@ kn_status kn_safetensors_parse(const uint8_t *data, size_t size, unsigned dtypes
                                kn_safetensors *st, kn_error *err);
 void kn_safetensors_free(kn_safetensors *st);
 
+/* The header length in a container's first 8 bytes; KN_ERROR_LIMIT beyond
+ * KN_SAFETENSORS_MAX_HEADER. */
+kn_status kn_safetensors_header_bytes(const uint8_t first8[8], uint64_t *header_bytes);
+/* Validates a container of file_size bytes from its first head_size bytes
+ * (8 + the header at least), as kn_safetensors_parse would: a file can be
+ * refused before its tensors are read. */
+kn_status kn_safetensors_check_header(const uint8_t *head, size_t head_size, uint64_t file_size,
+                                      unsigned dtypes, kn_error *err);
+
 const kn_tensor_view *kn_safetensors_find(const kn_safetensors *st, const char *name);
 /* The metadata string under key, or NULL. */
 const char *kn_safetensors_metadata(const kn_safetensors *st, const char *key);

@@ -4,11 +4,13 @@
 #include "weights/safetensors.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void format_shape(char *buf, size_t size, uint32_t ndim, const uint64_t *shape)
 {
@@ -164,36 +166,88 @@ kn_status kn_weights_load_memory(const void *data, size_t size, kn_weights **wei
     return KN_OK;
 }
 
+/* n bytes at buf from fd; false on an error or a short file. */
+static bool read_exactly(int fd, uint8_t *buf, size_t n)
+{
+    while (n > 0) {
+        ssize_t got = read(fd, buf, n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return false;
+        buf += got;
+        n -= (size_t)got;
+    }
+    return true;
+}
+
+/* Opened without blocking (a FIFO nobody writes would hang open()) and
+ * refused unless a regular file; its header is checked before the tensors
+ * are read, so a big wrong file costs a few bytes, not its size. */
+static kn_status read_file(const char *path, uint8_t **out, size_t *out_size, kn_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return kn_fail(err, KN_ERROR_IO, "weights: cannot open %s: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return kn_fail(err, KN_ERROR_IO, "weights: %s is not a regular file", path);
+    }
+    if ((unsigned long long)sb.st_size > KN_WEIGHTS_MAX_FILE_BYTES) {
+        close(fd);
+        return kn_fail(err, KN_ERROR_LIMIT, "weights: %s is %lld bytes, more than any model", path,
+                       (long long)sb.st_size);
+    }
+    size_t size = (size_t)sb.st_size;
+    uint8_t first8[8];
+    uint64_t header_bytes = 0;
+    if (size < 8 || !read_exactly(fd, first8, 8) ||
+        kn_safetensors_header_bytes(first8, &header_bytes) != KN_OK || header_bytes > size - 8) {
+        close(fd);
+        return kn_fail(err, KN_ERROR_FORMAT, "weights: %s is no safetensors file of %zu bytes",
+                       path, size);
+    }
+    size_t head = 8 + (size_t)header_bytes;
+    uint8_t *buf = malloc(head);
+    kn_status s = buf ? KN_OK : kn_fail(err, KN_ERROR_OUT_OF_MEMORY, "weights: out of memory");
+    if (s == KN_OK) {
+        memcpy(buf, first8, 8);
+        if (!read_exactly(fd, buf + 8, head - 8))
+            s = kn_fail(err, KN_ERROR_IO, "weights: cannot read %s", path);
+    }
+    if (s == KN_OK)
+        s = kn_safetensors_check_header(buf, head, size, KN_DTYPE_BIT(KN_DTYPE_F32), err);
+    if (s == KN_OK) {
+        uint8_t *whole = realloc(buf, size);
+        if (!whole)
+            s = kn_fail(err, KN_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", path);
+        else if (!read_exactly(fd, (buf = whole) + head, size - head))
+            s = kn_fail(err, KN_ERROR_IO, "weights: cannot read %s", path);
+    }
+    close(fd);
+    if (s != KN_OK) {
+        free(buf);
+        return s;
+    }
+    *out = buf;
+    *out_size = size;
+    return KN_OK;
+}
+
 kn_status kn_weights_load_file(const char *path, kn_weights **weights, kn_error *err)
 {
     if (!path || !weights)
         return kn_fail(err, KN_ERROR_INVALID_ARGUMENT, "weights: NULL argument");
     *weights = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return kn_fail(err, KN_ERROR_IO, "weights: cannot open %s: %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(f);
-        return kn_fail(err, KN_ERROR_IO, "weights: %s is not a regular file", path);
+    uint8_t *buf = NULL;
+    size_t size = 0;
+    kn_status s = read_file(path, &buf, &size, err);
+    if (s == KN_OK) {
+        s = kn_weights_load_memory(buf, size, weights, err);
+        free(buf);
     }
-    if ((unsigned long long)sb.st_size > KN_WEIGHTS_MAX_FILE_BYTES) {
-        fclose(f);
-        return kn_fail(err, KN_ERROR_LIMIT, "weights: %s is %lld bytes, more than any model", path,
-                       (long long)sb.st_size);
-    }
-    size_t size = (size_t)sb.st_size;
-    uint8_t *buf = malloc(size ? size : 1);
-    if (!buf) {
-        fclose(f);
-        return kn_fail(err, KN_ERROR_OUT_OF_MEMORY, "weights: out of memory for %s", path);
-    }
-    bool ok = fread(buf, 1, size, f) == size;
-    fclose(f);
-    kn_status s = ok ? kn_weights_load_memory(buf, size, weights, err)
-                     : kn_fail(err, KN_ERROR_IO, "weights: cannot read %s", path);
-    free(buf);
-    if (s != KN_OK && err && s != KN_ERROR_IO) {
+    if (s != KN_OK && err && s != KN_ERROR_IO && strstr(err->message, path) == NULL) {
         /* Name the file: "weights: X" -> "weights: PATH: X". */
         char inner[KN_ERROR_MESSAGE_SIZE];
         const char *tail = strncmp(err->message, "weights: ", 9) ? err->message : err->message + 9;

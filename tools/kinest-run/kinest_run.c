@@ -5,7 +5,8 @@
  *
  *   kinest-run [--weights W] [--backend auto|cpu|vulkan|ik]
  *              [--body full|reference] [--skeleton clip|auto] [--height M]
- *              [--smoothing S] [--posture auto|standing|seated] [--quiet | --verbose]
+ *              [--smoothing S] [--posture auto|standing|seated]
+ *              [--lose-head START:SECONDS] [--ahead MS] [--quiet | --verbose]
  *              IN.kclip|DIR --out OUT.kclip|DIR
  *
  * A directory is processed recursively (every *.kclip), mirroring its
@@ -32,6 +33,8 @@ typedef struct options {
     float height_m;
     float smoothing; /* negative: the weights' */
     kinest_posture posture;
+    double lose_from_s, lose_s; /* head not valid for lose_s from lose_from_s (clip time) */
+    int64_t ahead_ns;           /* bodies read this far past each frame's time */
     kinest_log_level log_level;
     const char *in, *out;
 } options;
@@ -47,8 +50,8 @@ static int usage(void)
             "usage: kinest-run [--weights W] [--backend auto|cpu|vulkan|ik] [--body "
             "full|reference|feet]\n"
             "                  [--skeleton clip|auto] [--height M] [--smoothing S]\n"
-            "                  [--posture auto|standing|seated] [--quiet|--verbose]\n"
-            "                  IN.kclip|DIR --out OUT.kclip|DIR\n"
+            "                  [--posture auto|standing|seated] [--lose-head START:SECONDS]\n"
+            "                  [--ahead MS] [--quiet|--verbose] IN.kclip|DIR --out OUT.kclip|DIR\n"
             "  --body reference: no hands on the grips, no feet above the floor (as tools/kinest "
             "predict)\n"
             "  --body feet: feet that stand and soles on the floor, no hands on the grips (as "
@@ -58,7 +61,9 @@ static int usage(void)
             "  --smoothing S: the model's output smoothing, 0 (off) <= S < 1 (default: the "
             "weights' value)\n"
             "  --posture: when automatic calibration may take the height from the head "
-            "(docs/engine.md; default auto)\n");
+            "(docs/engine.md; default auto)\n"
+            "  --lose-head START:SECONDS: the head not valid (flags 0) for SECONDS from START s\n"
+            "  --ahead MS: each body read MS ms past its frame (as at a predicted display time)\n");
     return 2;
 }
 
@@ -129,7 +134,7 @@ static bool clip_skeleton(const kn_clip *clip, float offsets[63], float *standin
 
 /* The input's metadata with a "prediction" object saying what made it. */
 static char *output_metadata(const kn_clip *clip, const options *o, kinest_engine *e,
-                             const char *skeleton)
+                             const char *skeleton, json_t *inactive)
 {
     json_error_t jerr;
     json_t *meta = json_loads(clip->metadata ? clip->metadata : "{}", 0, &jerr);
@@ -143,6 +148,12 @@ static char *output_metadata(const kn_clip *clip, const options *o, kinest_engin
         skeleton, "weights",
         kinest_get_backend(e) == KINEST_BACKEND_IK ? "none"
                                                    : (o->weights ? o->weights : "default"));
+    /* Frames [first, end) without a body (they keep the last one), and the
+     * faults asked for: for tools/kinest faults. */
+    json_object_set(pred, "inactive", inactive);
+    if (o->lose_s > 0.0)
+        json_object_set_new(pred, "lose_head", json_pack("[f, f]", o->lose_from_s, o->lose_s));
+    json_object_set_new(pred, "ahead_ms", json_real((double)o->ahead_ns / 1e6));
     json_object_set_new(meta, "prediction", pred);
     char *text = json_dumps(meta, JSON_COMPACT);
     json_decref(meta);
@@ -192,11 +203,15 @@ static bool run_clip(kinest_engine *e, const options *o, const char *in_path, co
     for (int j = 0; j < (int)KN_CLIP_JOINT_COUNT; j++)
         kn_pose_identity(&last[j]);
     unsigned long inactive = 0, refused = 0;
-    bool ok = true;
+    json_t *ranges = json_array();
+    bool ok = ranges != NULL;
     for (size_t f = 0; f < n && ok; f++) {
         kinest_device_pose dev[KINEST_DEVICE_COUNT];
         for (int d = 0; d < KINEST_DEVICE_COUNT; d++)
             to_public(&clip.devices[f * KN_CLIP_DEVICE_COUNT + d], &dev[d]);
+        double since_start = (double)(clip.time_ns[f] - clip.time_ns[0]) / 1e9;
+        if (since_start >= o->lose_from_s && since_start < o->lose_from_s + o->lose_s)
+            dev[KINEST_DEVICE_HEAD].flags = 0;
         int64_t t = clip.time_ns[f] + offset;
         kinest_status st = kinest_push_devices(e, t, dev);
         if (st != KINEST_SUCCESS)
@@ -204,8 +219,8 @@ static bool run_clip(kinest_engine *e, const options *o, const char *in_path, co
         st = kinest_flush(e);
         kinest_body_info info = {0};
         if (st == KINEST_SUCCESS)
-            st = kinest_get_body(e, KINEST_JOINT_SET_CANONICAL, t, KINEST_CANONICAL_JOINT_COUNT,
-                                 joints, &info);
+            st = kinest_get_body(e, KINEST_JOINT_SET_CANONICAL, t + o->ahead_ns,
+                                 KINEST_CANONICAL_JOINT_COUNT, joints, &info);
         if (st != KINEST_SUCCESS) {
             fprintf(stderr, "kinest-run: %s: frame %zu: %s\n", in_path, f,
                     kinest_status_string(st));
@@ -219,6 +234,13 @@ static bool run_clip(kinest_engine *e, const options *o, const char *in_path, co
             }
             have_last = true;
         } else {
+            /* Extends the last range when it ends here, else opens one. */
+            json_t *last_range = json_array_get(ranges, json_array_size(ranges) - 1);
+            if (last_range && json_integer_value(json_array_get(last_range, 1)) == (json_int_t)f)
+                json_array_set_new(last_range, 1, json_integer((json_int_t)f + 1));
+            else
+                json_array_append_new(ranges,
+                                      json_pack("[I, I]", (json_int_t)f, (json_int_t)f + 1));
             inactive++;
         }
         /* Inactive frames keep the last body (or the identity before any). */
@@ -226,7 +248,7 @@ static bool run_clip(kinest_engine *e, const options *o, const char *in_path, co
     }
     (void)have_last;
     if (ok) {
-        char *meta = output_metadata(&clip, o, e, skeleton);
+        char *meta = output_metadata(&clip, o, e, skeleton, ranges);
         kn_clip out = clip;
         out.joint_count = KN_CLIP_JOINT_COUNT;
         out.flags |= KN_CLIP_HAS_PRED;
@@ -242,6 +264,7 @@ static bool run_clip(kinest_engine *e, const options *o, const char *in_path, co
     if (inactive)
         fprintf(stderr, "kinest-run: %s: %lu of %zu frames had no body (the last one was kept)\n",
                 in_path, inactive, n);
+    json_decref(ranges);
     tot->clips += ok;
     tot->failed += !ok;
     tot->frames += n;
@@ -353,6 +376,16 @@ int main(int argc, char **argv)
             if (!parse_smoothing(v, &o.smoothing))
                 return usage();
             i++;
+        } else if (strcmp(a, "--lose-head") == 0 && v) {
+            if (sscanf(v, "%lf:%lf", &o.lose_from_s, &o.lose_s) != 2 || !(o.lose_from_s >= 0.0) ||
+                !(o.lose_s > 0.0))
+                return usage();
+            i++;
+        } else if (strcmp(a, "--ahead") == 0 && v) {
+            double ms = strtod(v, NULL);
+            if (!(ms >= 0.0 && ms <= 1000.0))
+                return usage();
+            o.ahead_ns = (int64_t)(ms * 1e6), i++;
         } else if (strcmp(a, "--posture") == 0 && v) {
             static const char *const postures[] = {"auto", "standing", "seated"};
             int k = 0;

@@ -1,0 +1,83 @@
+/* How a new skeleton reaches the body (docs/engine.md, "Calibration"):
+ * at once while no body is shown, else blended over as many ticks as it
+ * takes for no joint to move more than KN_ENGINE_SKELETON_STEP_M per tick
+ * on its account. Which skeleton, and when, is decided elsewhere. */
+#include "engine/engine.h"
+
+#include <math.h>
+#include <string.h>
+
+/* The neutral grip poses follow the skeleton's size. */
+static void scale_signal(kinest_engine *e)
+{
+    kn_signal_config def;
+    kn_signal_default_config(&def);
+    float factor = e->w.skeleton.standing_head_height / e->default_skeleton.standing_head_height;
+    kn_signal_config_scale(&def, factor);
+    memcpy(e->w.signal.cfg.neutral, def.neutral, sizeof def.neutral);
+}
+
+/* The skeleton the next ticks are solved with; the IK keeps its feet. */
+static void use_skeleton(kinest_engine *e, const kn_skeleton *s)
+{
+    e->w.skeleton = *s;
+    kn_ik_set_skeleton(&e->w.ik, s);
+    scale_signal(e);
+}
+
+void kn_engine_apply_skeleton(kinest_engine *e, const kn_skeleton *s)
+{
+    e->w.change.active = false;
+    use_skeleton(e, s);
+}
+
+/* The most any joint moves relative to the head (where the body hangs
+ * from) when every bone goes from `a` to `b`: the bones' changes summed
+ * along the joint's chain and the head's. Linear in the blend, so a step
+ * of the blend moves no joint more than step times this. */
+static float largest_move(const kn_skeleton *a, const kn_skeleton *b)
+{
+    float chain[KN_JOINT_COUNT] = {0};
+    for (int j = 1; j < KN_JOINT_COUNT; j++) {
+        int p = kn_joint_parent(j);
+        chain[j] = (p >= 0 ? chain[p] : 0.0f) +
+                   glm_vec3_distance((float *)a->offsets[j], (float *)b->offsets[j]);
+    }
+    float most = 0.0f;
+    for (int j = 0; j < KN_JOINT_COUNT; j++)
+        most = fmaxf(most, chain[j]);
+    float floor_move = fabsf(a->standing_head_height - b->standing_head_height);
+    return fmaxf(most + chain[KN_JOINT_HEAD], floor_move);
+}
+
+void kn_engine_change_skeleton(kinest_engine *e, const kn_skeleton *s)
+{
+    float move = largest_move(&e->w.skeleton, s);
+    if (!e->w.have_frame || !(move > KN_ENGINE_SKELETON_STEP_M)) {
+        kn_engine_apply_skeleton(e, s);
+        return;
+    }
+    e->w.change.active = true;
+    e->w.change.from = e->w.skeleton;
+    e->w.change.to = *s;
+    e->w.change.u = 0.0f;
+    e->w.change.step = KN_ENGINE_SKELETON_STEP_M / move;
+}
+
+void kn_engine_skeleton_tick(kinest_engine *e)
+{
+    if (!e->w.change.active)
+        return;
+    float u = fminf(1.0f, e->w.change.u + e->w.change.step);
+    const kn_skeleton *a = &e->w.change.from, *b = &e->w.change.to;
+    if (u >= 1.0f) {
+        kn_engine_apply_skeleton(e, b);
+        return;
+    }
+    kn_skeleton s;
+    for (int j = 0; j < KN_JOINT_COUNT; j++)
+        glm_vec3_lerp((float *)a->offsets[j], (float *)b->offsets[j], u, s.offsets[j]);
+    s.standing_head_height = glm_lerp(a->standing_head_height, b->standing_head_height, u);
+    e->w.change.u = u;
+    use_skeleton(e, &s);
+}

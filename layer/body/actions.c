@@ -263,8 +263,8 @@ static void create_grip_spaces(kn_session *s)
         }
     }
     pthread_mutex_lock(&s->lock);
-    s->grip[0] = spaces[0];
-    s->grip[1] = spaces[1];
+    s->actions.grip[0] = spaces[0];
+    s->actions.grip[1] = spaces[1];
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -283,7 +283,7 @@ void kn_actions_read_profiles(kn_session *s)
             found[h][0] = '\0';
     }
     pthread_mutex_lock(&s->lock);
-    memcpy(s->profile, found, sizeof s->profile);
+    memcpy(s->actions.profile, found, sizeof s->actions.profile);
     pthread_mutex_unlock(&s->lock);
     KN_LOG_D("interaction profiles: left %s, right %s", found[0][0] ? found[0] : "none",
              found[1][0] ? found[1] : "none");
@@ -292,7 +292,7 @@ void kn_actions_read_profiles(kn_session *s)
 bool kn_actions_hide_profile_event(kn_session *s)
 {
     pthread_mutex_lock(&s->lock);
-    bool hide = s->hide_profile;
+    bool hide = s->actions.hide_profile;
     pthread_mutex_unlock(&s->lock);
     return hide;
 }
@@ -311,9 +311,9 @@ static void attached(kn_session *s, kn_attach how)
 {
     bool hide = !app_suggested_any(s->inst);
     pthread_mutex_lock(&s->lock);
-    s->hide_profile = hide;
+    s->actions.hide_profile = hide;
     pthread_mutex_unlock(&s->lock);
-    atomic_store(&s->attach, (int)how);
+    atomic_store(&s->actions.attach, (int)how);
     create_grip_spaces(s);
     kn_actions_read_profiles(s);
 }
@@ -326,7 +326,7 @@ kn_xrAttachSessionActionSets(XrSession session, const XrSessionActionSetsAttachI
         return XR_ERROR_HANDLE_INVALID;
     const kn_dispatch *d = &s->inst->next;
     const kn_actions *a = &s->inst->body->actions;
-    int state = atomic_load(&s->attach);
+    int state = atomic_load(&s->actions.attach);
     if (!attachInfo || attachInfo->type != XR_TYPE_SESSION_ACTION_SETS_ATTACH_INFO ||
         !attachInfo->countActionSets || !attachInfo->actionSets || !a->set ||
         (state != KN_ATTACH_NONE && state != KN_ATTACH_FAILED)) {
@@ -362,7 +362,7 @@ kn_xrAttachSessionActionSets(XrSession session, const XrSessionActionSetsAttachI
             KN_LOG_W("xrAttachSessionActionSets: the runtime refused the layer's grip set (%d); "
                      "controller poses are not sampled",
                      (int)mine);
-            atomic_store(&s->attach, KN_ATTACH_APP_ONLY);
+            atomic_store(&s->actions.attach, KN_ATTACH_APP_ONLY);
         }
     }
     pthread_mutex_unlock(&s->work);
@@ -380,7 +380,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetCurrentInteractionProfile(
         return d->GetCurrentInteractionProfile(session, topLevelUserPath, interactionProfile);
     /* The profile exists because of the layer's suggestions only: answer as
      * the runtime would without them. */
-    if (atomic_load(&s->attach) == KN_ATTACH_LAYER && interactionProfile &&
+    if (atomic_load(&s->actions.attach) == KN_ATTACH_LAYER && interactionProfile &&
         interactionProfile->type == XR_TYPE_INTERACTION_PROFILE_STATE)
         return XR_ERROR_ACTIONSET_NOT_ATTACHED;
     XrResult r = d->GetCurrentInteractionProfile(session, topLevelUserPath, interactionProfile);
@@ -400,7 +400,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
     if (!s)
         return XR_ERROR_HANDLE_INVALID;
     const kn_dispatch *d = &s->inst->next;
-    int state = atomic_load(&s->attach);
+    int state = atomic_load(&s->actions.attach);
     XrResult r;
     if (state == KN_ATTACH_LAYER && syncInfo && syncInfo->type == XR_TYPE_ACTIONS_SYNC_INFO &&
         syncInfo->countActiveActionSets == 0) {
@@ -414,7 +414,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
     } else {
         /* The first time: a solo sync under way on another thread ends
          * before this one goes down, and none follows. */
-        if (!atomic_exchange(&s->app_synced, true)) {
+        if (!atomic_exchange(&s->actions.app_synced, true)) {
             pthread_mutex_lock(&s->work);
             pthread_mutex_unlock(&s->work);
         }
@@ -436,7 +436,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
         if (XR_FAILED(r)) {
             XrResult mine = r;
             r = d->SyncActions(session, syncInfo);
-            if (XR_SUCCEEDED(r) && !atomic_exchange(&s->warned_sync, true))
+            if (XR_SUCCEEDED(r) && !atomic_exchange(&s->actions.warned_sync, true))
                 KN_LOG_W("xrSyncActions: the runtime refused the call with the layer's set (%d); "
                          "the application's went down alone",
                          (int)mine);
@@ -466,7 +466,7 @@ static void lazy_attach(kn_session *s, int64_t now_ns)
         KN_LOG_W("the application never attached action sets, and attaching the layer's grip set "
                  "failed (%d): controller poses are not sampled",
                  (int)r);
-        atomic_store(&s->attach, KN_ATTACH_FAILED);
+        atomic_store(&s->actions.attach, KN_ATTACH_FAILED);
         return;
     }
     KN_LOG_I("the application has not attached action sets: the layer attached its grip set");
@@ -475,13 +475,14 @@ static void lazy_attach(kn_session *s, int64_t now_ns)
 
 void kn_actions_tick(kn_session *s, int64_t now_ns)
 {
-    int state = atomic_load(&s->attach);
+    int state = atomic_load(&s->actions.attach);
     if (state == KN_ATTACH_NONE) {
         lazy_attach(s, now_ns);
-        state = atomic_load(&s->attach);
+        state = atomic_load(&s->actions.attach);
     }
-    if ((state != KN_ATTACH_MERGED && state != KN_ATTACH_LAYER) || atomic_load(&s->app_synced) ||
-        now_ns - s->last_solo_sync_ns < KN_SOLO_SYNC_INTERVAL_NS)
+    if ((state != KN_ATTACH_MERGED && state != KN_ATTACH_LAYER) ||
+        atomic_load(&s->actions.app_synced) ||
+        now_ns - s->actions.last_solo_sync_ns < KN_SOLO_SYNC_INTERVAL_NS)
         return;
     /* Only in the state the application has seen FOCUSED (xrPollEvent): a
      * sync ahead of it would succeed where the application, by what it was
@@ -491,7 +492,7 @@ void kn_actions_tick(kn_session *s, int64_t now_ns)
     pthread_mutex_unlock(&s->lock);
     if (!focused)
         return;
-    s->last_solo_sync_ns = now_ns;
+    s->actions.last_solo_sync_ns = now_ns;
     XrActiveActionSet active = {s->inst->body->actions.set, XR_NULL_PATH};
     XrActionsSyncInfo info = {
         .type = XR_TYPE_ACTIONS_SYNC_INFO, .countActiveActionSets = 1, .activeActionSets = &active};

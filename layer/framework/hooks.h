@@ -17,7 +17,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetSystemProperties(XrInstance instance, XrS
                                                         XrSystemProperties *properties);
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrPollEvent(XrInstance instance, XrEventDataBuffer *eventData);
 
-/* Sessions and sampling (body/session.c) */
+/* Sessions and sampling (body/session.c, session_sampling.c, session_events.c) */
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateSession(XrInstance instance,
                                                   const XrSessionCreateInfo *createInfo,
                                                   XrSession *session);

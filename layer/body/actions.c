@@ -126,26 +126,26 @@ static bool create_set(kn_instance *inst, kn_actions *a)
 
 bool kn_actions_ensure(kn_instance *inst)
 {
-    kn_body *body = inst->body;
-    pthread_mutex_lock(&body->actions_lock);
-    kn_actions *a = &body->actions;
+    kn_emulation *emu = inst->emulation;
+    pthread_mutex_lock(&emu->actions_lock);
+    kn_actions *a = &emu->actions;
     if (!a->tried) {
         a->tried = true;
         create_set(inst, a);
     }
     bool have = a->set != XR_NULL_HANDLE;
-    pthread_mutex_unlock(&body->actions_lock);
+    pthread_mutex_unlock(&emu->actions_lock);
     return have;
 }
 
 void kn_actions_destroy(kn_instance *inst)
 {
-    kn_body *body = inst->body;
-    pthread_mutex_lock(&body->actions_lock);
-    if (body->actions.set)
-        inst->next.DestroyActionSet(body->actions.set);
-    body->actions.set = XR_NULL_HANDLE;
-    pthread_mutex_unlock(&body->actions_lock);
+    kn_emulation *emu = inst->emulation;
+    pthread_mutex_lock(&emu->actions_lock);
+    if (emu->actions.set)
+        inst->next.DestroyActionSet(emu->actions.set);
+    emu->actions.set = XR_NULL_HANDLE;
+    pthread_mutex_unlock(&emu->actions_lock);
 }
 
 /* The table index of a profile path, -1 if it is not in the table. */
@@ -167,7 +167,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestInteractionProfileBindings(
     XrInstance instance, const XrInteractionProfileSuggestedBinding *suggested)
 {
     kn_instance *inst = kn_instance_get(instance);
-    if (!inst || !inst->body)
+    if (!inst || !inst->emulation)
         return XR_ERROR_HANDLE_INVALID;
     /* What the runtime must refuse goes down as it is. */
     if (!suggested || suggested->type != XR_TYPE_INTERACTION_PROFILE_SUGGESTED_BINDING ||
@@ -175,9 +175,9 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestInteractionProfileBindings(
         !kn_actions_ensure(inst))
         return inst->next.SuggestInteractionProfileBindings(instance, suggested);
 
-    kn_body *body = inst->body;
-    pthread_mutex_lock(&body->actions_lock);
-    kn_actions *a = &body->actions;
+    kn_emulation *emu = inst->emulation;
+    pthread_mutex_lock(&emu->actions_lock);
+    kn_actions *a = &emu->actions;
     uint32_t n = suggested->countSuggestedBindings;
     XrActionSuggestedBinding *b = malloc((n + 2) * sizeof *b);
     XrResult r;
@@ -215,7 +215,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestInteractionProfileBindings(
                 a->merged &= ~(1u << p);
         }
     }
-    pthread_mutex_unlock(&body->actions_lock);
+    pthread_mutex_unlock(&emu->actions_lock);
     return r;
 }
 
@@ -223,9 +223,9 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestInteractionProfileBindings(
  * every profile the instance allows. Once per instance. */
 static void self_suggest(kn_instance *inst)
 {
-    kn_body *body = inst->body;
-    pthread_mutex_lock(&body->actions_lock);
-    kn_actions *a = &body->actions;
+    kn_emulation *emu = inst->emulation;
+    pthread_mutex_lock(&emu->actions_lock);
+    kn_actions *a = &emu->actions;
     if (a->set && !a->app_suggested_any && !a->self_suggested) {
         a->self_suggested = true;
         for (int p = 0; p < PROFILE_COUNT; p++) {
@@ -242,14 +242,14 @@ static void self_suggest(kn_instance *inst)
             KN_LOG_D("self-suggested grips for %s: %d", profiles[p].path, (int)r);
         }
     }
-    pthread_mutex_unlock(&body->actions_lock);
+    pthread_mutex_unlock(&emu->actions_lock);
 }
 
 /* ---- attach */
 
 static void create_grip_spaces(kn_session *s)
 {
-    const kn_actions *a = &s->inst->body->actions;
+    const kn_actions *a = &s->inst->emulation->actions;
     XrSpace spaces[2] = {XR_NULL_HANDLE, XR_NULL_HANDLE};
     for (int h = 0; h < 2; h++) {
         XrActionSpaceCreateInfo info = {.type = XR_TYPE_ACTION_SPACE_CREATE_INFO,
@@ -271,7 +271,7 @@ static void create_grip_spaces(kn_session *s)
 void kn_actions_read_profiles(kn_session *s)
 {
     const kn_instance *inst = s->inst;
-    const kn_actions *a = &inst->body->actions;
+    const kn_actions *a = &inst->emulation->actions;
     char found[2][KN_RECORD_PATH_SIZE] = {"", ""};
     for (int h = 0; h < 2 && a->set; h++) {
         XrInteractionProfileState state = {.type = XR_TYPE_INTERACTION_PROFILE_STATE};
@@ -299,10 +299,10 @@ bool kn_actions_hide_profile_event(kn_session *s)
 
 static bool app_suggested_any(const kn_instance *inst)
 {
-    kn_body *body = inst->body;
-    pthread_mutex_lock(&body->actions_lock);
-    bool any = body->actions.app_suggested_any;
-    pthread_mutex_unlock(&body->actions_lock);
+    kn_emulation *emu = inst->emulation;
+    pthread_mutex_lock(&emu->actions_lock);
+    bool any = emu->actions.app_suggested_any;
+    pthread_mutex_unlock(&emu->actions_lock);
     return any;
 }
 
@@ -325,7 +325,7 @@ kn_xrAttachSessionActionSets(XrSession session, const XrSessionActionSetsAttachI
     if (!s)
         return XR_ERROR_HANDLE_INVALID;
     const kn_dispatch *d = &s->inst->next;
-    const kn_actions *a = &s->inst->body->actions;
+    const kn_actions *a = &s->inst->emulation->actions;
     int state = atomic_load(&s->actions.attach);
     if (!attachInfo || attachInfo->type != XR_TYPE_SESSION_ACTION_SETS_ATTACH_INFO ||
         !attachInfo->countActionSets || !attachInfo->actionSets || !a->set ||
@@ -425,7 +425,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
         if (sets) {
             if (n)
                 memcpy(sets, syncInfo->activeActionSets, n * sizeof *sets);
-            sets[n] = (XrActiveActionSet){s->inst->body->actions.set, XR_NULL_PATH};
+            sets[n] = (XrActiveActionSet){s->inst->emulation->actions.set, XR_NULL_PATH};
             XrActionsSyncInfo with = *syncInfo;
             with.countActiveActionSets = n + 1;
             with.activeActionSets = sets;
@@ -450,7 +450,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
 
 static void lazy_attach(kn_session *s, int64_t now_ns)
 {
-    const kn_actions *a = &s->inst->body->actions;
+    const kn_actions *a = &s->inst->emulation->actions;
     pthread_mutex_lock(&s->lock);
     bool due = s->running && (s->frames_waited >= KN_LAZY_ATTACH_FRAMES ||
                               now_ns - s->running_since_ns >= KN_LAZY_ATTACH_NS);
@@ -493,7 +493,7 @@ void kn_actions_tick(kn_session *s, int64_t now_ns)
     if (!focused)
         return;
     s->actions.last_solo_sync_ns = now_ns;
-    XrActiveActionSet active = {s->inst->body->actions.set, XR_NULL_PATH};
+    XrActiveActionSet active = {s->inst->emulation->actions.set, XR_NULL_PATH};
     XrActionsSyncInfo info = {
         .type = XR_TYPE_ACTIONS_SYNC_INFO, .countActiveActionSets = 1, .activeActionSets = &active};
     XrResult r = s->inst->next.SyncActions(s->handle, &info);

@@ -29,7 +29,7 @@ kn_session *kn_session_get(XrSession handle)
     return kn_handle_map_get(&g_sessions, (uint64_t)(uintptr_t)handle);
 }
 
-/* Sessions are freed with their instances (kn_body_free); at unload only the
+/* Sessions are freed with their instances (kn_emulation_free); at unload only the
  * map's own storage is left. */
 __attribute__((destructor)) static void free_session_map_at_unload(void)
 {
@@ -89,8 +89,8 @@ static void create_spaces(kn_session *s)
                  "head height");
     }
     kn_floor_init(&s->sampling.floor, s->base_type != XR_REFERENCE_SPACE_TYPE_STAGE,
-                  s->inst->body->settings.height_m,
-                  s->inst->body->settings.posture == KN_SETTING_POSTURE_SEATED);
+                  s->inst->emulation->settings.height_m,
+                  s->inst->emulation->settings.posture == KN_SETTING_POSTURE_SEATED);
 }
 
 static void start_feed(kn_session *s)
@@ -130,18 +130,18 @@ static kn_session *session_new(kn_instance *inst, XrSession handle, XrSystemId s
     s->inst = inst;
     s->state = XR_SESSION_STATE_UNKNOWN;
     s->feed = kn_feed_create(KN_FEED_CAPACITY);
-    s->engine = kn_body_engine_new(&inst->body->settings);
+    s->engine = kn_body_engine_new(&inst->emulation->settings);
     void *stale = NULL;
     if (!s->feed || !s->engine ||
         !kn_handle_map_put(&g_sessions, (uint64_t)(uintptr_t)handle, s, &stale)) {
         session_free(s);
         return NULL;
     }
-    kn_body *body = inst->body;
-    pthread_mutex_lock(&body->sessions_lock);
-    s->next = body->sessions;
-    body->sessions = s;
-    pthread_mutex_unlock(&body->sessions_lock);
+    kn_emulation *emu = inst->emulation;
+    pthread_mutex_lock(&emu->sessions_lock);
+    s->next = emu->sessions;
+    emu->sessions = s;
+    pthread_mutex_unlock(&emu->sessions_lock);
 
     /* Nothing below fails the application's session: the layer does without. */
     create_spaces(s);
@@ -161,14 +161,14 @@ static bool session_unlink(kn_session *s)
 {
     if (kn_handle_map_remove(&g_sessions, (uint64_t)(uintptr_t)s->handle) != s)
         return false;
-    kn_body *body = s->inst->body;
-    pthread_mutex_lock(&body->sessions_lock);
-    for (kn_session **p = &body->sessions; *p; p = &(*p)->next)
+    kn_emulation *emu = s->inst->emulation;
+    pthread_mutex_lock(&emu->sessions_lock);
+    for (kn_session **p = &emu->sessions; *p; p = &(*p)->next)
         if (*p == s) {
             *p = s->next;
             break;
         }
-    pthread_mutex_unlock(&body->sessions_lock);
+    pthread_mutex_unlock(&emu->sessions_lock);
     kn_trackers_unmap(s);
     kn_lifetime_drain();
     return true;
@@ -200,13 +200,13 @@ static void session_close(kn_session *s, bool ask, bool destroy)
     pthread_mutex_unlock(&s->work);
 }
 
-void kn_body_release(kn_instance *inst)
+void kn_emulation_release(kn_instance *inst)
 {
-    kn_body *body = inst->body;
+    kn_emulation *emu = inst->emulation;
     for (;;) {
-        pthread_mutex_lock(&body->sessions_lock);
-        kn_session *s = body->sessions;
-        pthread_mutex_unlock(&body->sessions_lock);
+        pthread_mutex_lock(&emu->sessions_lock);
+        kn_session *s = emu->sessions;
+        pthread_mutex_unlock(&emu->sessions_lock);
         if (!s)
             break;
         if (!session_unlink(s))
@@ -219,20 +219,20 @@ void kn_body_release(kn_instance *inst)
     kn_actions_destroy(inst);
 }
 
-void kn_body_free(kn_body *body)
+void kn_emulation_free(kn_emulation *emu)
 {
-    if (!body)
+    if (!emu)
         return;
-    while (body->sessions) {
-        kn_session *s = body->sessions;
-        body->sessions = s->next;
+    while (emu->sessions) {
+        kn_session *s = emu->sessions;
+        emu->sessions = s->next;
         kn_handle_map_remove(&g_sessions, (uint64_t)(uintptr_t)s->handle);
         session_close(s, false, false);
         session_free(s);
     }
-    pthread_mutex_destroy(&body->sessions_lock);
-    pthread_mutex_destroy(&body->actions_lock);
-    free(body);
+    pthread_mutex_destroy(&emu->sessions_lock);
+    pthread_mutex_destroy(&emu->actions_lock);
+    free(emu);
 }
 
 /* ---- hooks */
@@ -242,7 +242,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateSession(XrInstance instance,
                                                   XrSession *session)
 {
     kn_instance *inst = kn_instance_get(instance);
-    if (!inst || !inst->body)
+    if (!inst || !inst->emulation)
         return XR_ERROR_HANDLE_INVALID;
     XrResult r = inst->next.CreateSession(instance, createInfo, session);
     if (XR_FAILED(r))

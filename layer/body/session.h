@@ -3,13 +3,13 @@
  * never reach the layer (their functions are the next layer's).
  *
  * Locks, in the order they may nest:
- *   body->sessions_lock  the instance's session list
+ *   emu->sessions_lock  the instance's session list
  *   s->work              the layer's own calls down for the session:
  *                        sampling, lazy attach, solo sync. Sampling paths
  *                        only try it (a sample already under way on another
  *                        thread is as good), so no application thread waits
  *                        for another's sample.
- *   body->actions_lock   the instance's action bookkeeping
+ *   emu->actions_lock   the instance's action bookkeeping
  *   s->lock              plain fields, held for a read or a write, never
  *                        across a call down.
  * The engine glue's own lock (engine.h) nests under none of them: the feed
@@ -33,7 +33,7 @@
 typedef struct kn_session {
     XrSession handle;
     kn_instance *inst;
-    struct kn_session *next; /* in body->sessions */
+    struct kn_session *next; /* in emu->sessions */
     pthread_mutex_t lock;
     pthread_mutex_t work;
 

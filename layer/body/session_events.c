@@ -40,7 +40,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrPollEvent(XrInstance instance, XrEventDataBu
      * another thread (the specification allows it). */
     KN_LIFETIME_HOLD();
     kn_instance *inst = kn_instance_get(instance);
-    if (!inst || !inst->body)
+    if (!inst || !inst->emulation)
         return XR_ERROR_HANDLE_INVALID;
     XrStructureType type = eventData ? eventData->type : XR_TYPE_UNKNOWN;
     const void *next = eventData ? eventData->next : NULL;
@@ -53,10 +53,10 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrPollEvent(XrInstance instance, XrEventDataBu
         eventData->type = type;
         eventData->next = next;
     }
-    kn_body *body = inst->body;
-    pthread_mutex_lock(&body->sessions_lock);
-    for (kn_session *s = body->sessions; s; s = s->next)
+    kn_emulation *emu = inst->emulation;
+    pthread_mutex_lock(&emu->sessions_lock);
+    for (kn_session *s = emu->sessions; s; s = s->next)
         kn_session_frameless_tick(s);
-    pthread_mutex_unlock(&body->sessions_lock);
+    pthread_mutex_unlock(&emu->sessions_lock);
     return r;
 }

@@ -22,8 +22,8 @@ void kn_session_record_describe(kn_session *s, XrSystemId system)
         snprintf(info->system_name, sizeof info->system_name, "%s", sp.systemName);
         info->vendor_id = sp.vendorId;
     }
-    snprintf(info->application, sizeof info->application, "%s", inst->body->application);
-    snprintf(info->engine, sizeof info->engine, "%s", inst->body->engine);
+    snprintf(info->application, sizeof info->application, "%s", inst->emulation->application);
+    snprintf(info->engine, sizeof info->engine, "%s", inst->emulation->engine);
     info->base_space = kn_space_name(s->base_type);
     info->floor = s->sampling.floor;
 }
@@ -49,14 +49,14 @@ static const char *attach_name(int attach)
  * a slow or stalled file never holds the engine's samples up. */
 void kn_session_record_start(kn_session *s)
 {
-    kn_body *body = s->inst->body;
-    if (!body->settings.record[0])
+    kn_emulation *emu = s->inst->emulation;
+    if (!emu->settings.record[0])
         return;
-    pthread_mutex_lock(&body->sessions_lock);
-    unsigned index = body->recordings++;
-    pthread_mutex_unlock(&body->sessions_lock);
+    pthread_mutex_lock(&emu->sessions_lock);
+    unsigned index = emu->recordings++;
+    pthread_mutex_unlock(&emu->sessions_lock);
     s->recording.info.actions = attach_name(KN_ATTACH_NONE);
-    s->recording.recorder = kn_recorder_open(body->settings.record, index, &s->recording.info);
+    s->recording.recorder = kn_recorder_open(emu->settings.record, index, &s->recording.info);
     if (!s->recording.recorder)
         return;
     kn_feed_consumer c = {.user = s->recording.recorder, .consume = kn_recorder_consume};

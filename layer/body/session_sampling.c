@@ -178,7 +178,7 @@ static void tick(kn_session *s, XrTime time, kn_time_source source)
 void kn_session_frameless_tick(kn_session *s)
 {
     /* KINEST_SYNC (offline replays): only the application's own times. */
-    if (s->inst->body->settings.sync)
+    if (s->inst->emulation->settings.sync)
         return;
     int64_t now_ns = kn_monotonic_ns();
     pthread_mutex_lock(&s->lock);

@@ -1,40 +1,17 @@
-/* Sessions: the registry (handle map and the instance's list), their
- * creation and end with the layer's spaces, the monotonic clock, and the
- * session hooks (session.h). The sampling, the recording and the events are
- * session_sampling.c, session_recording.c and session_events.c.
- */
+/* Sessions: their creation and end with the layer's spaces, the instance's
+ * list, and the session hooks (session.h). The handle map and the clock are
+ * session_registry.c; the sampling, the recording and the events are
+ * session_sampling.c, session_recording.c and session_events.c. */
 #include "body/session.h"
 #include "body/tracker.h"
 #include "common/lifetime.h"
 #include "common/log.h"
-#include "framework/handle_map.h"
 #include "framework/hooks.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static kn_handle_map g_sessions = KN_HANDLE_MAP_INIT;
-
 #define IDENTITY_POSE ((XrPosef){{0, 0, 0, 1}, {0, 0, 0}})
-
-int64_t kn_monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-kn_session *kn_session_get(XrSession handle)
-{
-    return kn_handle_map_get(&g_sessions, (uint64_t)(uintptr_t)handle);
-}
-
-/* Sessions are freed with their instances (kn_emulation_free); at unload only the
- * map's own storage is left. */
-__attribute__((destructor)) static void free_session_map_at_unload(void)
-{
-    kn_handle_map_clear(&g_sessions, NULL);
-}
 
 /* ---- setup */
 
@@ -131,9 +108,7 @@ static kn_session *session_new(kn_instance *inst, XrSession handle, XrSystemId s
     s->state = XR_SESSION_STATE_UNKNOWN;
     s->feed = kn_feed_create(KN_FEED_CAPACITY);
     s->engine = kn_body_engine_new(&inst->emulation->settings);
-    void *stale = NULL;
-    if (!s->feed || !s->engine ||
-        !kn_handle_map_put(&g_sessions, (uint64_t)(uintptr_t)handle, s, &stale)) {
+    if (!s->feed || !s->engine || !kn_session_register(s)) {
         session_free(s);
         return NULL;
     }
@@ -159,7 +134,7 @@ static kn_session *session_new(kn_instance *inst, XrSession handle, XrSystemId s
  * frees it). */
 static bool session_unlink(kn_session *s)
 {
-    if (kn_handle_map_remove(&g_sessions, (uint64_t)(uintptr_t)s->handle) != s)
+    if (!kn_session_unregister(s))
         return false;
     kn_emulation *emu = s->inst->emulation;
     pthread_mutex_lock(&emu->sessions_lock);
@@ -226,7 +201,7 @@ void kn_emulation_free(kn_emulation *emu)
     while (emu->sessions) {
         kn_session *s = emu->sessions;
         emu->sessions = s->next;
-        kn_handle_map_remove(&g_sessions, (uint64_t)(uintptr_t)s->handle);
+        kn_session_unregister(s);
         session_close(s, false, false);
         session_free(s);
     }

@@ -63,7 +63,13 @@ typedef struct kn_session {
     atomic_bool engine_failed; /* logged once */
 } kn_session;
 
+/* ---- session_registry.c */
+
 kn_session *kn_session_get(XrSession handle);
+/* Into the map under s->handle; false without memory. */
+bool kn_session_register(kn_session *s);
+/* Out of the map; false when it was not there (another thread took it). */
+bool kn_session_unregister(kn_session *s);
 
 int64_t kn_monotonic_ns(void);
 

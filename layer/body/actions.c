@@ -393,12 +393,9 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetCurrentInteractionProfile(
 
 #define SYNC_STACK_SETS 16
 
-XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
-                                                const XrActionsSyncInfo *syncInfo)
+XrResult kn_actions_sync(kn_session *s, const XrActionsSyncInfo *syncInfo)
 {
-    kn_session *s = kn_session_get(session);
-    if (!s)
-        return XR_ERROR_HANDLE_INVALID;
+    XrSession session = s->handle;
     const kn_dispatch *d = &s->inst->next;
     int state = atomic_load(&s->actions.attach);
     XrResult r;
@@ -442,7 +439,6 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
                          (int)mine);
         }
     }
-    kn_session_frameless_tick(s);
     return r;
 }
 

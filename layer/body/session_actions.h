@@ -46,6 +46,9 @@ struct kn_session;
 void kn_actions_tick(struct kn_session *s, int64_t now_ns);
 /* Reads the current interaction profiles into s->actions.profile (calls down). */
 void kn_actions_read_profiles(struct kn_session *s);
+/* xrSyncActions with the layer's set added where it is merged (the hook,
+ * session_sampling.c, samples after it). */
+XrResult kn_actions_sync(struct kn_session *s, const XrActionsSyncInfo *syncInfo);
 /* Whether xrPollEvent should keep this interaction-profile event from the
  * application (the layer made the profile, the application did not). */
 bool kn_actions_hide_profile_event(struct kn_session *s);

@@ -241,3 +241,14 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrLocateViews(XrSession session,
     }
     return r;
 }
+
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
+                                                const XrActionsSyncInfo *syncInfo)
+{
+    kn_session *s = kn_session_get(session);
+    if (!s)
+        return XR_ERROR_HANDLE_INVALID;
+    XrResult r = kn_actions_sync(s, syncInfo);
+    kn_session_frameless_tick(s);
+    return r;
+}

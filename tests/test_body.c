@@ -315,7 +315,7 @@ START_TEST(hands_reach_the_grips)
     kn_heading h;
     kn_heading_init(&h);
     kn_body_input in = input(d6, &h, (vec3){0, 1.5101f, 0});
-    in.hands_to_grips = true;
+    in.flags |= KN_BODY_HANDS_TO_GRIPS;
     /* Left hand 35 cm in front of the chest, palm down; right grip 2 m away. */
     kn_pose left_hand = {{0, 0, 0, 1}, {-0.15f, 1.2f, -0.35f}},
             right_hand = {{0, 0, 0, 1}, {2.0f, 1.3f, 0.0f}};

@@ -653,7 +653,7 @@ START_TEST(an_application_with_actions)
     ck_assert_int_eq(fake.attach_count, 2);
     ck_assert(is_layer_set(fake.attached[0]));
     ck_assert_uint_eq(fake.attached[1], (uint64_t)(uintptr_t)set);
-    ck_assert_int_eq(atomic_load(&kn_session_get(session)->attach), KN_ATTACH_MERGED);
+    ck_assert_int_eq(atomic_load(&kn_session_get(session)->actions.attach), KN_ATTACH_MERGED);
     ck_assert_int_eq(APP(AttachSessionActionSets)(session, &attach),
                      XR_ERROR_ACTIONSETS_ALREADY_ATTACHED);
     /* No self-suggestions: the application suggested its own profiles. */

@@ -667,7 +667,7 @@ START_TEST(unsupported_features)
     ck_assert_uint_eq(fb.supportsBodyTracking, XR_TRUE);
     ck_assert_uint_eq(full.supportsFullBodyTracking, XR_TRUE);
 
-    inst->body->supported = KN_EXT_FB_BODY_TRACKING;
+    inst->emulation->supported = KN_EXT_FB_BODY_TRACKING;
     ck_assert_int_eq(APP(GetSystemProperties)(FAKE_INSTANCE, FAKE_SYSTEM, &props), XR_SUCCESS);
     ck_assert_uint_eq(fb.supportsBodyTracking, XR_TRUE);
     ck_assert_uint_eq(full.supportsFullBodyTracking, XR_FALSE);
@@ -684,13 +684,13 @@ START_TEST(unsupported_features)
                      XR_ERROR_FEATURE_UNSUPPORTED);
     ck_assert_int_eq(APP(ResetBodyTrackingCalibrationMETA)(t), XR_ERROR_FEATURE_UNSUPPORTED);
 
-    inst->body->supported = 0;
+    inst->emulation->supported = 0;
     ck_assert_int_eq(APP(GetSystemProperties)(FAKE_INSTANCE, FAKE_SYSTEM, &props), XR_SUCCESS);
     ck_assert_uint_eq(fb.supportsBodyTracking, XR_FALSE);
     info.bodyJointSet = XR_BODY_JOINT_SET_DEFAULT_FB;
     ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &other),
                      XR_ERROR_FEATURE_UNSUPPORTED);
-    inst->body->supported = KN_EXT_ALL;
+    inst->emulation->supported = KN_EXT_ALL;
     finish(session);
 }
 END_TEST

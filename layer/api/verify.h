@@ -98,11 +98,11 @@
     } while (0)
 
 /* Whether the layer provides what an extension's system property
- * describes (kn_body.supported): the property structs say so, and the
+ * describes (kn_emulation.supported): the property structs say so, and the
  * functions refuse the same way where it does not. */
 static inline bool kn_supports(const kn_session *s, uint32_t ext)
 {
-    return (s->inst->body->supported & ext) == ext;
+    return (s->inst->emulation->supported & ext) == ext;
 }
 
 #endif

@@ -126,26 +126,26 @@ static bool create_set(kn_instance *inst, kn_actions *a)
 
 bool kn_actions_ensure(kn_instance *inst)
 {
-    kn_body *body = inst->body;
-    pthread_mutex_lock(&body->actions_lock);
-    kn_actions *a = &body->actions;
+    kn_emulation *emu = inst->emulation;
+    pthread_mutex_lock(&emu->actions_lock);
+    kn_actions *a = &emu->actions;
     if (!a->tried) {
         a->tried = true;
         create_set(inst, a);
     }
     bool have = a->set != XR_NULL_HANDLE;
-    pthread_mutex_unlock(&body->actions_lock);
+    pthread_mutex_unlock(&emu->actions_lock);
     return have;
 }
 
 void kn_actions_destroy(kn_instance *inst)
 {
-    kn_body *body = inst->body;
-    pthread_mutex_lock(&body->actions_lock);
-    if (body->actions.set)
-        inst->next.DestroyActionSet(body->actions.set);
-    body->actions.set = XR_NULL_HANDLE;
-    pthread_mutex_unlock(&body->actions_lock);
+    kn_emulation *emu = inst->emulation;
+    pthread_mutex_lock(&emu->actions_lock);
+    if (emu->actions.set)
+        inst->next.DestroyActionSet(emu->actions.set);
+    emu->actions.set = XR_NULL_HANDLE;
+    pthread_mutex_unlock(&emu->actions_lock);
 }
 
 /* The table index of a profile path, -1 if it is not in the table. */
@@ -167,7 +167,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestInteractionProfileBindings(
     XrInstance instance, const XrInteractionProfileSuggestedBinding *suggested)
 {
     kn_instance *inst = kn_instance_get(instance);
-    if (!inst || !inst->body)
+    if (!inst || !inst->emulation)
         return XR_ERROR_HANDLE_INVALID;
     /* What the runtime must refuse goes down as it is. */
     if (!suggested || suggested->type != XR_TYPE_INTERACTION_PROFILE_SUGGESTED_BINDING ||
@@ -175,9 +175,9 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestInteractionProfileBindings(
         !kn_actions_ensure(inst))
         return inst->next.SuggestInteractionProfileBindings(instance, suggested);
 
-    kn_body *body = inst->body;
-    pthread_mutex_lock(&body->actions_lock);
-    kn_actions *a = &body->actions;
+    kn_emulation *emu = inst->emulation;
+    pthread_mutex_lock(&emu->actions_lock);
+    kn_actions *a = &emu->actions;
     uint32_t n = suggested->countSuggestedBindings;
     XrActionSuggestedBinding *b = malloc((n + 2) * sizeof *b);
     XrResult r;
@@ -215,7 +215,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestInteractionProfileBindings(
                 a->merged &= ~(1u << p);
         }
     }
-    pthread_mutex_unlock(&body->actions_lock);
+    pthread_mutex_unlock(&emu->actions_lock);
     return r;
 }
 
@@ -223,9 +223,9 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestInteractionProfileBindings(
  * every profile the instance allows. Once per instance. */
 static void self_suggest(kn_instance *inst)
 {
-    kn_body *body = inst->body;
-    pthread_mutex_lock(&body->actions_lock);
-    kn_actions *a = &body->actions;
+    kn_emulation *emu = inst->emulation;
+    pthread_mutex_lock(&emu->actions_lock);
+    kn_actions *a = &emu->actions;
     if (a->set && !a->app_suggested_any && !a->self_suggested) {
         a->self_suggested = true;
         for (int p = 0; p < PROFILE_COUNT; p++) {
@@ -242,14 +242,14 @@ static void self_suggest(kn_instance *inst)
             KN_LOG_D("self-suggested grips for %s: %d", profiles[p].path, (int)r);
         }
     }
-    pthread_mutex_unlock(&body->actions_lock);
+    pthread_mutex_unlock(&emu->actions_lock);
 }
 
 /* ---- attach */
 
 static void create_grip_spaces(kn_session *s)
 {
-    const kn_actions *a = &s->inst->body->actions;
+    const kn_actions *a = &s->inst->emulation->actions;
     XrSpace spaces[2] = {XR_NULL_HANDLE, XR_NULL_HANDLE};
     for (int h = 0; h < 2; h++) {
         XrActionSpaceCreateInfo info = {.type = XR_TYPE_ACTION_SPACE_CREATE_INFO,
@@ -263,15 +263,15 @@ static void create_grip_spaces(kn_session *s)
         }
     }
     pthread_mutex_lock(&s->lock);
-    s->grip[0] = spaces[0];
-    s->grip[1] = spaces[1];
+    s->actions.grip[0] = spaces[0];
+    s->actions.grip[1] = spaces[1];
     pthread_mutex_unlock(&s->lock);
 }
 
 void kn_actions_read_profiles(kn_session *s)
 {
     const kn_instance *inst = s->inst;
-    const kn_actions *a = &inst->body->actions;
+    const kn_actions *a = &inst->emulation->actions;
     char found[2][KN_RECORD_PATH_SIZE] = {"", ""};
     for (int h = 0; h < 2 && a->set; h++) {
         XrInteractionProfileState state = {.type = XR_TYPE_INTERACTION_PROFILE_STATE};
@@ -283,7 +283,7 @@ void kn_actions_read_profiles(kn_session *s)
             found[h][0] = '\0';
     }
     pthread_mutex_lock(&s->lock);
-    memcpy(s->profile, found, sizeof s->profile);
+    memcpy(s->actions.profile, found, sizeof s->actions.profile);
     pthread_mutex_unlock(&s->lock);
     KN_LOG_D("interaction profiles: left %s, right %s", found[0][0] ? found[0] : "none",
              found[1][0] ? found[1] : "none");
@@ -292,17 +292,17 @@ void kn_actions_read_profiles(kn_session *s)
 bool kn_actions_hide_profile_event(kn_session *s)
 {
     pthread_mutex_lock(&s->lock);
-    bool hide = s->hide_profile;
+    bool hide = s->actions.hide_profile;
     pthread_mutex_unlock(&s->lock);
     return hide;
 }
 
 static bool app_suggested_any(const kn_instance *inst)
 {
-    kn_body *body = inst->body;
-    pthread_mutex_lock(&body->actions_lock);
-    bool any = body->actions.app_suggested_any;
-    pthread_mutex_unlock(&body->actions_lock);
+    kn_emulation *emu = inst->emulation;
+    pthread_mutex_lock(&emu->actions_lock);
+    bool any = emu->actions.app_suggested_any;
+    pthread_mutex_unlock(&emu->actions_lock);
     return any;
 }
 
@@ -311,9 +311,9 @@ static void attached(kn_session *s, kn_attach how)
 {
     bool hide = !app_suggested_any(s->inst);
     pthread_mutex_lock(&s->lock);
-    s->hide_profile = hide;
+    s->actions.hide_profile = hide;
     pthread_mutex_unlock(&s->lock);
-    atomic_store(&s->attach, (int)how);
+    atomic_store(&s->actions.attach, (int)how);
     create_grip_spaces(s);
     kn_actions_read_profiles(s);
 }
@@ -325,8 +325,8 @@ kn_xrAttachSessionActionSets(XrSession session, const XrSessionActionSetsAttachI
     if (!s)
         return XR_ERROR_HANDLE_INVALID;
     const kn_dispatch *d = &s->inst->next;
-    const kn_actions *a = &s->inst->body->actions;
-    int state = atomic_load(&s->attach);
+    const kn_actions *a = &s->inst->emulation->actions;
+    int state = atomic_load(&s->actions.attach);
     if (!attachInfo || attachInfo->type != XR_TYPE_SESSION_ACTION_SETS_ATTACH_INFO ||
         !attachInfo->countActionSets || !attachInfo->actionSets || !a->set ||
         (state != KN_ATTACH_NONE && state != KN_ATTACH_FAILED)) {
@@ -362,7 +362,7 @@ kn_xrAttachSessionActionSets(XrSession session, const XrSessionActionSetsAttachI
             KN_LOG_W("xrAttachSessionActionSets: the runtime refused the layer's grip set (%d); "
                      "controller poses are not sampled",
                      (int)mine);
-            atomic_store(&s->attach, KN_ATTACH_APP_ONLY);
+            atomic_store(&s->actions.attach, KN_ATTACH_APP_ONLY);
         }
     }
     pthread_mutex_unlock(&s->work);
@@ -380,7 +380,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetCurrentInteractionProfile(
         return d->GetCurrentInteractionProfile(session, topLevelUserPath, interactionProfile);
     /* The profile exists because of the layer's suggestions only: answer as
      * the runtime would without them. */
-    if (atomic_load(&s->attach) == KN_ATTACH_LAYER && interactionProfile &&
+    if (atomic_load(&s->actions.attach) == KN_ATTACH_LAYER && interactionProfile &&
         interactionProfile->type == XR_TYPE_INTERACTION_PROFILE_STATE)
         return XR_ERROR_ACTIONSET_NOT_ATTACHED;
     XrResult r = d->GetCurrentInteractionProfile(session, topLevelUserPath, interactionProfile);
@@ -393,14 +393,11 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetCurrentInteractionProfile(
 
 #define SYNC_STACK_SETS 16
 
-XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
-                                                const XrActionsSyncInfo *syncInfo)
+XrResult kn_actions_sync(kn_session *s, const XrActionsSyncInfo *syncInfo)
 {
-    kn_session *s = kn_session_get(session);
-    if (!s)
-        return XR_ERROR_HANDLE_INVALID;
+    XrSession session = s->handle;
     const kn_dispatch *d = &s->inst->next;
-    int state = atomic_load(&s->attach);
+    int state = atomic_load(&s->actions.attach);
     XrResult r;
     if (state == KN_ATTACH_LAYER && syncInfo && syncInfo->type == XR_TYPE_ACTIONS_SYNC_INFO &&
         syncInfo->countActiveActionSets == 0) {
@@ -414,7 +411,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
     } else {
         /* The first time: a solo sync under way on another thread ends
          * before this one goes down, and none follows. */
-        if (!atomic_exchange(&s->app_synced, true)) {
+        if (!atomic_exchange(&s->actions.app_synced, true)) {
             pthread_mutex_lock(&s->work);
             pthread_mutex_unlock(&s->work);
         }
@@ -425,7 +422,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
         if (sets) {
             if (n)
                 memcpy(sets, syncInfo->activeActionSets, n * sizeof *sets);
-            sets[n] = (XrActiveActionSet){s->inst->body->actions.set, XR_NULL_PATH};
+            sets[n] = (XrActiveActionSet){s->inst->emulation->actions.set, XR_NULL_PATH};
             XrActionsSyncInfo with = *syncInfo;
             with.countActiveActionSets = n + 1;
             with.activeActionSets = sets;
@@ -436,13 +433,12 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
         if (XR_FAILED(r)) {
             XrResult mine = r;
             r = d->SyncActions(session, syncInfo);
-            if (XR_SUCCEEDED(r) && !atomic_exchange(&s->warned_sync, true))
+            if (XR_SUCCEEDED(r) && !atomic_exchange(&s->actions.warned_sync, true))
                 KN_LOG_W("xrSyncActions: the runtime refused the call with the layer's set (%d); "
                          "the application's went down alone",
                          (int)mine);
         }
     }
-    kn_session_frameless_tick(s);
     return r;
 }
 
@@ -450,7 +446,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
 
 static void lazy_attach(kn_session *s, int64_t now_ns)
 {
-    const kn_actions *a = &s->inst->body->actions;
+    const kn_actions *a = &s->inst->emulation->actions;
     pthread_mutex_lock(&s->lock);
     bool due = s->running && (s->frames_waited >= KN_LAZY_ATTACH_FRAMES ||
                               now_ns - s->running_since_ns >= KN_LAZY_ATTACH_NS);
@@ -466,7 +462,7 @@ static void lazy_attach(kn_session *s, int64_t now_ns)
         KN_LOG_W("the application never attached action sets, and attaching the layer's grip set "
                  "failed (%d): controller poses are not sampled",
                  (int)r);
-        atomic_store(&s->attach, KN_ATTACH_FAILED);
+        atomic_store(&s->actions.attach, KN_ATTACH_FAILED);
         return;
     }
     KN_LOG_I("the application has not attached action sets: the layer attached its grip set");
@@ -475,13 +471,14 @@ static void lazy_attach(kn_session *s, int64_t now_ns)
 
 void kn_actions_tick(kn_session *s, int64_t now_ns)
 {
-    int state = atomic_load(&s->attach);
+    int state = atomic_load(&s->actions.attach);
     if (state == KN_ATTACH_NONE) {
         lazy_attach(s, now_ns);
-        state = atomic_load(&s->attach);
+        state = atomic_load(&s->actions.attach);
     }
-    if ((state != KN_ATTACH_MERGED && state != KN_ATTACH_LAYER) || atomic_load(&s->app_synced) ||
-        now_ns - s->last_solo_sync_ns < KN_SOLO_SYNC_INTERVAL_NS)
+    if ((state != KN_ATTACH_MERGED && state != KN_ATTACH_LAYER) ||
+        atomic_load(&s->actions.app_synced) ||
+        now_ns - s->actions.last_solo_sync_ns < KN_SOLO_SYNC_INTERVAL_NS)
         return;
     /* Only in the state the application has seen FOCUSED (xrPollEvent): a
      * sync ahead of it would succeed where the application, by what it was
@@ -491,8 +488,8 @@ void kn_actions_tick(kn_session *s, int64_t now_ns)
     pthread_mutex_unlock(&s->lock);
     if (!focused)
         return;
-    s->last_solo_sync_ns = now_ns;
-    XrActiveActionSet active = {s->inst->body->actions.set, XR_NULL_PATH};
+    s->actions.last_solo_sync_ns = now_ns;
+    XrActiveActionSet active = {s->inst->emulation->actions.set, XR_NULL_PATH};
     XrActionsSyncInfo info = {
         .type = XR_TYPE_ACTIONS_SYNC_INFO, .countActiveActionSets = 1, .activeActionSets = &active};
     XrResult r = s->inst->next.SyncActions(s->handle, &info);

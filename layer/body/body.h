@@ -65,7 +65,7 @@ typedef struct kn_actions {
 struct kn_session;
 
 /* The per-instance state while emulating. */
-typedef struct kn_body {
+typedef struct kn_emulation {
     kn_settings settings;
     /* kn_ext bits of what the layer provides (all four): the system
      * properties report it, and the functions refuse what is not. */
@@ -79,15 +79,15 @@ typedef struct kn_body {
     pthread_mutex_t sessions_lock; /* the session list */
     struct kn_session *sessions;
     unsigned recordings; /* sessions recorded so far (numbers the files) */
-} kn_body;
+} kn_emulation;
 
 /* xrDestroyInstance, before it goes down: ends the layer's sessions of the
  * instance (recordings closed) and destroys its own objects. */
-void kn_body_release(kn_instance *inst);
+void kn_emulation_release(kn_instance *inst);
 /* Frees what is left without calling down (the library is being unloaded). */
-void kn_body_free(kn_body *body);
-/* Before kn_body_free: the instance no longer counts as beside the runtime. */
-void kn_body_forget(kn_instance *inst);
+void kn_emulation_free(kn_emulation *emu);
+/* Before kn_emulation_free: the instance no longer counts as beside the runtime. */
+void kn_emulation_forget(kn_instance *inst);
 /* Whether an instance beside the runtime answers for `ext` (a tracker the
  * layer did not mint may then be the runtime's). */
 bool kn_body_beside_runtime(uint32_t ext);

@@ -5,12 +5,12 @@
 
 void kn_logic_instance_destroying(kn_instance *inst)
 {
-    kn_body_release(inst);
+    kn_emulation_release(inst);
 }
 
 void kn_logic_instance_free(kn_instance *inst)
 {
-    kn_body_forget(inst);
-    kn_body_free(inst->body);
-    inst->body = NULL;
+    kn_emulation_forget(inst);
+    kn_emulation_free(inst->emulation);
+    inst->emulation = NULL;
 }

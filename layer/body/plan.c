@@ -234,32 +234,32 @@ bool kn_body_beside_runtime(uint32_t ext)
     return false;
 }
 
-void kn_body_forget(kn_instance *inst)
+void kn_emulation_forget(kn_instance *inst)
 {
-    if (inst->body)
-        count_beside(inst->body->beside, -1);
+    if (inst->emulation)
+        count_beside(inst->emulation->beside, -1);
 }
 
-static kn_body *new_body(const kn_body_plan *plan)
+static kn_emulation *new_emulation(const kn_body_plan *plan)
 {
-    kn_body *body = calloc(1, sizeof *body);
-    bool locks = body && pthread_mutex_init(&body->actions_lock, NULL) == 0;
-    if (locks && pthread_mutex_init(&body->sessions_lock, NULL) != 0) {
-        pthread_mutex_destroy(&body->actions_lock);
+    kn_emulation *emu = calloc(1, sizeof *emu);
+    bool locks = emu && pthread_mutex_init(&emu->actions_lock, NULL) == 0;
+    if (locks && pthread_mutex_init(&emu->sessions_lock, NULL) != 0) {
+        pthread_mutex_destroy(&emu->actions_lock);
         locks = false;
     }
     if (!locks) {
-        free(body);
+        free(emu);
         return NULL;
     }
-    body->settings = plan->settings;
-    body->runtime_exts = plan->base.runtime_enabled;
-    memcpy(body->application, plan->base.info.applicationInfo.applicationName,
-           sizeof body->application);
-    body->application[sizeof body->application - 1] = '\0';
-    memcpy(body->engine, plan->base.info.applicationInfo.engineName, sizeof body->engine);
-    body->engine[sizeof body->engine - 1] = '\0';
-    return body;
+    emu->settings = plan->settings;
+    emu->runtime_exts = plan->base.runtime_enabled;
+    memcpy(emu->application, plan->base.info.applicationInfo.applicationName,
+           sizeof emu->application);
+    emu->application[sizeof emu->application - 1] = '\0';
+    memcpy(emu->engine, plan->base.info.applicationInfo.engineName, sizeof emu->engine);
+    emu->engine[sizeof emu->engine - 1] = '\0';
+    return emu;
 }
 
 /* The rule (body.h): which of the three an instance gets, said at info. */
@@ -306,23 +306,23 @@ XrResult kn_logic_instance_created(kn_instance *inst, const kn_plan *base)
         inst->intercept = false;
         return XR_SUCCESS;
     }
-    kn_body *body = new_body(plan);
-    if (!body)
+    kn_emulation *emu = new_emulation(plan);
+    if (!emu)
         return XR_ERROR_OUT_OF_MEMORY;
-    inst->body = body;
+    inst->emulation = emu;
     inst->intercept = true;
     if (mode == KN_MODE_BESIDE) {
         /* Nothing to tune: the properties say no and the functions refuse. */
         inst->enabled = plan->base.requested & ~plan->runtime;
         inst->beside_runtime = true;
-        body->beside = inst->enabled;
-        count_beside(body->beside, 1);
+        emu->beside = inst->enabled;
+        count_beside(emu->beside, 1);
         return XR_SUCCESS;
     }
-    body->supported = KN_EXT_ALL;
-    body->actions.available = kn_actions_available(plan->base.info.enabledExtensionNames,
-                                                   plan->base.info.enabledExtensionCount);
+    emu->supported = KN_EXT_ALL;
+    emu->actions.available = kn_actions_available(plan->base.info.enabledExtensionNames,
+                                                  plan->base.info.enabledExtensionCount);
     inst->hidden = plan->runtime_hidden;
-    KN_LOG_I("serving body tracking (backend %s)", kn_backend_setting_name(body->settings.backend));
+    KN_LOG_I("serving body tracking (backend %s)", kn_backend_setting_name(emu->settings.backend));
     return XR_SUCCESS;
 }

@@ -8,7 +8,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetSystemProperties(XrInstance instance, XrS
                                                         XrSystemProperties *properties)
 {
     kn_instance *inst = kn_instance_get(instance);
-    if (!inst || !inst->body)
+    if (!inst || !inst->emulation)
         return XR_ERROR_HANDLE_INVALID;
     if (!properties)
         return inst->next.GetSystemProperties(instance, systemId, properties);
@@ -46,11 +46,11 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetSystemProperties(XrInstance instance, XrS
 
     for (XrBaseOutStructure *s = properties->next; s; s = s->next) {
         const kn_extension *e = kn_extension_by_properties(s->type);
-        /* What the layer provides (kn_body.supported); the functions
+        /* What the layer provides (kn_emulation.supported); the functions
          * refuse exactly where these say no. */
         if (e && (inst->enabled & e->bit))
             ((kn_xr_bool_properties *)s)->supported =
-                (inst->body->supported & e->bit) ? XR_TRUE : XR_FALSE;
+                (inst->emulation->supported & e->bit) ? XR_TRUE : XR_FALSE;
     }
     return r;
 }

@@ -240,7 +240,7 @@ XrResult kn_tracker_locate(kn_tracker *t, const XrBodyJointsLocateInfoFB *info,
     /* An application without a frame loop makes no other samples: the
      * devices at the time it asks for (a time already sampled is not again). */
     kn_session_sample_at(s, info->time, KN_TIME_REQUESTED, NULL);
-    if (s->inst->body->settings.sync)
+    if (s->inst->emulation->settings.sync)
         kn_body_engine_sync(s->engine, info->time, KN_SYNC_TIMEOUT_NS);
 
     /* No engine yet (it is being made): no body, no error. */

@@ -101,7 +101,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrDestroyInstance(XrInstance instance)
     if (!inst)
         return XR_ERROR_HANDLE_INVALID;
     /* Sessions end with their instance: the layer closes its own first. */
-    if (inst->body)
+    if (inst->emulation)
         kn_logic_instance_destroying(inst);
     XrResult r = inst->next.DestroyInstance(instance);
     kn_instance_free(inst);

@@ -17,7 +17,7 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetSystemProperties(XrInstance instance, XrS
                                                         XrSystemProperties *properties);
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrPollEvent(XrInstance instance, XrEventDataBuffer *eventData);
 
-/* Sessions and sampling (body/session.c) */
+/* Sessions and sampling (body/session.c, session_sampling.c, session_events.c) */
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateSession(XrInstance instance,
                                                   const XrSessionCreateInfo *createInfo,
                                                   XrSession *session);
@@ -32,16 +32,17 @@ XRAPI_ATTR XrResult XRAPI_CALL kn_xrLocateViews(XrSession session,
                                                 const XrViewLocateInfo *viewLocateInfo,
                                                 XrViewState *viewState, uint32_t viewCapacityInput,
                                                 uint32_t *viewCountOutput, XrView *views);
+XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
+                                                const XrActionsSyncInfo *syncInfo);
 
-/* The grip action set (body/actions.c) */
+/* The grip action set (body/actions.c; xrSyncActions samples after it,
+ * session_sampling.c) */
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrSuggestInteractionProfileBindings(
     XrInstance instance, const XrInteractionProfileSuggestedBinding *suggestedBindings);
 XRAPI_ATTR XrResult XRAPI_CALL
 kn_xrAttachSessionActionSets(XrSession session, const XrSessionActionSetsAttachInfo *attachInfo);
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrGetCurrentInteractionProfile(
     XrSession session, XrPath topLevelUserPath, XrInteractionProfileState *interactionProfile);
-XRAPI_ATTR XrResult XRAPI_CALL kn_xrSyncActions(XrSession session,
-                                                const XrActionsSyncInfo *syncInfo);
 
 /* The served extensions (api/): one entry file per extension. */
 XRAPI_ATTR XrResult XRAPI_CALL kn_xrCreateBodyTrackerFB(XrSession session,

@@ -33,7 +33,7 @@ void kn_instance_free(kn_instance *inst)
 {
     if (!inst)
         return;
-    if (inst->body)
+    if (inst->emulation)
         kn_logic_instance_free(inst);
     free(inst);
 }

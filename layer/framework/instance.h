@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct kn_body;
+struct kn_emulation;
 
 typedef struct kn_instance {
     XrInstance handle;
@@ -23,7 +23,7 @@ typedef struct kn_instance {
     uint32_t enabled;    /* kn_ext bits the application enabled */
     uint32_t hidden;     /* kn_rt_ext bits the layer enabled below and the application did not */
     kn_dispatch next;    /* filled when intercepting */
-    struct kn_body *body; /* the body-tracking state when intercepting */
+    struct kn_emulation *emulation; /* the body-tracking logic's state when intercepting */
 } kn_instance;
 
 kn_instance *kn_instance_get(XrInstance handle);

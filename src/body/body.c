@@ -70,18 +70,21 @@ kn_status kn_body_solve(const kn_skeleton *skeleton, const kn_body_input *in, kn
     for (int side = 0; side < 2; side++) {
         int d = side == KN_SIDE_LEFT ? KN_BODY_LEFT_GRIP : KN_BODY_RIGHT_GRIP;
         out->hand_reached[side] = false;
-        if (in->hands_to_grips && out->active && in->device_valid[d])
+        if ((in->flags & KN_BODY_HANDS_TO_GRIPS) && out->active && in->device_valid[d])
             out->hand_reached[side] =
                 kn_body_reach_grip(skeleton, side, &in->device[d], out->joints);
     }
 
     /* 5. Feet that stand, then above the floor. */
     out->foot_planted[0] = out->foot_planted[1] = false;
-    if (in->feet && out->active)
+    out->leg_bent[0] = out->leg_bent[1] = false;
+    out->floor_lift = 0.0f;
+    if (in->feet && out->active && !(in->flags & KN_BODY_SKIP_FEET))
         kn_feet_plant(in->feet, skeleton, in->contact, out->joints, out->foot_planted);
     else if (in->feet)
         kn_feet_reset(in->feet);
-    out->floor_lift = kn_body_keep_feet_above_floor(skeleton, out->joints, out->leg_bent);
+    if (!(in->flags & KN_BODY_SKIP_FEET))
+        out->floor_lift = kn_body_keep_feet_above_floor(skeleton, out->joints, out->leg_bent);
 
     float w[KN_BODY_DEVICES];
     for (int d = 0; d < KN_BODY_DEVICES; d++)

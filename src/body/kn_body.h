@@ -7,18 +7,18 @@
  *  3. the whole body moved so that the head joint plus the eye offset lands
  *     on the head device: the body hangs from the headset, the root
  *     position is never predicted;
- *  4. optionally, each arm re-solved (two-bone IK, the elbow keeping its
- *     side) so that the wrist lands where the grip pose says and the hand
- *     takes the grip's orientation: what the user sees of their hands must
- *     match their controllers;
- *  5. with a kn_feet state, feet that stand (kn_feet.h): a foot in contact
- *     stays where it was put down, its leg solved to it; then feet kept
- *     above the floor: the lowest foot joint at least at the sole height
- *     (kn_feet_sole_height: the sole, not the ankle, on y = 0); a leg whose
- *     foot or toes would go below it is bent (two-bone IK, knee keeping its
- *     side, foot keeping its orientation) until the lowest of them touches
- *     it; only what a leg cannot take up (hips below the floor) lifts the
- *     whole body.
+ *  4. with KN_BODY_HANDS_TO_GRIPS, each arm re-solved (two-bone IK, the
+ *     elbow keeping its side) so that the wrist lands where the grip pose
+ *     says and the hand takes the grip's orientation: what the user sees of
+ *     their hands must match their controllers;
+ *  5. unless KN_BODY_SKIP_FEET: with a kn_feet state, feet that stand
+ *     (kn_feet.h): a foot in contact stays where it was put down, its leg
+ *     solved to it; then feet kept above the floor: the lowest foot joint
+ *     at least at the sole height (kn_feet_sole_height: the sole, not the
+ *     ankle, on y = 0); a leg whose foot or toes would go below it is bent
+ *     (two-bone IK, knee keeping its side, foot keeping its orientation)
+ *     until the lowest of them touches it; only what a leg cannot take up
+ *     (hips below the floor) lifts the whole body.
  *
  * Joint validity and confidence are for XrBodyJointLocationsFB: `active`
  * says whether there is a body at all (the head anchors it); per joint,
@@ -37,8 +37,15 @@
 #include "skeleton/kn_skeleton.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum { KN_BODY_HEAD = 0, KN_BODY_LEFT_GRIP = 1, KN_BODY_RIGHT_GRIP = 2, KN_BODY_DEVICES = 3 };
+
+/* The body stage's options (kn_body_input.flags). */
+enum {
+    KN_BODY_HANDS_TO_GRIPS = 1u << 0, /* step 4 runs */
+    KN_BODY_SKIP_FEET = 1u << 1,      /* step 5 does not run: the feet as steps 1-4 left them */
+};
 
 typedef struct kn_body_input {
     const float *local6d;      /* KN_JOINT_COUNT * 6, joint index order */
@@ -49,7 +56,7 @@ typedef struct kn_body_input {
      * briefly held, falling to 0 as a lost device fades out. */
     float device_weight[KN_BODY_DEVICES];
     bool device_tracked[KN_BODY_DEVICES]; /* live, with both TRACKED bits */
-    bool hands_to_grips;                  /* step 4 */
+    uint32_t flags;                       /* KN_BODY_* below: the optional steps */
     kn_feet *feet;                        /* step 5's feet that stand; NULL: off */
     const float *contact;                 /* the model's 2 contact logits, or NULL */
 } kn_body_input;

@@ -1,5 +1,5 @@
 /* kinest_create / kinest_destroy: config checks, the backend and its
- * fallbacks (docs/engine.md, "Fallbacks"), the worker thread, logging. */
+ * fallbacks (docs/engine.md, "Fallbacks"), the worker thread. */
 #include "engine/engine.h"
 
 #include "weights/kn_weights.h"
@@ -29,46 +29,6 @@ typedef struct config_v2 {
     uint32_t body_flags;
 } config_v2;
 #define CONFIG_V3_SIZE (offsetof(kinest_config, smoothing) + sizeof(double))
-
-static const char *const level_names[] = {"off", "error", "warning", "info", "debug"};
-
-static void log_to(const kinest_config *cfg, kinest_log_level level, const char *fmt, va_list ap)
-{
-    if (level > cfg->log_level || level <= KINEST_LOG_OFF)
-        return;
-    char msg[512];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    if (cfg->log)
-        cfg->log(level, msg, cfg->log_user_data);
-    else
-        fprintf(stderr, "kinest: %s: %s\n", level_names[level], msg);
-}
-
-void kn_engine_log(kinest_engine *e, kinest_log_level level, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    log_to(&e->config, level, fmt, ap);
-    va_end(ap);
-}
-
-/* Before an engine exists (a bad config). */
-static void log_config(const kinest_config *cfg, kinest_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void log_config(const kinest_config *cfg, kinest_log_level level, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    log_to(cfg, level, fmt, ap);
-    va_end(ap);
-}
-
-int64_t kn_engine_wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* The caller's config, completed with the defaults of fields its
  * struct_size does not reach; false for a config this library cannot read. */
@@ -258,9 +218,9 @@ kinest_status kinest_create(const char *weights_path, const kinest_config *confi
     bool cfg_ok = read_config(config, &cfg, &why);
     if (!engine || !cfg_ok) {
         if (!cfg_ok)
-            log_config(&cfg, KINEST_LOG_ERROR, "kinest_create: bad config: %s", why);
+            kn_engine_log_config(&cfg, KINEST_LOG_ERROR, "kinest_create: bad config: %s", why);
         else
-            log_config(&cfg, KINEST_LOG_ERROR, "kinest_create: engine is NULL");
+            kn_engine_log_config(&cfg, KINEST_LOG_ERROR, "kinest_create: engine is NULL");
         if (engine)
             *engine = NULL;
         return KINEST_ERROR_INVALID_ARGUMENT;
@@ -269,7 +229,7 @@ kinest_status kinest_create(const char *weights_path, const kinest_config *confi
 
     kinest_engine *e = calloc(1, sizeof *e);
     if (!e) {
-        log_config(&cfg, KINEST_LOG_ERROR, "kinest_create: out of memory");
+        kn_engine_log_config(&cfg, KINEST_LOG_ERROR, "kinest_create: out of memory");
         return KINEST_ERROR_OUT_OF_MEMORY;
     }
     e->config = cfg;

@@ -173,10 +173,15 @@ struct kinest_engine {
     } w;
 };
 
-/* engine.c */
+/* log.c */
 void kn_engine_log(kinest_engine *e, kinest_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Before an engine exists (a bad config). */
+void kn_engine_log_config(const kinest_config *cfg, kinest_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 int64_t kn_engine_wall_ns(void);
+
+/* engine.c */
 
 /* For tests: fn is called on the worker after every tick it runs, with the
  * tick, the features (NULL for the IK), the 6D answer and the body. Set it
@@ -189,12 +194,11 @@ void *kn_engine_worker_main(void *arg);
 void kn_engine_worker_init(kinest_engine *e);
 
 /* skeleton_change.c: a skeleton at once (no body shown yet), or reached
- * gradually from the current one, one step per tick. */
+ * gradually from the current one, one step per tick; the skeleton for a
+ * body height. */
 void kn_engine_apply_skeleton(kinest_engine *e, const kn_skeleton *s);
 void kn_engine_change_skeleton(kinest_engine *e, const kn_skeleton *s);
 void kn_engine_skeleton_tick(kinest_engine *e);
-
-/* calibration in producer.c: the skeleton for a body height. */
 kn_status kn_engine_skeleton_for_height(const kinest_engine *e, float height_m, kn_skeleton *out,
                                         kn_error *err);
 

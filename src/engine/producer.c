@@ -114,12 +114,6 @@ kinest_status kinest_flush(kinest_engine *e)
 
 /* ---- calibration ---------------------------------------------------------- */
 
-kn_status kn_engine_skeleton_for_height(const kinest_engine *e, float height_m, kn_skeleton *out,
-                                        kn_error *err)
-{
-    return kn_skeleton_for_body_height(&e->default_skeleton, height_m, out, err);
-}
-
 kinest_status kinest_set_height(kinest_engine *e, float height_m)
 {
     if (!e)

@@ -81,3 +81,9 @@ void kn_engine_skeleton_tick(kinest_engine *e)
     e->w.change.u = u;
     use_skeleton(e, &s);
 }
+
+kn_status kn_engine_skeleton_for_height(const kinest_engine *e, float height_m, kn_skeleton *out,
+                                        kn_error *err)
+{
+    return kn_skeleton_for_body_height(&e->default_skeleton, height_m, out, err);
+}

@@ -232,38 +232,6 @@ static void count_step(kinest_engine *e, double step_ms, bool skipped)
     pthread_mutex_unlock(&e->stats_lock);
 }
 
-/* The body after step 3 only (no hands on grips, no floor): the reference
- * form of docs/model.md "Back to global joints", hands optionally put on
- * their grips afterwards. Validity and confidence stay kn_body_solve's. */
-static void reference_joints(const kinest_engine *e, const kn_body_input *in, kn_body *body)
-{
-    float local[KN_JOINT_COUNT * 4];
-    for (int j = 0; j < KN_JOINT_COUNT; j++)
-        kn_6d_to_quat(in->local6d + 6 * j, local + 4 * j);
-    versor yaw;
-    kn_heading_quat(in->heading, yaw);
-    kn_quat_mul(yaw, local, local);
-    kn_skeleton_fk(&e->w.skeleton, local, (vec3){0.0f, 0.0f, 0.0f}, body->joints);
-    if (body->active) {
-        kn_pose device;
-        vec3 shift;
-        kn_head_device_from_joint(&body->joints[KN_JOINT_HEAD], &device);
-        glm_vec3_sub((float *)in->device[KN_BODY_HEAD].position, device.position, shift);
-        kn_vec3_sanitize(shift, shift);
-        for (int j = 0; j < KN_JOINT_COUNT; j++)
-            glm_vec3_add(body->joints[j].position, shift, body->joints[j].position);
-    }
-    for (int side = 0; side < 2; side++) {
-        int d = side == KN_SIDE_LEFT ? KN_BODY_LEFT_GRIP : KN_BODY_RIGHT_GRIP;
-        body->hand_reached[side] = false;
-        if (in->hands_to_grips && body->active && in->device_valid[d])
-            body->hand_reached[side] =
-                kn_body_reach_grip(&e->w.skeleton, side, &in->device[d], body->joints);
-    }
-    body->floor_lift = 0.0f;
-    body->leg_bent[0] = body->leg_bent[1] = false;
-}
-
 /* The model's output through the one-pole filter (docs/engine.md):
  * y = (1 - s) x + s y_prev, y = x at a stream's first step. Float32, as
  * the Python side computes it. Only steps that ran get here. */
@@ -283,91 +251,69 @@ static const float *smooth_output(kinest_engine *e)
     return y;
 }
 
-static void process_tick(kinest_engine *e)
+/* The head found again after a loss jumps from where it was held to where
+ * it is, and the user has moved on meanwhile: the stream starts afresh
+ * there (no motion to interpolate across, no state of the time before).
+ * True when the stream starts at this tick. */
+static bool restart_if_due(kinest_engine *e)
 {
-    kn_signal_tick *tick = &e->w.tick;
-    const kn_signal_device *dev = tick->device;
-    /* The head found again after a loss jumps from where it was held to
-     * where it is, and the user has moved on meanwhile: the stream starts
-     * afresh there (no motion to interpolate across, no state of the time
-     * before). */
-    bool head_live = dev[KN_DEVICE_HEAD].state == KN_TRACK_LIVE;
+    const kn_signal_tick *tick = &e->w.tick;
+    bool head_live = tick->device[KN_DEVICE_HEAD].state == KN_TRACK_LIVE;
     bool recovered = head_live && !e->w.head_was_live && e->w.have_frame;
     e->w.head_was_live = head_live;
-    if ((tick->events & KN_SIGNAL_EVENT_START) || recovered) {
-        restart_model(e);
-        kn_ik_reset(&e->w.ik);
-        kn_features_reset(&e->w.features);
-        kn_heading_init(&e->w.heading);
-        e->w.ticks_since_start = 0;
-        e->w.have_frame = false;
-        if (tick->events & (KN_SIGNAL_EVENT_GAP | KN_SIGNAL_EVENT_CLOCK_RESET))
-            kn_engine_log(e, KINEST_LOG_INFO, "stream restarted at %lld ns (%s)",
-                          (long long)tick->time_ns,
-                          tick->events & KN_SIGNAL_EVENT_GAP ? "gap" : "time went backward");
-    }
-    if (tick->events & KN_SIGNAL_EVENT_TELEPORT) {
-        kn_ik_rebase(&e->w.ik, &tick->rebase);
-        kn_features_rebase(&e->w.features, &tick->rebase);
-        kn_feet_reset(&e->w.feet); /* planted where the world no longer is */
-        rebase_heading(&e->w.heading, &tick->rebase);
-        if (e->w.have_frame)
-            rebase_frame(&e->w.last, &tick->rebase);
-        kn_engine_log(e, KINEST_LOG_INFO, "teleport or recentring at %lld ns",
-                      (long long)tick->time_ns);
-    }
+    if (!(tick->events & KN_SIGNAL_EVENT_START) && !recovered)
+        return false;
+    restart_model(e);
+    kn_ik_reset(&e->w.ik);
+    kn_features_reset(&e->w.features);
+    kn_heading_init(&e->w.heading);
+    e->w.ticks_since_start = 0;
+    e->w.have_frame = false;
+    if (tick->events & (KN_SIGNAL_EVENT_GAP | KN_SIGNAL_EVENT_CLOCK_RESET))
+        kn_engine_log(e, KINEST_LOG_INFO, "stream restarted at %lld ns (%s)",
+                      (long long)tick->time_ns,
+                      tick->events & KN_SIGNAL_EVENT_GAP ? "gap" : "time went backward");
+    return true;
+}
+
+/* A teleport or recentring: what remembers world positions moves with it. */
+static void follow_teleport(kinest_engine *e)
+{
+    const kn_signal_tick *tick = &e->w.tick;
+    if (!(tick->events & KN_SIGNAL_EVENT_TELEPORT))
+        return;
+    kn_ik_rebase(&e->w.ik, &tick->rebase);
+    kn_features_rebase(&e->w.features, &tick->rebase);
+    kn_feet_reset(&e->w.feet); /* planted where the world no longer is */
+    rebase_heading(&e->w.heading, &tick->rebase);
+    if (e->w.have_frame)
+        rebase_frame(&e->w.last, &tick->rebase);
+    kn_engine_log(e, KINEST_LOG_INFO, "teleport or recentring at %lld ns",
+                  (long long)tick->time_ns);
+}
+
+/* The skeleton of this tick: the producer's calibration changes, the
+ * automatic calibration, a skeleton change under way; then the heading. */
+static void calibrate(kinest_engine *e)
+{
+    const kn_signal_device *head = &e->w.tick.device[KN_DEVICE_HEAD];
     sync_calibration(e);
-    auto_calibrate(e, &dev[KN_DEVICE_HEAD]);
+    auto_calibrate(e, head);
     kn_engine_skeleton_tick(e);
+    bool head_valid = (head->flags & KN_FEATURES_VALID_FLAGS) == KN_FEATURES_VALID_FLAGS;
+    kn_heading_update(&e->w.heading, &head->pose, head_valid);
+}
 
-    bool head_valid =
-        (dev[KN_DEVICE_HEAD].flags & KN_FEATURES_VALID_FLAGS) == KN_FEATURES_VALID_FLAGS;
-    kn_heading_update(&e->w.heading, &dev[KN_DEVICE_HEAD].pose, head_valid);
-
-    const float *local6d;
-    /* Behind: the sample that completed this tick was pushed too long ago
-     * (wall clock) and newer ones wait; running the model now would only
-     * delay them. The newest sample's ticks always run, so bodies keep
-     * coming (less often) however far behind the worker is. */
-    int64_t t0 = kn_engine_wall_ns();
-    bool skip = e->w.more_waiting && t0 - e->w.wall_of_entry > KN_ENGINE_MAX_BACKLOG_NS;
-    if (e->backend) {
-        kn_pose pose[KN_SIGNAL_DEVICES];
-        uint32_t flags[KN_SIGNAL_DEVICES];
-        for (int d = 0; d < KN_SIGNAL_DEVICES; d++) {
-            pose[d] = dev[d].pose;
-            flags[d] = dev[d].flags;
-        }
-        kn_features_tick(&e->w.features, &e->w.heading, pose, flags, e->w.input);
-        if (skip) {
-            count_step(e, 0.0, true);
-            return;
-        }
-        kn_error err = {0};
-        kn_status st = kn_backend_step(e->backend, e->w.input, e->w.output, &err);
-        if (st == KN_ERROR_NON_FINITE) {
-            /* Refused or overflowed: this tick has no body; the backend
-             * reset its state if it had to. */
-            if (e->w.non_finite_logged++ < 5)
-                kn_engine_log(e, KINEST_LOG_WARN, "tick at %lld ns: %s", (long long)tick->time_ns,
-                              err.message);
-            count_step(e, 0.0, true);
-            return;
-        }
-        if (st != KN_OK) {
-            kn_engine_log(e, KINEST_LOG_ERROR,
-                          "the %s backend failed (%s); no more bodies: destroy and recreate "
-                          "the engine",
-                          kn_backend_name(e->backend), err.message);
-            atomic_store(&e->failed, true);
-            return;
-        }
-        local6d = smooth_output(e);
-    } else {
-        if (skip) {
-            count_step(e, 0.0, true);
-            return;
-        }
+/* The model's step (features, backend, filter) or the IK's: the tick's
+ * local rotations, or NULL when the tick has no body (skipped, refused,
+ * the backend failed). */
+static const float *predict(kinest_engine *e, bool skip)
+{
+    const kn_signal_tick *tick = &e->w.tick;
+    const kn_signal_device *dev = tick->device;
+    if (!e->backend) {
+        if (skip)
+            return NULL;
         kn_ik_input in = {
             .time_ns = tick->time_ns,
             .head = dev[KN_DEVICE_HEAD].pose,
@@ -378,32 +324,69 @@ static void process_tick(kinest_engine *e)
             .heading = &e->w.heading,
         };
         kn_ik_solve(&e->w.ik, &in, &e->w.ik_out, NULL);
-        local6d = e->w.ik_out.local6d;
+        return e->w.ik_out.local6d;
     }
-    double step_ms = (double)(kn_engine_wall_ns() - t0) / 1e6;
+    kn_pose pose[KN_SIGNAL_DEVICES];
+    uint32_t flags[KN_SIGNAL_DEVICES];
+    for (int d = 0; d < KN_SIGNAL_DEVICES; d++) {
+        pose[d] = dev[d].pose;
+        flags[d] = dev[d].flags;
+    }
+    kn_features_tick(&e->w.features, &e->w.heading, pose, flags, e->w.input);
+    if (skip)
+        return NULL;
+    kn_error err = {0};
+    kn_status st = kn_backend_step(e->backend, e->w.input, e->w.output, &err);
+    if (st == KN_ERROR_NON_FINITE) {
+        /* Refused or overflowed: this tick has no body; the backend reset
+         * its state if it had to. */
+        if (e->w.non_finite_logged++ < 5)
+            kn_engine_log(e, KINEST_LOG_WARN, "tick at %lld ns: %s", (long long)tick->time_ns,
+                          err.message);
+        return NULL;
+    }
+    if (st != KN_OK) {
+        kn_engine_log(e, KINEST_LOG_ERROR,
+                      "the %s backend failed (%s); no more bodies: destroy and recreate "
+                      "the engine",
+                      kn_backend_name(e->backend), err.message);
+        atomic_store(&e->failed, true);
+        return NULL;
+    }
+    return smooth_output(e);
+}
 
-    kn_body_input bin = {
+/* kn_body_solve with the engine's options (kinest.h's body flags). */
+static const kn_body *solve_body(kinest_engine *e, const float *local6d)
+{
+    const kn_signal_device *dev = e->w.tick.device;
+    uint32_t flags = e->config.body_flags;
+    bool feet = (flags & KINEST_BODY_FEET_ABOVE_FLOOR) != 0;
+    kn_body_input in = {
         .local6d = local6d,
         .heading = &e->w.heading,
-        .hands_to_grips = (e->config.body_flags & KINEST_BODY_HANDS_TO_GRIPS) != 0,
+        .flags = ((flags & KINEST_BODY_HANDS_TO_GRIPS) ? KN_BODY_HANDS_TO_GRIPS : 0u) |
+                 (feet ? 0u : KN_BODY_SKIP_FEET),
         /* The model's feet stand (the IK plants its own); with the floor. */
-        .feet =
-            e->backend && (e->config.body_flags & KINEST_BODY_FEET_ABOVE_FLOOR) ? &e->w.feet : NULL,
+        .feet = e->backend && feet ? &e->w.feet : NULL,
         .contact =
             e->backend && e->backend->config.contact_head ? e->w.output + KN_MODEL_OUTPUTS : NULL,
     };
     for (int d = 0; d < KN_SIGNAL_DEVICES; d++) {
-        bin.device[d] = dev[d].pose;
-        bin.device_valid[d] = device_used(&dev[d]);
-        bin.device_weight[d] = dev[d].weight;
-        bin.device_tracked[d] = device_tracked(&dev[d]);
+        in.device[d] = dev[d].pose;
+        in.device_valid[d] = device_used(&dev[d]);
+        in.device_weight[d] = dev[d].weight;
+        in.device_tracked[d] = device_tracked(&dev[d]);
     }
-    kn_body *body = &e->w.body;
-    kn_body_solve(&e->w.skeleton, &bin, body, NULL);
-    if (!(e->config.body_flags & KINEST_BODY_FEET_ABOVE_FLOOR) &&
-        (body->floor_lift != 0.0f || body->leg_bent[0] || body->leg_bent[1]))
-        reference_joints(e, &bin, body);
+    kn_body_solve(&e->w.skeleton, &in, &e->w.body, NULL);
+    return &e->w.body;
+}
 
+/* The tick's frame, faded in over the model's warm-up, to the readers. */
+static void publish_body(kinest_engine *e, const float *local6d, const kn_body *body,
+                         bool continuous)
+{
+    const kn_signal_tick *tick = &e->w.tick;
     kn_engine_frame frame;
     frame.time_ns = tick->time_ns;
     memcpy(frame.joints, body->joints, sizeof frame.joints);
@@ -414,13 +397,34 @@ static void process_tick(kinest_engine *e)
         warm = (float)(e->w.ticks_since_start + 1) / (float)KN_ENGINE_WARMUP_TICKS;
     frame.confidence = body->confidence * warm;
     for (int s = 0; s < 2; s++) {
-        frame.grip[s] = dev[KN_DEVICE_LEFT_GRIP + s].pose;
+        frame.grip[s] = tick->device[KN_DEVICE_LEFT_GRIP + s].pose;
         frame.hand_on_grip[s] = body->hand_reached[s];
     }
     if (e->tap)
         e->tap(e->tap_user, tick, e->backend ? e->w.input : NULL, local6d, body);
-    publish(e, &frame, !(tick->events & KN_SIGNAL_EVENT_START) && !recovered);
+    publish(e, &frame, continuous);
     e->w.ticks_since_start++;
+}
+
+static void process_tick(kinest_engine *e)
+{
+    bool restarted = restart_if_due(e);
+    follow_teleport(e);
+    calibrate(e);
+    /* Behind: the sample that completed this tick was pushed too long ago
+     * (wall clock) and newer ones wait; running the model now would only
+     * delay them. The newest sample's ticks always run, so bodies keep
+     * coming (less often) however far behind the worker is. */
+    int64_t t0 = kn_engine_wall_ns();
+    bool skip = e->w.more_waiting && t0 - e->w.wall_of_entry > KN_ENGINE_MAX_BACKLOG_NS;
+    const float *local6d = predict(e, skip);
+    if (!local6d) {
+        if (!atomic_load(&e->failed))
+            count_step(e, 0.0, true);
+        return;
+    }
+    double step_ms = (double)(kn_engine_wall_ns() - t0) / 1e6;
+    publish_body(e, local6d, solve_body(e, local6d), !restarted);
     count_step(e, step_ms, false);
 }
 

@@ -721,11 +721,16 @@ START_TEST(lost_head_makes_the_body_inactive)
             }
         }
     }
-    /* The head comes back: active again at once. */
-    synth_at(1.9, 1.6f, d);
-    push_ok(e, at(1.9), d);
-    ck_assert_int_eq(kinest_flush(e), KINEST_SUCCESS);
-    ck_assert(body_at(e, at(1.9), j).active);
+    /* The head comes back: inactive while the fresh stream settles
+     * (6 ticks), then active. */
+    for (int i = 0; i <= 6; i++) {
+        double t = 1.9 + i / 60.0;
+        synth_at(t, 1.6f, d);
+        push_ok(e, at(t), d);
+        ck_assert_int_eq(kinest_flush(e), KINEST_SUCCESS);
+        ck_assert_msg(body_at(e, at(t), j).active == (i == 6), "tick %d after the head came back",
+                      i);
+    }
     kinest_destroy(e);
 }
 END_TEST
@@ -748,7 +753,9 @@ static void lose_head_and_recover(kinest_backend backend, const char *weights, u
     kinest_joint_location j[21];
     kinest_device_pose d[3], truth[3];
     int checked = 0;
-    for (int i = 1; i <= 60 + 12; i++) {
+    float prev[21][3];
+    bool have_prev = false;
+    for (int i = 1; i <= 60 + 24; i++) {
         double t = 2.0 + i / 60.0, ahead = t + 1.0 / 60;
         synth_at(t, 1.6f, d);
         if (i <= 60)
@@ -756,8 +763,21 @@ static void lose_head_and_recover(kinest_backend backend, const char *weights, u
         push_ok(e, at(t), d);
         ck_assert_int_eq(kinest_flush(e), KINEST_SUCCESS);
         kinest_body_info info = body_at(e, at(ahead), j);
-        if (i <= 60 || !info.active)
+        if (i <= 60 || !info.active) {
+            have_prev = false;
             continue;
+        }
+        /* Shown again, no joint jumps from one frame to the next: the
+         * user walks ~2.5 cm a frame (issue 14: the fresh model's and
+         * IK's first legs jumped 20-50 cm). */
+        for (int k = 0; k < 21 && have_prev; k++)
+            ck_assert_msg(dist3(prev[k], j[k].pose.position) < 0.1,
+                          "%s, %d ticks after the head came back: joint %d jumped %.2f m",
+                          kinest_backend_name(backend), i - 60, k,
+                          dist3(prev[k], j[k].pose.position));
+        for (int k = 0; k < 21; k++)
+            memcpy(prev[k], j[k].pose.position, sizeof prev[k]);
+        have_prev = true;
         synth_at(ahead, 1.6f, truth);
         kn_pose hj, dev;
         memcpy(hj.orientation, j[KINEST_JOINT_HEAD].pose.orientation, sizeof hj.orientation);
@@ -906,7 +926,7 @@ START_TEST(reset_forgets_the_body)
 END_TEST
 
 /* A gap of more than 0.5 s restarts the stream: the model state starts
- * afresh (low confidence again), calibration kept. */
+ * afresh (no body for 6 ticks, then low confidence), calibration kept. */
 START_TEST(gap_restarts_the_stream)
 {
     kinest_engine *e = make(KINEST_BACKEND_CPU, WEIGHTS, KINEST_BODY_DEFAULT, NULL);
@@ -915,7 +935,10 @@ START_TEST(gap_restarts_the_stream)
     kinest_joint_location j[21];
     kinest_body_info before = body_at(e, at(1.0), j);
     push_synth(e, 2.0, 2.05, 60, 0, 1.6f);
-    kinest_body_info after = body_at(e, at(2.05), j);
+    /* No body while the fresh stream settles (6 ticks), then a faint one. */
+    ck_assert(!body_at(e, at(2.05), j).active);
+    push_synth(e, 2.05 + 1.0 / 60, 2.15, 60, 0, 1.6f);
+    kinest_body_info after = body_at(e, at(2.15), j);
     ck_assert(after.active);
     ck_assert_float_lt(after.confidence, 0.5f * before.confidence);
     ck_assert_uint_eq(after.skeleton_changed_count, before.skeleton_changed_count);

@@ -21,6 +21,10 @@ void fake_engine_reset(void)
     fake_engine.confidence = 0.75f;
     fake_engine.skeleton_changed = 1;
     fake_engine.calibration = KINEST_CALIBRATION_CALIBRATING;
+    fake_engine.runs[KINEST_BACKEND_AUTO] = KINEST_BACKEND_CPU;
+    fake_engine.runs[KINEST_BACKEND_CPU] = KINEST_BACKEND_CPU;
+    fake_engine.runs[KINEST_BACKEND_VULKAN] = KINEST_BACKEND_VULKAN;
+    fake_engine.runs[KINEST_BACKEND_IK] = KINEST_BACKEND_IK;
     pthread_mutex_unlock(&fake_engine_lock);
 }
 
@@ -93,7 +97,9 @@ kinest_status kinest_create(const char *weights_path, const kinest_config *confi
     pthread_mutex_lock(&fake_engine_lock);
     while (fake_engine.create_held)
         pthread_cond_wait(&create_released, &fake_engine_lock);
-    kinest_status st = fake_engine.create_status[b];
+    kinest_status st = fake_engine.create_status;
+    kinest_backend runs = fake_engine.runs[b];
+    fake_engine.create_calls++;
     if (config)
         fake_engine.config = *config;
     fake_engine.weights = NULL;
@@ -107,8 +113,7 @@ kinest_status kinest_create(const char *weights_path, const kinest_config *confi
     kinest_engine *e = calloc(1, sizeof *e);
     if (!e)
         return KINEST_ERROR_OUT_OF_MEMORY;
-    /* auto resolves to the CPU here */
-    e->backend = b == KINEST_BACKEND_AUTO ? KINEST_BACKEND_CPU : b;
+    e->backend = runs;
     pthread_mutex_lock(&fake_engine_lock);
     fake_engine.creates++;
     fake_engine.live++;
@@ -243,6 +248,10 @@ kinest_status kinest_reset_height(kinest_engine *engine)
     pthread_mutex_lock(&fake_engine_lock);
     fake_engine.reset_heights++;
     fake_engine.calibration = KINEST_CALIBRATION_CALIBRATING;
+    fake_engine.runs[KINEST_BACKEND_AUTO] = KINEST_BACKEND_CPU;
+    fake_engine.runs[KINEST_BACKEND_CPU] = KINEST_BACKEND_CPU;
+    fake_engine.runs[KINEST_BACKEND_VULKAN] = KINEST_BACKEND_VULKAN;
+    fake_engine.runs[KINEST_BACKEND_IK] = KINEST_BACKEND_IK;
     pthread_mutex_unlock(&fake_engine_lock);
     return KINEST_SUCCESS;
 }

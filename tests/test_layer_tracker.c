@@ -695,7 +695,10 @@ START_TEST(unsupported_features)
 }
 END_TEST
 
-START_TEST(engine_from_the_settings_with_fallbacks)
+/* The layer asks kinest_create once, with the settings, and reports the
+ * backend the engine settled on; the fallbacks are the engine's own
+ * (test_engine.c: create_and_destroy_every_backend, bad_weights_fall_back_to_ik). */
+START_TEST(engine_from_the_settings)
 {
     reset();
     setenv("KINEST_BACKEND", "vulkan", 1);
@@ -704,9 +707,11 @@ START_TEST(engine_from_the_settings_with_fallbacks)
     setenv("KINEST_SMOOTHING", "0.3", 1);
     create_all_four();
     XrSession session = start_session();
-    /* No Vulkan: the CPU with the same weights. */
-    fake_engine.create_status[KINEST_BACKEND_VULKAN] = KINEST_ERROR_UNSUPPORTED;
+    /* No Vulkan here: the engine runs the same weights on the CPU. */
+    fake_engine.runs[KINEST_BACKEND_VULKAN] = KINEST_BACKEND_CPU;
     XrBodyTrackerFB t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
+    ck_assert_int_eq(fake_engine.create_calls, 1);
+    ck_assert_int_eq(fake_engine.config.backend, KINEST_BACKEND_VULKAN);
     ck_assert_int_eq(fake_engine.backend, KINEST_BACKEND_CPU);
     ck_assert_str_eq(fake_engine.weights, "/models/x.safetensors");
     ck_assert_float_eq(fake_engine.config.height_m, 1.85f);
@@ -725,15 +730,16 @@ START_TEST(engine_from_the_settings_with_fallbacks)
     ck_assert_int_eq(fid.fidelity, XR_BODY_TRACKING_FIDELITY_HIGH_META);
     finish(session);
 
-    /* Unreadable weights: the analytic IK, reported as low fidelity. */
+    /* Unreadable weights: the engine runs the analytic IK, reported as low
+     * fidelity. */
     reset();
     create_all_four();
     session = start_session();
-    fake_engine.create_status[KINEST_BACKEND_VULKAN] = KINEST_ERROR_IO;
-    fake_engine.create_status[KINEST_BACKEND_CPU] = KINEST_ERROR_IO;
+    fake_engine.runs[KINEST_BACKEND_VULKAN] = KINEST_BACKEND_IK;
     t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
+    ck_assert_int_eq(fake_engine.create_calls, 1);
     ck_assert_int_eq(fake_engine.backend, KINEST_BACKEND_IK);
-    ck_assert_ptr_null(fake_engine.weights);
+    ck_assert_str_eq(fake_engine.weights, "/models/x.safetensors");
     li.baseSpace = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
     ck_assert_int_eq(APP(LocateBodyJointsFB)(t, &li, &loc), XR_SUCCESS);
     ck_assert_int_eq(fid.fidelity, XR_BODY_TRACKING_FIDELITY_LOW_META);
@@ -750,30 +756,36 @@ START_TEST(engine_from_the_settings_with_fallbacks)
     session = start_session();
     tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
     ck_assert_int_eq(fake_engine.backend, KINEST_BACKEND_IK);
+    ck_assert_ptr_null(fake_engine.weights);
     ck_assert_int_eq(fake_engine.creates, 1);
     ck_assert_float_eq(fake_engine.config.smoothing, -1.0f); /* unset: the weights' */
     finish(session);
     unsetenv("KINEST_BACKEND");
 
-    /* No engine at all: the first tracker (made before that is known) has
-     * no bodies; the later ones fail, always the same way. */
-    reset();
-    create_all_four();
-    session = start_session();
-    for (int b = 0; b < 4; b++)
-        fake_engine.create_status[b] = KINEST_ERROR_OUT_OF_MEMORY;
-    t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
-    li.baseSpace = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
-    ck_assert_int_eq(APP(LocateBodyJointsFB)(t, &li, &loc), XR_SUCCESS);
-    ck_assert(!loc.isActive);
-    XrBodyTrackerCreateInfoFB info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB};
-    XrBodyTrackerFB none = XR_NULL_HANDLE;
-    ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &none), XR_ERROR_OUT_OF_MEMORY);
-    fake_engine.create_status[KINEST_BACKEND_CPU] = KINEST_SUCCESS;
-    ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &none), XR_ERROR_OUT_OF_MEMORY);
-    ck_assert_ptr_null(none);
-    ck_assert_uint_eq(kn_tracker_count(), 1);
-    finish(session);
+    /* No engine at all: asked once, not again with another backend; the
+     * first tracker (made before that is known) has no bodies; the later
+     * ones fail, always the same way. */
+    const kinest_status failures[] = {KINEST_ERROR_OUT_OF_MEMORY, KINEST_ERROR_INVALID_ARGUMENT};
+    const XrResult results[] = {XR_ERROR_OUT_OF_MEMORY, XR_ERROR_RUNTIME_FAILURE};
+    for (int f = 0; f < 2; f++) {
+        reset();
+        create_all_four();
+        session = start_session();
+        fake_engine.create_status = failures[f];
+        t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
+        li.baseSpace = app_space(session, XR_REFERENCE_SPACE_TYPE_STAGE, IDENTITY);
+        ck_assert_int_eq(APP(LocateBodyJointsFB)(t, &li, &loc), XR_SUCCESS);
+        ck_assert(!loc.isActive);
+        XrBodyTrackerCreateInfoFB info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB};
+        XrBodyTrackerFB none = XR_NULL_HANDLE;
+        ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &none), results[f]);
+        fake_engine.create_status = KINEST_SUCCESS;
+        ck_assert_int_eq(APP(CreateBodyTrackerFB)(session, &info, &none), results[f]);
+        ck_assert_ptr_null(none);
+        ck_assert_int_eq(fake_engine.create_calls, 1);
+        ck_assert_uint_eq(kn_tracker_count(), 1);
+        finish(session);
+    }
 }
 END_TEST
 
@@ -1319,7 +1331,7 @@ int main(void)
     tcase_add_test(tc, functions_only_with_their_extension);
     tcase_add_test(tc, create_and_destroy_rules);
     tcase_add_test(tc, unsupported_features);
-    tcase_add_test(tc, engine_from_the_settings_with_fallbacks);
+    tcase_add_test(tc, engine_from_the_settings);
     tcase_add_test(tc, engine_made_off_the_application_thread);
     tcase_add_test(tc, locate_rules);
     tcase_add_test(tc, joints_in_the_application_space);

@@ -21,10 +21,8 @@ void fake_engine_reset(void)
     fake_engine.confidence = 0.75f;
     fake_engine.skeleton_changed = 1;
     fake_engine.calibration = KINEST_CALIBRATION_CALIBRATING;
-    fake_engine.runs[KINEST_BACKEND_AUTO] = KINEST_BACKEND_CPU;
-    fake_engine.runs[KINEST_BACKEND_CPU] = KINEST_BACKEND_CPU;
-    fake_engine.runs[KINEST_BACKEND_VULKAN] = KINEST_BACKEND_VULKAN;
-    fake_engine.runs[KINEST_BACKEND_IK] = KINEST_BACKEND_IK;
+    for (int b = 0; b < 4; b++) /* auto resolves to the CPU */
+        fake_engine.runs[b] = b == KINEST_BACKEND_AUTO ? KINEST_BACKEND_CPU : (kinest_backend)b;
     pthread_mutex_unlock(&fake_engine_lock);
 }
 
@@ -248,10 +246,6 @@ kinest_status kinest_reset_height(kinest_engine *engine)
     pthread_mutex_lock(&fake_engine_lock);
     fake_engine.reset_heights++;
     fake_engine.calibration = KINEST_CALIBRATION_CALIBRATING;
-    fake_engine.runs[KINEST_BACKEND_AUTO] = KINEST_BACKEND_CPU;
-    fake_engine.runs[KINEST_BACKEND_CPU] = KINEST_BACKEND_CPU;
-    fake_engine.runs[KINEST_BACKEND_VULKAN] = KINEST_BACKEND_VULKAN;
-    fake_engine.runs[KINEST_BACKEND_IK] = KINEST_BACKEND_IK;
     pthread_mutex_unlock(&fake_engine_lock);
     return KINEST_SUCCESS;
 }

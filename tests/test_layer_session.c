@@ -7,6 +7,7 @@
  * ("now" through XR_KHR_convert_timespec_time, hidden from the application;
  * the last known time without it). */
 #include "body/session.h"
+#include "support/fake_runtime.h"
 #include "xr/xr_body_tracking.h"
 #include "xr/xr_loader_interfaces.h"
 
@@ -15,15 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-XRAPI_ATTR XrResult XRAPI_CALL
-xrNegotiateLoaderApiLayerInterface(const XrNegotiateLoaderInfo *loaderInfo, const char *layerName,
-                                   XrNegotiateApiLayerRequest *apiLayerRequest);
-
-#define FAKE_INSTANCE ((XrInstance)(uintptr_t)0x5eed)
-#define FAKE_SESSION  ((XrSession)(uintptr_t)0x5e55)
-#define FAKE_SYSTEM   ((XrSystemId)7)
-#define FAKE_NOW      ((XrTime)777000000)
-#define MAX_OBJECTS   64
+#define FAKE_SESSION ((XrSession)(uintptr_t)0x5e55)
+#define FAKE_NOW     ((XrTime)777000000)
+#define MAX_OBJECTS  64
 
 /* ---- the fake runtime */
 
@@ -45,7 +40,7 @@ typedef struct call {
 } call;
 
 static struct {
-    bool list_timespec, timespec_enabled, no_stage;
+    bool list_timespec, timespec_enabled;
     obj objs[MAX_OBJECTS]; /* handle = index + 1 */
     int obj_count;
     char paths[32][128];
@@ -57,7 +52,6 @@ static struct {
     uint64_t synced[32][4];
     int synced_n[32], sync_calls;
     bool focused;
-    XrTime predicted; /* xrWaitFrame's predictedDisplayTime */
     XrTime located_at;
     XrSpaceLocationFlags head_flags, grip_flags;
     float head_y;
@@ -109,20 +103,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_create(const XrInstanceCreateInfo *in
     return XR_SUCCESS;
 }
 
-static XRAPI_ATTR XrResult XRAPI_CALL fake_destroy_instance(XrInstance instance)
-{
-    (void)instance;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_instance_properties(XrInstance instance,
-                                                               XrInstanceProperties *p)
-{
-    (void)instance;
-    strcpy(p->runtimeName, "fake");
-    return XR_SUCCESS;
-}
-
 static XRAPI_ATTR XrResult XRAPI_CALL fake_poll(XrInstance instance, XrEventDataBuffer *e)
 {
     (void)instance;
@@ -130,22 +110,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_poll(XrInstance instance, XrEventData
         return XR_EVENT_UNAVAILABLE;
     *e = fake.events[0];
     memmove(fake.events, fake.events + 1, --fake.event_count * sizeof *e);
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_get_system(XrInstance instance,
-                                                      const XrSystemGetInfo *info, XrSystemId *s)
-{
-    (void)instance, (void)info;
-    *s = FAKE_SYSTEM;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_system_properties(XrInstance instance, XrSystemId s,
-                                                             XrSystemProperties *p)
-{
-    (void)instance, (void)s;
-    strcpy(p->systemName, "fake system");
     return XR_SUCCESS;
 }
 
@@ -205,26 +169,11 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_begin(XrSession session, const XrSess
     return fake_session_call(session);
 }
 
-static XRAPI_ATTR XrResult XRAPI_CALL fake_reference_spaces(XrSession session, uint32_t capacity,
-                                                            uint32_t *count,
-                                                            XrReferenceSpaceType *types)
-{
-    (void)session;
-    *count = fake.no_stage ? 2 : 3;
-    if (capacity) {
-        types[0] = XR_REFERENCE_SPACE_TYPE_VIEW;
-        types[1] = XR_REFERENCE_SPACE_TYPE_LOCAL;
-        if (!fake.no_stage)
-            types[2] = XR_REFERENCE_SPACE_TYPE_STAGE;
-    }
-    return XR_SUCCESS;
-}
-
 static XRAPI_ATTR XrResult XRAPI_CALL fake_create_reference_space(
     XrSession session, const XrReferenceSpaceCreateInfo *info, XrSpace *space)
 {
     (void)session;
-    if (fake.no_stage && info->referenceSpaceType == XR_REFERENCE_SPACE_TYPE_STAGE)
+    if (fake_runtime.no_stage && info->referenceSpaceType == XR_REFERENCE_SPACE_TYPE_STAGE)
         return XR_ERROR_REFERENCE_SPACE_UNSUPPORTED;
     *space = (XrSpace)(uintptr_t)new_obj((obj){.kind = OBJ_SPACE, .ref = info->referenceSpaceType});
     return XR_SUCCESS;
@@ -275,25 +224,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_destroy_space(XrSpace space)
     obj *s = get_obj((uint64_t)(uintptr_t)space, OBJ_SPACE);
     ck_assert_ptr_nonnull(s);
     s->destroyed = true;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_locate_views(XrSession session,
-                                                        const XrViewLocateInfo *info,
-                                                        XrViewState *state, uint32_t capacity,
-                                                        uint32_t *count, XrView *views)
-{
-    (void)session, (void)info, (void)state, (void)capacity, (void)views;
-    *count = 2;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_wait_frame(XrSession session,
-                                                      const XrFrameWaitInfo *info,
-                                                      XrFrameState *state)
-{
-    (void)session, (void)info;
-    state->predictedDisplayTime = fake.predicted;
     return XR_SUCCESS;
 }
 
@@ -410,24 +340,24 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_gipa(XrInstance instance, const char 
     } table[] = {
         F(EnumerateInstanceExtensionProperties, fake_enumerate),
         F(GetInstanceProcAddr, fake_gipa),
-        F(DestroyInstance, fake_destroy_instance),
-        F(GetInstanceProperties, fake_instance_properties),
+        F(DestroyInstance, fake_runtime_ok_instance),
+        F(GetInstanceProperties, fake_runtime_instance_properties),
         F(PollEvent, fake_poll),
-        F(GetSystem, fake_get_system),
-        F(GetSystemProperties, fake_system_properties),
+        F(GetSystem, fake_runtime_get_system),
+        F(GetSystemProperties, fake_runtime_system_properties),
         F(StringToPath, fake_string_to_path),
         F(PathToString, fake_path_to_string),
         F(CreateSession, fake_create_session),
         F(DestroySession, fake_session_call),
         F(BeginSession, fake_begin),
         F(EndSession, fake_session_call),
-        F(EnumerateReferenceSpaces, fake_reference_spaces),
+        F(EnumerateReferenceSpaces, fake_runtime_reference_spaces),
         F(CreateReferenceSpace, fake_create_reference_space),
         F(CreateActionSpace, fake_create_action_space),
         F(LocateSpace, fake_locate),
         F(DestroySpace, fake_destroy_space),
-        F(LocateViews, fake_locate_views),
-        F(WaitFrame, fake_wait_frame),
+        F(LocateViews, fake_runtime_locate_views),
+        F(WaitFrame, fake_runtime_wait_frame),
         F(CreateActionSet, fake_create_set),
         F(DestroyActionSet, fake_destroy_set),
         F(CreateAction, fake_create_action),
@@ -454,48 +384,12 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_gipa(XrInstance instance, const char 
 
 static PFN_xrGetInstanceProcAddr gipa;
 
-static XrApiLayerNextInfo next_info = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_NEXT_INFO,
-                                       XR_API_LAYER_NEXT_INFO_STRUCT_VERSION,
-                                       sizeof(XrApiLayerNextInfo),
-                                       KN_LAYER_NAME,
-                                       fake_gipa,
-                                       fake_create,
-                                       NULL};
-
 static void create_instance(const char *const *extra, uint32_t extra_count)
 {
-    XrNegotiateLoaderInfo li = {XR_LOADER_INTERFACE_STRUCT_LOADER_INFO,
-                                XR_LOADER_INFO_STRUCT_VERSION,
-                                sizeof(XrNegotiateLoaderInfo),
-                                1,
-                                1,
-                                XR_MAKE_VERSION(1, 0, 0),
-                                XR_MAKE_VERSION(1, 0x3ff, 0xfff)};
-    XrNegotiateApiLayerRequest req = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_REQUEST,
-                                      XR_API_LAYER_INFO_STRUCT_VERSION,
-                                      sizeof(XrNegotiateApiLayerRequest),
-                                      0,
-                                      0,
-                                      NULL,
-                                      NULL};
-    ck_assert_int_eq(xrNegotiateLoaderApiLayerInterface(&li, KN_LAYER_NAME, &req), XR_SUCCESS);
-    gipa = req.getInstanceProcAddr;
     const char *names[4] = {XR_FB_BODY_TRACKING_EXTENSION_NAME};
     for (uint32_t i = 0; i < extra_count; i++)
         names[1 + i] = extra[i];
-    XrInstanceCreateInfo info = {.type = XR_TYPE_INSTANCE_CREATE_INFO,
-                                 .enabledExtensionCount = 1 + extra_count,
-                                 .enabledExtensionNames = names};
-    strcpy(info.applicationInfo.applicationName, "test");
-    info.applicationInfo.apiVersion = XR_MAKE_VERSION(1, 0, 0);
-    XrApiLayerCreateInfo lci = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_CREATE_INFO,
-                                XR_API_LAYER_CREATE_INFO_STRUCT_VERSION,
-                                sizeof(XrApiLayerCreateInfo),
-                                NULL,
-                                "",
-                                &next_info};
-    XrInstance instance;
-    ck_assert_int_eq(req.createApiLayerInstance(&info, &lci, &instance), XR_SUCCESS);
+    gipa = fake_runtime_create_instance(fake_gipa, fake_create, names, 1 + extra_count);
 }
 
 /* The application's view of a function. */
@@ -516,7 +410,7 @@ static void reset(void)
                       XR_SPACE_LOCATION_ORIENTATION_TRACKED_BIT; /* position not tracked */
     fake.grip_flags = 0xF;
     fake.head_y = 1.6f;
-    fake.predicted = 1000000000;
+    fake_runtime_reset(1000000000);
 }
 
 static XrSession start_session(void)
@@ -558,7 +452,7 @@ static void wait_frame(XrSession session)
 {
     XrFrameState state = {.type = XR_TYPE_FRAME_STATE};
     ck_assert_int_eq(APP(WaitFrame)(session, NULL, &state), XR_SUCCESS);
-    fake.predicted += 11111111;
+    fake_runtime.predicted += 11111111;
 }
 
 static void finish(XrSession session)
@@ -685,7 +579,7 @@ START_TEST(an_application_with_actions)
 
     /* Samples: raw flags (VALID, not TRACKED), at the predicted time, in STAGE. */
     kn_device_frame f = latest(session);
-    ck_assert_int_eq(f.time, fake.predicted - 11111111);
+    ck_assert_int_eq(f.time, fake_runtime.predicted - 11111111);
     ck_assert_uint_eq(f.source, KN_TIME_FRAME);
     ck_assert_uint_eq(f.flags, 0);
     ck_assert_uint_eq(f.devices[KN_DEVICE_HEAD].flags, fake.head_flags);
@@ -762,7 +656,7 @@ END_TEST
 START_TEST(local_with_an_estimated_floor)
 {
     reset();
-    fake.no_stage = true;
+    fake_runtime.no_stage = true;
     fake.head_y = 0.05f; /* LOCAL starts at the head */
     create_instance(NULL, 0);
     XrSession session = start_session();
@@ -790,7 +684,7 @@ START_TEST(the_clock_without_display_times)
      * layer enabled for itself, which the application does not get. */
     reset();
     fake.list_timespec = true;
-    fake.predicted = 0;
+    fake_runtime.predicted = 0;
     create_instance(NULL, 0);
     ck_assert(fake.timespec_enabled);
     PFN_xrVoidFunction f = (PFN_xrVoidFunction)fake_convert;
@@ -817,7 +711,7 @@ START_TEST(the_clock_without_display_times)
 
     /* No extension, no frame loop: the newest time the application used. */
     reset();
-    fake.predicted = 0;
+    fake_runtime.predicted = 0;
     create_instance(NULL, 0);
     ck_assert(!fake.timespec_enabled);
     session = start_session();

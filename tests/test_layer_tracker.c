@@ -10,6 +10,7 @@
 #include "body/session.h"
 #include "body/tracker.h"
 #include "layer_fake_engine.h"
+#include "support/fake_runtime.h"
 #include "xr/extensions.h"
 #include "xr/xr_body_tracking.h"
 #include "xr/xr_loader_interfaces.h"
@@ -23,14 +24,8 @@
 #include <string.h>
 #include <time.h>
 
-XRAPI_ATTR XrResult XRAPI_CALL
-xrNegotiateLoaderApiLayerInterface(const XrNegotiateLoaderInfo *loaderInfo, const char *layerName,
-                                   XrNegotiateApiLayerRequest *apiLayerRequest);
-
-#define FAKE_INSTANCE ((XrInstance)(uintptr_t)0x5eed)
-#define FAKE_SYSTEM   ((XrSystemId)7)
-#define MAX_OBJECTS   512
-#define T0            INT64_C(1000000000)
+#define MAX_OBJECTS 512
+#define T0          INT64_C(1000000000)
 
 /* ---- the fake runtime: spaces with poses in one world frame (STAGE) */
 
@@ -42,7 +37,6 @@ typedef struct fake_space {
 } fake_space;
 
 static struct {
-    bool no_stage;
     fake_space spaces[MAX_OBJECTS]; /* handle = 0x1000 + index */
     /* Atomic: the thread tests create sessions while others locate and poll. */
     atomic_int space_count;
@@ -50,7 +44,6 @@ static struct {
     atomic_uintptr_t event_session; /* xrPollEvent reports its state changes */
     float head_y, local_y;
     XrSpaceLocationFlags head_flags, app_space_flags;
-    XrTime predicted;
 } fake;
 
 static fake_space *get_space(XrSpace h)
@@ -91,20 +84,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_create(const XrInstanceCreateInfo *in
     return XR_SUCCESS;
 }
 
-static XRAPI_ATTR XrResult XRAPI_CALL fake_ok_instance(XrInstance instance)
-{
-    (void)instance;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_instance_properties(XrInstance instance,
-                                                               XrInstanceProperties *p)
-{
-    (void)instance;
-    strcpy(p->runtimeName, "fake");
-    return XR_SUCCESS;
-}
-
 static XRAPI_ATTR XrResult XRAPI_CALL fake_poll(XrInstance instance, XrEventDataBuffer *e)
 {
     (void)instance;
@@ -116,22 +95,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_poll(XrInstance instance, XrEventData
                                               .state = XR_SESSION_STATE_FOCUSED,
                                               .time = T0};
     memcpy(e, &changed, sizeof changed);
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_get_system(XrInstance instance,
-                                                      const XrSystemGetInfo *info, XrSystemId *s)
-{
-    (void)instance, (void)info;
-    *s = FAKE_SYSTEM;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_system_properties(XrInstance instance, XrSystemId s,
-                                                             XrSystemProperties *p)
-{
-    (void)instance, (void)s;
-    strcpy(p->systemName, "fake system");
     return XR_SUCCESS;
 }
 
@@ -181,21 +144,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_begin(XrSession session, const XrSess
     return XR_SUCCESS;
 }
 
-static XRAPI_ATTR XrResult XRAPI_CALL fake_reference_spaces(XrSession session, uint32_t capacity,
-                                                            uint32_t *count,
-                                                            XrReferenceSpaceType *types)
-{
-    (void)session;
-    *count = fake.no_stage ? 2 : 3;
-    if (capacity) {
-        types[0] = XR_REFERENCE_SPACE_TYPE_VIEW;
-        types[1] = XR_REFERENCE_SPACE_TYPE_LOCAL;
-        if (!fake.no_stage)
-            types[2] = XR_REFERENCE_SPACE_TYPE_STAGE;
-    }
-    return XR_SUCCESS;
-}
-
 static XrSpace new_space(XrReferenceSpaceType ref, const XrPosef *p)
 {
     /* Spaces are made on several threads at once in the thread test (the
@@ -216,7 +164,7 @@ static XRAPI_ATTR XrResult XRAPI_CALL
 fake_create_reference_space(XrSession session, const XrReferenceSpaceCreateInfo *info, XrSpace *out)
 {
     (void)session;
-    if (fake.no_stage && info->referenceSpaceType == XR_REFERENCE_SPACE_TYPE_STAGE)
+    if (fake_runtime.no_stage && info->referenceSpaceType == XR_REFERENCE_SPACE_TYPE_STAGE)
         return XR_ERROR_REFERENCE_SPACE_UNSUPPORTED;
     *out = new_space(info->referenceSpaceType, &info->poseInReferenceSpace);
     return XR_SUCCESS;
@@ -261,25 +209,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_destroy_space(XrSpace h)
     fake_space *s = get_space(h);
     ck_assert_ptr_nonnull(s);
     atomic_store(&s->destroyed, true);
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_locate_views(XrSession session,
-                                                        const XrViewLocateInfo *info,
-                                                        XrViewState *state, uint32_t capacity,
-                                                        uint32_t *count, XrView *views)
-{
-    (void)session, (void)info, (void)state, (void)capacity, (void)views;
-    *count = 2;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_wait_frame(XrSession session,
-                                                      const XrFrameWaitInfo *info,
-                                                      XrFrameState *state)
-{
-    (void)session, (void)info;
-    state->predictedDisplayTime = fake.predicted;
     return XR_SUCCESS;
 }
 
@@ -349,24 +278,24 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_gipa(XrInstance instance, const char 
     } table[] = {
         F(EnumerateInstanceExtensionProperties, fake_enumerate),
         F(GetInstanceProcAddr, fake_gipa),
-        F(DestroyInstance, fake_ok_instance),
-        F(GetInstanceProperties, fake_instance_properties),
+        F(DestroyInstance, fake_runtime_ok_instance),
+        F(GetInstanceProperties, fake_runtime_instance_properties),
         F(PollEvent, fake_poll),
-        F(GetSystem, fake_get_system),
-        F(GetSystemProperties, fake_system_properties),
+        F(GetSystem, fake_runtime_get_system),
+        F(GetSystemProperties, fake_runtime_system_properties),
         F(StringToPath, fake_string_to_path),
         F(PathToString, fake_path_to_string),
         F(CreateSession, fake_create_session),
         F(DestroySession, fake_destroy_session),
         F(BeginSession, fake_begin),
         F(EndSession, fake_session_call),
-        F(EnumerateReferenceSpaces, fake_reference_spaces),
+        F(EnumerateReferenceSpaces, fake_runtime_reference_spaces),
         F(CreateReferenceSpace, fake_create_reference_space),
         F(CreateActionSpace, fake_create_action_space),
         F(LocateSpace, fake_locate),
         F(DestroySpace, fake_destroy_space),
-        F(LocateViews, fake_locate_views),
-        F(WaitFrame, fake_wait_frame),
+        F(LocateViews, fake_runtime_locate_views),
+        F(WaitFrame, fake_runtime_wait_frame),
         F(CreateActionSet, fake_create_set),
         F(DestroyActionSet, fake_destroy_set),
         F(CreateAction, fake_create_action),
@@ -391,14 +320,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_gipa(XrInstance instance, const char 
 
 static PFN_xrGetInstanceProcAddr gipa;
 
-static XrApiLayerNextInfo next_info = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_NEXT_INFO,
-                                       XR_API_LAYER_NEXT_INFO_STRUCT_VERSION,
-                                       sizeof(XrApiLayerNextInfo),
-                                       KN_LAYER_NAME,
-                                       fake_gipa,
-                                       fake_create,
-                                       NULL};
-
 #define ALL_FOUR                                                                                   \
     XR_FB_BODY_TRACKING_EXTENSION_NAME, XR_META_BODY_TRACKING_FULL_BODY_EXTENSION_NAME,            \
         XR_META_BODY_TRACKING_FIDELITY_EXTENSION_NAME,                                             \
@@ -406,35 +327,7 @@ static XrApiLayerNextInfo next_info = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_NEXT
 
 static void create_instance(const char *const *names, uint32_t count)
 {
-    XrNegotiateLoaderInfo li = {XR_LOADER_INTERFACE_STRUCT_LOADER_INFO,
-                                XR_LOADER_INFO_STRUCT_VERSION,
-                                sizeof(XrNegotiateLoaderInfo),
-                                1,
-                                1,
-                                XR_MAKE_VERSION(1, 0, 0),
-                                XR_MAKE_VERSION(1, 0x3ff, 0xfff)};
-    XrNegotiateApiLayerRequest req = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_REQUEST,
-                                      XR_API_LAYER_INFO_STRUCT_VERSION,
-                                      sizeof(XrNegotiateApiLayerRequest),
-                                      0,
-                                      0,
-                                      NULL,
-                                      NULL};
-    ck_assert_int_eq(xrNegotiateLoaderApiLayerInterface(&li, KN_LAYER_NAME, &req), XR_SUCCESS);
-    gipa = req.getInstanceProcAddr;
-    XrInstanceCreateInfo info = {.type = XR_TYPE_INSTANCE_CREATE_INFO,
-                                 .enabledExtensionCount = count,
-                                 .enabledExtensionNames = names};
-    strcpy(info.applicationInfo.applicationName, "test");
-    info.applicationInfo.apiVersion = XR_MAKE_VERSION(1, 0, 0);
-    XrApiLayerCreateInfo lci = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_CREATE_INFO,
-                                XR_API_LAYER_CREATE_INFO_STRUCT_VERSION,
-                                sizeof(XrApiLayerCreateInfo),
-                                NULL,
-                                "",
-                                &next_info};
-    XrInstance instance;
-    ck_assert_int_eq(req.createApiLayerInstance(&info, &lci, &instance), XR_SUCCESS);
+    gipa = fake_runtime_create_instance(fake_gipa, fake_create, names, count);
 }
 
 static void create_all_four(void)
@@ -458,7 +351,7 @@ static void reset(void)
     fake.head_flags = 0xF;
     fake.app_space_flags = 0xF;
     fake.head_y = 1.6f;
-    fake.predicted = T0;
+    fake_runtime_reset(T0);
     fake_engine_reset();
 }
 
@@ -817,7 +710,7 @@ START_TEST(engine_made_off_the_application_thread)
     kn_body_engine_wait(kn_session_get(session)->engine);
     XrFrameState state = {.type = XR_TYPE_FRAME_STATE};
     for (int i = 1; i <= 3; i++) {
-        fake.predicted = T0 + i * 16666667;
+        fake_runtime.predicted = T0 + i * 16666667;
         ck_assert_int_eq(APP(WaitFrame)(session, NULL, &state), XR_SUCCESS);
     }
     ck_assert_int_eq(locate(t, stage, T0 + 3 * 16666667, 70, joints, &out, NULL), XR_SUCCESS);
@@ -971,7 +864,7 @@ START_TEST(joints_in_the_application_space)
     /* Without STAGE the layer works in LOCAL with an estimated floor: the
      * engine's floor-anchored joints come back up by the floor's height. */
     reset();
-    fake.no_stage = true;
+    fake_runtime.no_stage = true;
     fake.local_y = 1.5f; /* LOCAL's origin 1.5 m above the floor, the head 0.1 m above that */
     create_all_four();
     session = start_session();
@@ -1014,7 +907,7 @@ START_TEST(samples_reach_the_engine)
     XrBodyTrackerFB t = tracker(session, XR_BODY_JOINT_SET_DEFAULT_FB);
     /* The frame loop's samples, in order. */
     for (int i = 1; i <= 3; i++) {
-        fake.predicted = T0 + i * 16666667;
+        fake_runtime.predicted = T0 + i * 16666667;
         ck_assert_int_eq(APP(WaitFrame)(session, NULL, &state), XR_SUCCESS);
     }
     int64_t last = 0;
@@ -1052,7 +945,7 @@ START_TEST(hostile_times_are_not_sampled)
     XrBodyJointLocationFB joints[70];
     XrBodyJointLocationsFB out;
     for (int i = 1; i <= 3; i++) {
-        fake.predicted = T0 + i * 16666667;
+        fake_runtime.predicted = T0 + i * 16666667;
         ck_assert_int_eq(APP(WaitFrame)(session, NULL, &state), XR_SUCCESS);
     }
     int64_t last = 0;
@@ -1060,7 +953,7 @@ START_TEST(hostile_times_are_not_sampled)
     ck_assert_int_eq(locate(t, stage, T0 + 3600 * INT64_C(1000000000), 70, joints, &out, NULL),
                      XR_SUCCESS);
     locate(t, stage, INT64_MAX, 70, joints, &out, NULL);
-    fake.predicted = T0 + 4 * 16666667;
+    fake_runtime.predicted = T0 + 4 * 16666667;
     ck_assert_int_eq(APP(WaitFrame)(session, NULL, &state), XR_SUCCESS);
     ck_assert_int_eq(wait_pushes(n + 1, &last), n + 1);
     ck_assert_int_eq(last, T0 + 4 * 16666667);

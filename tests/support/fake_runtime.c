@@ -1,0 +1,127 @@
+#include "support/fake_runtime.h"
+
+#include <check.h>
+#include <string.h>
+
+XRAPI_ATTR XrResult XRAPI_CALL
+xrNegotiateLoaderApiLayerInterface(const XrNegotiateLoaderInfo *loaderInfo, const char *layerName,
+                                   XrNegotiateApiLayerRequest *apiLayerRequest);
+
+fake_runtime_state fake_runtime;
+
+void fake_runtime_reset(XrTime predicted)
+{
+    memset(&fake_runtime, 0, sizeof fake_runtime);
+    fake_runtime.predicted = predicted;
+}
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_ok_instance(XrInstance instance)
+{
+    (void)instance;
+    return XR_SUCCESS;
+}
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_instance_properties(XrInstance instance,
+                                                                XrInstanceProperties *p)
+{
+    (void)instance;
+    strcpy(p->runtimeName, "fake");
+    return XR_SUCCESS;
+}
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_get_system(XrInstance instance,
+                                                       const XrSystemGetInfo *info,
+                                                       XrSystemId *system)
+{
+    (void)instance, (void)info;
+    *system = FAKE_SYSTEM;
+    return XR_SUCCESS;
+}
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_system_properties(XrInstance instance,
+                                                              XrSystemId system,
+                                                              XrSystemProperties *p)
+{
+    (void)instance, (void)system;
+    strcpy(p->systemName, "fake system");
+    return XR_SUCCESS;
+}
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_reference_spaces(XrSession session, uint32_t capacity,
+                                                             uint32_t *count,
+                                                             XrReferenceSpaceType *types)
+{
+    (void)session;
+    *count = fake_runtime.no_stage ? 2 : 3;
+    if (capacity) {
+        types[0] = XR_REFERENCE_SPACE_TYPE_VIEW;
+        types[1] = XR_REFERENCE_SPACE_TYPE_LOCAL;
+        if (!fake_runtime.no_stage)
+            types[2] = XR_REFERENCE_SPACE_TYPE_STAGE;
+    }
+    return XR_SUCCESS;
+}
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_locate_views(XrSession session,
+                                                         const XrViewLocateInfo *info,
+                                                         XrViewState *state, uint32_t capacity,
+                                                         uint32_t *count, XrView *views)
+{
+    (void)session, (void)info, (void)state, (void)capacity, (void)views;
+    *count = 2;
+    return XR_SUCCESS;
+}
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_wait_frame(XrSession session,
+                                                       const XrFrameWaitInfo *info,
+                                                       XrFrameState *state)
+{
+    (void)session, (void)info;
+    state->predictedDisplayTime = fake_runtime.predicted;
+    return XR_SUCCESS;
+}
+
+PFN_xrGetInstanceProcAddr fake_runtime_create_instance(PFN_xrGetInstanceProcAddr runtime_gipa,
+                                                       PFN_xrCreateApiLayerInstance runtime_create,
+                                                       const char *const *names, uint32_t count)
+{
+    XrNegotiateLoaderInfo li = {XR_LOADER_INTERFACE_STRUCT_LOADER_INFO,
+                                XR_LOADER_INFO_STRUCT_VERSION,
+                                sizeof(XrNegotiateLoaderInfo),
+                                1,
+                                1,
+                                XR_MAKE_VERSION(1, 0, 0),
+                                XR_MAKE_VERSION(1, 0x3ff, 0xfff)};
+    XrNegotiateApiLayerRequest req = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_REQUEST,
+                                      XR_API_LAYER_INFO_STRUCT_VERSION,
+                                      sizeof(XrNegotiateApiLayerRequest),
+                                      0,
+                                      0,
+                                      NULL,
+                                      NULL};
+    ck_assert_int_eq(xrNegotiateLoaderApiLayerInterface(&li, KN_LAYER_NAME, &req), XR_SUCCESS);
+    /* The loader keeps the chain's next-info for the instance's lifetime. */
+    static XrApiLayerNextInfo next_info = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_NEXT_INFO,
+                                           XR_API_LAYER_NEXT_INFO_STRUCT_VERSION,
+                                           sizeof(XrApiLayerNextInfo),
+                                           KN_LAYER_NAME,
+                                           NULL,
+                                           NULL,
+                                           NULL};
+    next_info.nextGetInstanceProcAddr = runtime_gipa;
+    next_info.nextCreateApiLayerInstance = runtime_create;
+    XrInstanceCreateInfo info = {.type = XR_TYPE_INSTANCE_CREATE_INFO,
+                                 .enabledExtensionCount = count,
+                                 .enabledExtensionNames = names};
+    strcpy(info.applicationInfo.applicationName, "test");
+    info.applicationInfo.apiVersion = XR_MAKE_VERSION(1, 0, 0);
+    XrApiLayerCreateInfo lci = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_CREATE_INFO,
+                                XR_API_LAYER_CREATE_INFO_STRUCT_VERSION,
+                                sizeof(XrApiLayerCreateInfo),
+                                NULL,
+                                "",
+                                &next_info};
+    XrInstance instance;
+    ck_assert_int_eq(req.createApiLayerInstance(&info, &lci, &instance), XR_SUCCESS);
+    return req.getInstanceProcAddr;
+}

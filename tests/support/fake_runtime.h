@@ -1,0 +1,55 @@
+/* The OpenXR runtime below the layer in the layer's unit tests (no loader):
+ * the parts every test's runtime shares (one system, the reference spaces a
+ * runtime offers, frames and views) and the layer set up over it as the
+ * loader does. Each test's gipa hands these out beside the functions whose
+ * state it looks at (spaces, actions, events). */
+#ifndef KN_TEST_FAKE_RUNTIME_H
+#define KN_TEST_FAKE_RUNTIME_H
+
+#include "xr/xr_loader_interfaces.h"
+
+#include <stdbool.h>
+
+#define FAKE_INSTANCE ((XrInstance)(uintptr_t)0x5eed)
+#define FAKE_SYSTEM   ((XrSystemId)7)
+
+typedef struct fake_runtime_state {
+    bool no_stage;    /* no STAGE reference space */
+    XrTime predicted; /* xrWaitFrame's predictedDisplayTime */
+} fake_runtime_state;
+
+extern fake_runtime_state fake_runtime;
+
+/* Everything back to a runtime with a STAGE space and frames at `predicted`. */
+void fake_runtime_reset(XrTime predicted);
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_ok_instance(XrInstance instance);
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_instance_properties(XrInstance instance,
+                                                                XrInstanceProperties *p);
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_get_system(XrInstance instance,
+                                                       const XrSystemGetInfo *info,
+                                                       XrSystemId *system);
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_system_properties(XrInstance instance,
+                                                              XrSystemId system,
+                                                              XrSystemProperties *p);
+/* Frames at fake_runtime.predicted. */
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_wait_frame(XrSession session,
+                                                       const XrFrameWaitInfo *info,
+                                                       XrFrameState *state);
+/* VIEW, LOCAL and, unless no_stage, STAGE. */
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_reference_spaces(XrSession session, uint32_t capacity,
+                                                             uint32_t *count,
+                                                             XrReferenceSpaceType *types);
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_locate_views(XrSession session,
+                                                         const XrViewLocateInfo *info,
+                                                         XrViewState *state, uint32_t capacity,
+                                                         uint32_t *count, XrView *views);
+
+/* Negotiates with the layer and creates an instance with the extensions
+ * `names` over the runtime's gipa and xrCreateApiLayerInstance; returns the
+ * layer's gipa (what the application's loader would call). */
+PFN_xrGetInstanceProcAddr fake_runtime_create_instance(PFN_xrGetInstanceProcAddr runtime_gipa,
+                                                       PFN_xrCreateApiLayerInstance runtime_create,
+                                                       const char *const *names, uint32_t count);
+
+#endif

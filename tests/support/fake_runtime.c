@@ -81,6 +81,33 @@ XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_wait_frame(XrSession session,
     return XR_SUCCESS;
 }
 
+XrResult fake_runtime_lookup(const fake_runtime_fn *fns, size_t count, XrInstance instance,
+                             const char *name, PFN_xrVoidFunction *function)
+{
+    static const fake_runtime_fn shared[] = {
+        FAKE_RUNTIME_FN(DestroyInstance, fake_runtime_ok_instance),
+        FAKE_RUNTIME_FN(GetInstanceProperties, fake_runtime_instance_properties),
+        FAKE_RUNTIME_FN(GetSystem, fake_runtime_get_system),
+        FAKE_RUNTIME_FN(GetSystemProperties, fake_runtime_system_properties),
+        FAKE_RUNTIME_FN(EnumerateReferenceSpaces, fake_runtime_reference_spaces),
+        FAKE_RUNTIME_FN(LocateViews, fake_runtime_locate_views),
+        FAKE_RUNTIME_FN(WaitFrame, fake_runtime_wait_frame),
+    };
+    *function = NULL;
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(name, fns[i].name) == 0 && (instance != XR_NULL_HANDLE || i == 0)) {
+            *function = fns[i].fn;
+            return XR_SUCCESS;
+        }
+    for (size_t i = 0; instance != XR_NULL_HANDLE && i < sizeof shared / sizeof shared[0]; i++)
+        if (strcmp(name, shared[i].name) == 0) {
+            *function = shared[i].fn;
+            return XR_SUCCESS;
+        }
+    ck_assert_msg(strstr(name, "Body") == NULL, "%s was looked up below the layer", name);
+    return XR_ERROR_FUNCTION_UNSUPPORTED;
+}
+
 PFN_xrGetInstanceProcAddr fake_runtime_create_instance(PFN_xrGetInstanceProcAddr runtime_gipa,
                                                        PFN_xrCreateApiLayerInstance runtime_create,
                                                        const char *const *names, uint32_t count)

@@ -45,6 +45,23 @@ XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_locate_views(XrSession session,
                                                          XrViewState *state, uint32_t capacity,
                                                          uint32_t *count, XrView *views);
 
+/* A function the runtime hands out. */
+typedef struct fake_runtime_fn {
+    const char *name;
+    PFN_xrVoidFunction fn;
+} fake_runtime_fn;
+#define FAKE_RUNTIME_FN(n, f)                                                                      \
+    {                                                                                              \
+        "xr" #n, (PFN_xrVoidFunction)(f)                                                           \
+    }
+
+/* The runtime's xrGetInstanceProcAddr: the test's functions `fns` (without an
+ * instance only fns[0], xrEnumerateInstanceExtensionProperties), then the
+ * shared ones above. The served extensions' functions must never be asked
+ * for below the layer (a failed check). */
+XrResult fake_runtime_lookup(const fake_runtime_fn *fns, size_t count, XrInstance instance,
+                             const char *name, PFN_xrVoidFunction *function);
+
 /* Negotiates with the layer and creates an instance with the extensions
  * `names` over the runtime's gipa and xrCreateApiLayerInstance; returns the
  * layer's gipa (what the application's loader would call). */

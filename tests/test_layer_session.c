@@ -17,7 +17,6 @@
 #include <string.h>
 
 #define FAKE_SESSION ((XrSession)(uintptr_t)0x5e55)
-#define FAKE_NOW     ((XrTime)777000000)
 #define MAX_OBJECTS  64
 
 /* ---- the fake runtime */
@@ -40,11 +39,8 @@ typedef struct call {
 } call;
 
 static struct {
-    bool list_timespec, timespec_enabled;
     obj objs[MAX_OBJECTS]; /* handle = index + 1 */
     int obj_count;
-    char paths[32][128];
-    int path_count;
     call suggests[32];
     int suggest_count;
     uint64_t attached[8];
@@ -80,29 +76,6 @@ static bool is_layer_set(uint64_t set)
     return o && strncmp(o->name, "kinest", 6) == 0;
 }
 
-static XRAPI_ATTR XrResult XRAPI_CALL fake_enumerate(const char *layer, uint32_t capacity,
-                                                     uint32_t *count, XrExtensionProperties *props)
-{
-    (void)layer;
-    *count = fake.list_timespec ? 1 : 0;
-    if (capacity && fake.list_timespec)
-        strcpy(props[0].extensionName, "XR_KHR_convert_timespec_time");
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_create(const XrInstanceCreateInfo *info,
-                                                  const XrApiLayerCreateInfo *layer_info,
-                                                  XrInstance *instance)
-{
-    (void)layer_info;
-    fake.timespec_enabled = false;
-    for (uint32_t i = 0; i < info->enabledExtensionCount; i++)
-        if (strcmp(info->enabledExtensionNames[i], "XR_KHR_convert_timespec_time") == 0)
-            fake.timespec_enabled = true;
-    *instance = FAKE_INSTANCE;
-    return XR_SUCCESS;
-}
-
 static XRAPI_ATTR XrResult XRAPI_CALL fake_poll(XrInstance instance, XrEventDataBuffer *e)
 {
     (void)instance;
@@ -110,41 +83,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_poll(XrInstance instance, XrEventData
         return XR_EVENT_UNAVAILABLE;
     *e = fake.events[0];
     memmove(fake.events, fake.events + 1, --fake.event_count * sizeof *e);
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_string_to_path(XrInstance instance, const char *s,
-                                                          XrPath *path)
-{
-    (void)instance;
-    for (int i = 0; i < fake.path_count; i++)
-        if (strcmp(fake.paths[i], s) == 0) {
-            *path = (XrPath)(i + 1);
-            return XR_SUCCESS;
-        }
-    ck_assert_int_lt(fake.path_count, 32);
-    strcpy(fake.paths[fake.path_count++], s);
-    *path = (XrPath)fake.path_count;
-    return XR_SUCCESS;
-}
-
-static const char *path_string(XrPath p)
-{
-    return p && p <= (XrPath)fake.path_count ? fake.paths[p - 1] : NULL;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_path_to_string(XrInstance instance, XrPath path,
-                                                          uint32_t capacity, uint32_t *count,
-                                                          char *buffer)
-{
-    (void)instance;
-    const char *s = path_string(path);
-    if (!s)
-        return XR_ERROR_PATH_INVALID;
-    *count = (uint32_t)strlen(s) + 1;
-    if (capacity < *count)
-        return XR_ERROR_SIZE_INSUFFICIENT;
-    strcpy(buffer, s);
     return XR_SUCCESS;
 }
 
@@ -208,7 +146,7 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_locate(XrSpace space, XrSpace base, X
         loc->locationFlags = fake.head_flags;
         loc->pose.position.y = fake.head_y;
     } else if (s->ref == 0 && fake.focused) {
-        bool left = strcmp(path_string(s->subaction), "/user/hand/left") == 0;
+        bool left = strcmp(fake_runtime_path_string(s->subaction), "/user/hand/left") == 0;
         loc->locationFlags = fake.grip_flags;
         loc->pose.position = (XrVector3f){left ? -0.2f : 0.2f, fake.head_y - 0.6f, -0.3f};
         if (!left && (fake.grip_flags & XR_SPACE_LOCATION_POSITION_VALID_BIT) == 0)
@@ -264,7 +202,7 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_suggest(XrInstance instance,
     if (!s->countSuggestedBindings)
         return XR_ERROR_VALIDATION_FAILURE;
     call *c = &fake.suggests[fake.suggest_count++];
-    snprintf(c->profile, sizeof c->profile, "%s", path_string(s->interactionProfile));
+    snprintf(c->profile, sizeof c->profile, "%s", fake_runtime_path_string(s->interactionProfile));
     c->count = s->countSuggestedBindings;
     c->result = XR_SUCCESS;
     for (uint32_t i = 0; i < s->countSuggestedBindings; i++) {
@@ -272,7 +210,7 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_suggest(XrInstance instance,
         ck_assert_ptr_nonnull(a);
         c->layer_bindings += is_layer_set(a->set);
         if (strstr(c->profile, "xbox") &&
-            strstr(path_string(s->suggestedBindings[i].binding), "grip"))
+            strstr(fake_runtime_path_string(s->suggestedBindings[i].binding), "grip"))
             c->result = XR_ERROR_PATH_UNSUPPORTED;
     }
     if (strstr(c->profile, "ext/absent"))
@@ -303,8 +241,8 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_current_profile(XrSession session, Xr
     (void)session, (void)user;
     if (!fake.attach_count)
         return XR_ERROR_ACTIONSET_NOT_ATTACHED;
-    return fake_string_to_path(FAKE_INSTANCE, "/interaction_profiles/khr/simple_controller",
-                               &state->interactionProfile);
+    return fake_runtime_string_to_path(FAKE_INSTANCE, "/interaction_profiles/khr/simple_controller",
+                                       &state->interactionProfile);
 }
 
 static XRAPI_ATTR XrResult XRAPI_CALL fake_sync(XrSession session, const XrActionsSyncInfo *info)
@@ -319,24 +257,13 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_sync(XrSession session, const XrActio
     return XR_SUCCESS;
 }
 
-static XRAPI_ATTR XrResult XRAPI_CALL fake_convert(XrInstance instance, const struct timespec *ts,
-                                                   XrTime *time)
-{
-    (void)instance, (void)ts;
-    *time = FAKE_NOW;
-    return XR_SUCCESS;
-}
-
 static XRAPI_ATTR XrResult XRAPI_CALL fake_gipa(XrInstance instance, const char *name,
                                                 PFN_xrVoidFunction *function)
 {
 #define F FAKE_RUNTIME_FN
     static const fake_runtime_fn table[] = {
-        F(EnumerateInstanceExtensionProperties, fake_enumerate),
         F(GetInstanceProcAddr, fake_gipa),
         F(PollEvent, fake_poll),
-        F(StringToPath, fake_string_to_path),
-        F(PathToString, fake_path_to_string),
         F(CreateSession, fake_create_session),
         F(DestroySession, fake_session_call),
         F(BeginSession, fake_begin),
@@ -354,10 +281,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_gipa(XrInstance instance, const char 
         F(SyncActions, fake_sync),
     };
 #undef F
-    if (fake.timespec_enabled && strcmp(name, "xrConvertTimespecTimeToTimeKHR") == 0) {
-        *function = (PFN_xrVoidFunction)fake_convert;
-        return XR_SUCCESS;
-    }
     return fake_runtime_lookup(table, sizeof table / sizeof table[0], instance, name, function);
 }
 
@@ -370,7 +293,7 @@ static void create_instance(const char *const *extra, uint32_t extra_count)
     const char *names[4] = {XR_FB_BODY_TRACKING_EXTENSION_NAME};
     for (uint32_t i = 0; i < extra_count; i++)
         names[1 + i] = extra[i];
-    gipa = fake_runtime_create_instance(fake_gipa, fake_create, names, 1 + extra_count);
+    gipa = fake_runtime_create_instance(fake_gipa, names, 1 + extra_count);
 }
 
 /* The application's view of a function. */
@@ -455,7 +378,7 @@ static kn_device_frame latest(XrSession session)
 static XrPath path(const char *s)
 {
     XrPath p;
-    fake_string_to_path(FAKE_INSTANCE, s, &p);
+    fake_runtime_string_to_path(FAKE_INSTANCE, s, &p);
     return p;
 }
 
@@ -664,11 +587,11 @@ START_TEST(the_clock_without_display_times)
     /* Headless (predictedDisplayTime 0): "now" through the extension the
      * layer enabled for itself, which the application does not get. */
     reset();
-    fake.list_timespec = true;
+    fake_runtime.list_timespec = true;
     fake_runtime.predicted = 0;
     create_instance(NULL, 0);
-    ck_assert(fake.timespec_enabled);
-    PFN_xrVoidFunction f = (PFN_xrVoidFunction)fake_convert;
+    ck_assert(fake_runtime.timespec_enabled);
+    PFN_xrVoidFunction f = (PFN_xrVoidFunction)fake_runtime_ok_instance; /* not NULL */
     ck_assert_int_eq(gipa(FAKE_INSTANCE, "xrConvertTimespecTimeToTimeKHR", &f),
                      XR_ERROR_FUNCTION_UNSUPPORTED);
     ck_assert(f == NULL);
@@ -683,18 +606,18 @@ START_TEST(the_clock_without_display_times)
 
     /* Enabled by the application: its own, not hidden. */
     reset();
-    fake.list_timespec = true;
+    fake_runtime.list_timespec = true;
     static const char *const ts[] = {"XR_KHR_convert_timespec_time"};
     create_instance(ts, 1);
     ck_assert_int_eq(gipa(FAKE_INSTANCE, "xrConvertTimespecTimeToTimeKHR", &f), XR_SUCCESS);
-    ck_assert(f == (PFN_xrVoidFunction)fake_convert);
+    ck_assert(f == (PFN_xrVoidFunction)fake_runtime_convert);
     ck_assert_int_eq(APP(DestroyInstance)(FAKE_INSTANCE), XR_SUCCESS);
 
     /* No extension, no frame loop: the newest time the application used. */
     reset();
     fake_runtime.predicted = 0;
     create_instance(NULL, 0);
-    ck_assert(!fake.timespec_enabled);
+    ck_assert(!fake_runtime.timespec_enabled);
     session = start_session();
     begin(session);
     XrViewLocateInfo vi = {.type = XR_TYPE_VIEW_LOCATE_INFO, .displayTime = 5555};

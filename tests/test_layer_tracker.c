@@ -67,23 +67,6 @@ static void world_pose(const fake_space *s, kn_pose *out)
     kn_pose_compose(&origin, &s->offset, out);
 }
 
-static XRAPI_ATTR XrResult XRAPI_CALL fake_enumerate(const char *layer, uint32_t capacity,
-                                                     uint32_t *count, XrExtensionProperties *props)
-{
-    (void)layer, (void)capacity, (void)props;
-    *count = 0;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_create(const XrInstanceCreateInfo *info,
-                                                  const XrApiLayerCreateInfo *layer_info,
-                                                  XrInstance *instance)
-{
-    (void)info, (void)layer_info;
-    *instance = FAKE_INSTANCE;
-    return XR_SUCCESS;
-}
-
 static XRAPI_ATTR XrResult XRAPI_CALL fake_poll(XrInstance instance, XrEventDataBuffer *e)
 {
     (void)instance;
@@ -96,23 +79,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_poll(XrInstance instance, XrEventData
                                               .time = T0};
     memcpy(e, &changed, sizeof changed);
     return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_string_to_path(XrInstance instance, const char *s,
-                                                          XrPath *path)
-{
-    (void)instance;
-    *path = (XrPath)(strlen(s) + 1);
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_path_to_string(XrInstance instance, XrPath path,
-                                                          uint32_t capacity, uint32_t *count,
-                                                          char *buffer)
-{
-    (void)instance, (void)path, (void)capacity, (void)buffer;
-    *count = 0;
-    return XR_ERROR_PATH_INVALID;
 }
 
 static XRAPI_ATTR XrResult XRAPI_CALL fake_create_session(XrInstance instance,
@@ -270,11 +236,8 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_gipa(XrInstance instance, const char 
 {
 #define F FAKE_RUNTIME_FN
     static const fake_runtime_fn table[] = {
-        F(EnumerateInstanceExtensionProperties, fake_enumerate),
         F(GetInstanceProcAddr, fake_gipa),
         F(PollEvent, fake_poll),
-        F(StringToPath, fake_string_to_path),
-        F(PathToString, fake_path_to_string),
         F(CreateSession, fake_create_session),
         F(DestroySession, fake_destroy_session),
         F(BeginSession, fake_begin),
@@ -306,7 +269,7 @@ static PFN_xrGetInstanceProcAddr gipa;
 
 static void create_instance(const char *const *names, uint32_t count)
 {
-    gipa = fake_runtime_create_instance(fake_gipa, fake_create, names, count);
+    gipa = fake_runtime_create_instance(fake_gipa, names, count);
 }
 
 static void create_all_four(void)

@@ -1,6 +1,7 @@
 #include "support/fake_runtime.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <string.h>
 
 XRAPI_ATTR XrResult XRAPI_CALL
@@ -8,11 +9,82 @@ xrNegotiateLoaderApiLayerInterface(const XrNegotiateLoaderInfo *loaderInfo, cons
                                    XrNegotiateApiLayerRequest *apiLayerRequest);
 
 fake_runtime_state fake_runtime;
+static pthread_mutex_t paths_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void fake_runtime_reset(XrTime predicted)
 {
     memset(&fake_runtime, 0, sizeof fake_runtime);
     fake_runtime.predicted = predicted;
+}
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_enumerate(const char *layer, uint32_t capacity,
+                                                      uint32_t *count, XrExtensionProperties *props)
+{
+    (void)layer;
+    *count = fake_runtime.list_timespec ? 1 : 0;
+    if (capacity && fake_runtime.list_timespec)
+        strcpy(props[0].extensionName, "XR_KHR_convert_timespec_time");
+    return XR_SUCCESS;
+}
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_create(const XrInstanceCreateInfo *info,
+                                                   const XrApiLayerCreateInfo *layer_info,
+                                                   XrInstance *instance)
+{
+    (void)layer_info;
+    fake_runtime.timespec_enabled = false;
+    for (uint32_t i = 0; i < info->enabledExtensionCount; i++)
+        if (strcmp(info->enabledExtensionNames[i], "XR_KHR_convert_timespec_time") == 0)
+            fake_runtime.timespec_enabled = true;
+    *instance = FAKE_INSTANCE;
+    return XR_SUCCESS;
+}
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_convert(XrInstance instance, const struct timespec *ts,
+                                                    XrTime *time)
+{
+    (void)instance, (void)ts;
+    *time = FAKE_NOW;
+    return XR_SUCCESS;
+}
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_string_to_path(XrInstance instance, const char *s,
+                                                           XrPath *path)
+{
+    (void)instance;
+    pthread_mutex_lock(&paths_lock);
+    int i = 0;
+    while (i < fake_runtime.path_count && strcmp(fake_runtime.paths[i], s) != 0)
+        i++;
+    if (i == fake_runtime.path_count && i < FAKE_PATHS)
+        strcpy(fake_runtime.paths[fake_runtime.path_count++], s);
+    pthread_mutex_unlock(&paths_lock);
+    ck_assert_int_lt(i, FAKE_PATHS);
+    *path = (XrPath)(i + 1);
+    return XR_SUCCESS;
+}
+
+const char *fake_runtime_path_string(XrPath p)
+{
+    pthread_mutex_lock(&paths_lock);
+    const char *s = p && p <= (XrPath)fake_runtime.path_count ? fake_runtime.paths[p - 1] : NULL;
+    pthread_mutex_unlock(&paths_lock);
+    return s;
+}
+
+XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_path_to_string(XrInstance instance, XrPath path,
+                                                           uint32_t capacity, uint32_t *count,
+                                                           char *buffer)
+{
+    (void)instance;
+    const char *s = fake_runtime_path_string(path);
+    if (!s)
+        return XR_ERROR_PATH_INVALID;
+    *count = (uint32_t)strlen(s) + 1;
+    if (capacity < *count)
+        return XR_ERROR_SIZE_INSUFFICIENT;
+    strcpy(buffer, s);
+    return XR_SUCCESS;
 }
 
 XRAPI_ATTR XrResult XRAPI_CALL fake_runtime_ok_instance(XrInstance instance)
@@ -85,6 +157,9 @@ XrResult fake_runtime_lookup(const fake_runtime_fn *fns, size_t count, XrInstanc
                              const char *name, PFN_xrVoidFunction *function)
 {
     static const fake_runtime_fn shared[] = {
+        FAKE_RUNTIME_FN(EnumerateInstanceExtensionProperties, fake_runtime_enumerate),
+        FAKE_RUNTIME_FN(StringToPath, fake_runtime_string_to_path),
+        FAKE_RUNTIME_FN(PathToString, fake_runtime_path_to_string),
         FAKE_RUNTIME_FN(DestroyInstance, fake_runtime_ok_instance),
         FAKE_RUNTIME_FN(GetInstanceProperties, fake_runtime_instance_properties),
         FAKE_RUNTIME_FN(GetSystem, fake_runtime_get_system),
@@ -94,22 +169,31 @@ XrResult fake_runtime_lookup(const fake_runtime_fn *fns, size_t count, XrInstanc
         FAKE_RUNTIME_FN(WaitFrame, fake_runtime_wait_frame),
     };
     *function = NULL;
+    if (instance == XR_NULL_HANDLE) {
+        if (strcmp(name, "xrEnumerateInstanceExtensionProperties") != 0)
+            return XR_ERROR_FUNCTION_UNSUPPORTED;
+        *function = (PFN_xrVoidFunction)fake_runtime_enumerate;
+        return XR_SUCCESS;
+    }
     for (size_t i = 0; i < count; i++)
-        if (strcmp(name, fns[i].name) == 0 && (instance != XR_NULL_HANDLE || i == 0)) {
+        if (strcmp(name, fns[i].name) == 0) {
             *function = fns[i].fn;
             return XR_SUCCESS;
         }
-    for (size_t i = 0; instance != XR_NULL_HANDLE && i < sizeof shared / sizeof shared[0]; i++)
+    for (size_t i = 0; i < sizeof shared / sizeof shared[0]; i++)
         if (strcmp(name, shared[i].name) == 0) {
             *function = shared[i].fn;
             return XR_SUCCESS;
         }
+    if (fake_runtime.timespec_enabled && strcmp(name, "xrConvertTimespecTimeToTimeKHR") == 0) {
+        *function = (PFN_xrVoidFunction)fake_runtime_convert;
+        return XR_SUCCESS;
+    }
     ck_assert_msg(strstr(name, "Body") == NULL, "%s was looked up below the layer", name);
     return XR_ERROR_FUNCTION_UNSUPPORTED;
 }
 
 PFN_xrGetInstanceProcAddr fake_runtime_create_instance(PFN_xrGetInstanceProcAddr runtime_gipa,
-                                                       PFN_xrCreateApiLayerInstance runtime_create,
                                                        const char *const *names, uint32_t count)
 {
     XrNegotiateLoaderInfo li = {XR_LOADER_INTERFACE_STRUCT_LOADER_INFO,
@@ -136,7 +220,7 @@ PFN_xrGetInstanceProcAddr fake_runtime_create_instance(PFN_xrGetInstanceProcAddr
                                            NULL,
                                            NULL};
     next_info.nextGetInstanceProcAddr = runtime_gipa;
-    next_info.nextCreateApiLayerInstance = runtime_create;
+    next_info.nextCreateApiLayerInstance = fake_runtime_create;
     XrInstanceCreateInfo info = {.type = XR_TYPE_INSTANCE_CREATE_INFO,
                                  .enabledExtensionCount = count,
                                  .enabledExtensionNames = names};

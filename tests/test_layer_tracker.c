@@ -1,15 +1,15 @@
 /* The body-tracking functions of the layer against a fake runtime and a fake
- * engine (layer_fake_engine.h), without the loader: every validity rule of
+ * engine (support/fake_engine.h), without the loader: every validity rule of
  * the seven functions (reference/openxr-body-tracking.md, sections 1-2),
  * the handles (minted by the layer, invalid after destruction, freed with
  * their session and instance), the engine's lifetime (made with the first
- * tracker from the settings, with its fallbacks, fed by the session's
+ * tracker from the settings, asked once, fed by the session's
  * samples, destroyed with the session), and the joints: in the
  * application's base space at its time, with the flags, confidence,
  * skeletonChangedCount and chained status structs the extensions define. */
 #include "body/session.h"
 #include "body/tracker.h"
-#include "layer_fake_engine.h"
+#include "support/fake_engine.h"
 #include "support/fake_runtime.h"
 #include "xr/extensions.h"
 #include "xr/xr_body_tracking.h"
@@ -351,7 +351,7 @@ static void finish(XrSession session)
     ck_assert_int_eq(fake_engine.live, 0);
 }
 
-/* The fake engine's joint j (layer_fake_engine.h). */
+/* The fake engine's joint j (support/fake_engine.h). */
 static void expected_joint(uint32_t j, kn_pose *out)
 {
     kinest_pose p;

@@ -1,5 +1,5 @@
-/* The fake engine (layer_fake_engine.h). */
-#include "layer_fake_engine.h"
+/* The fake engine (fake_engine.h). */
+#include "support/fake_engine.h"
 
 #include <stdlib.h>
 #include <string.h>

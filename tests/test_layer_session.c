@@ -296,16 +296,6 @@ static void create_instance(const char *const *extra, uint32_t extra_count)
     gipa = fake_runtime_create_instance(fake_gipa, names, 1 + extra_count);
 }
 
-/* The application's view of a function. */
-#define APP(name) ((PFN_xr##name)resolve("xr" #name))
-
-static PFN_xrVoidFunction resolve(const char *name)
-{
-    PFN_xrVoidFunction f = NULL;
-    ck_assert_int_eq(gipa(FAKE_INSTANCE, name, &f), XR_SUCCESS);
-    return f;
-}
-
 static void reset(void)
 {
     memset(&fake, 0, sizeof fake);

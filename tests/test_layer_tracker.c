@@ -278,15 +278,6 @@ static void create_all_four(void)
     create_instance(all, 4);
 }
 
-#define APP(name) ((PFN_xr##name)resolve("xr" #name))
-
-static PFN_xrVoidFunction resolve(const char *name)
-{
-    PFN_xrVoidFunction f = NULL;
-    ck_assert_msg(gipa(FAKE_INSTANCE, name, &f) == XR_SUCCESS, "%s is not handed out", name);
-    return f;
-}
-
 static void reset(void)
 {
     memset(&fake, 0, sizeof fake);
@@ -373,7 +364,7 @@ START_TEST(functions_only_with_their_extension)
     static const char *const fb_functions[] = {"xrCreateBodyTrackerFB", "xrDestroyBodyTrackerFB",
                                                "xrLocateBodyJointsFB", "xrGetBodySkeletonFB"};
     for (int i = 0; i < 4; i++)
-        resolve(fb_functions[i]);
+        fake_runtime_resolve(fb_functions[i]);
     static const char *const others[] = {"xrRequestBodyTrackingFidelityMETA",
                                          "xrSuggestBodyTrackingCalibrationOverrideMETA",
                                          "xrResetBodyTrackingCalibrationMETA"};
@@ -395,7 +386,7 @@ START_TEST(functions_only_with_their_extension)
     reset();
     create_all_four();
     for (int i = 0; i < 3; i++)
-        resolve(others[i]);
+        fake_runtime_resolve(others[i]);
     ck_assert_int_eq(APP(DestroyInstance)(FAKE_INSTANCE), XR_SUCCESS);
 }
 END_TEST

@@ -10,6 +10,7 @@ xrNegotiateLoaderApiLayerInterface(const XrNegotiateLoaderInfo *loaderInfo, cons
 
 fake_runtime_state fake_runtime;
 static pthread_mutex_t paths_lock = PTHREAD_MUTEX_INITIALIZER;
+static PFN_xrGetInstanceProcAddr layer_gipa;
 
 void fake_runtime_reset(XrTime predicted)
 {
@@ -234,5 +235,13 @@ PFN_xrGetInstanceProcAddr fake_runtime_create_instance(PFN_xrGetInstanceProcAddr
                                 &next_info};
     XrInstance instance;
     ck_assert_int_eq(req.createApiLayerInstance(&info, &lci, &instance), XR_SUCCESS);
-    return req.getInstanceProcAddr;
+    layer_gipa = req.getInstanceProcAddr;
+    return layer_gipa;
+}
+
+PFN_xrVoidFunction fake_runtime_resolve(const char *name)
+{
+    PFN_xrVoidFunction f = NULL;
+    ck_assert_msg(layer_gipa(FAKE_INSTANCE, name, &f) == XR_SUCCESS, "%s is not handed out", name);
+    return f;
 }

@@ -92,4 +92,10 @@ XrResult fake_runtime_lookup(const fake_runtime_fn *fns, size_t count, XrInstanc
 PFN_xrGetInstanceProcAddr fake_runtime_create_instance(PFN_xrGetInstanceProcAddr runtime_gipa,
                                                        const char *const *names, uint32_t count);
 
+/* The application's view of a function: what the layer's gipa (of the last
+ * fake_runtime_create_instance) hands out for the instance; a failed check
+ * when it hands out nothing. */
+PFN_xrVoidFunction fake_runtime_resolve(const char *name);
+#define APP(name) ((PFN_xr##name)fake_runtime_resolve("xr" #name))
+
 #endif

@@ -721,11 +721,16 @@ START_TEST(lost_head_makes_the_body_inactive)
             }
         }
     }
-    /* The head comes back: active again at once. */
-    synth_at(1.9, 1.6f, d);
-    push_ok(e, at(1.9), d);
-    ck_assert_int_eq(kinest_flush(e), KINEST_SUCCESS);
-    ck_assert(body_at(e, at(1.9), j).active);
+    /* The head comes back: inactive while the fresh stream settles
+     * (6 ticks), then active. */
+    for (int i = 0; i <= 6; i++) {
+        double t = 1.9 + i / 60.0;
+        synth_at(t, 1.6f, d);
+        push_ok(e, at(t), d);
+        ck_assert_int_eq(kinest_flush(e), KINEST_SUCCESS);
+        ck_assert_msg(body_at(e, at(t), j).active == (i == 6), "tick %d after the head came back",
+                      i);
+    }
     kinest_destroy(e);
 }
 END_TEST
@@ -748,7 +753,9 @@ static void lose_head_and_recover(kinest_backend backend, const char *weights, u
     kinest_joint_location j[21];
     kinest_device_pose d[3], truth[3];
     int checked = 0;
-    for (int i = 1; i <= 60 + 12; i++) {
+    float prev[21][3];
+    bool have_prev = false;
+    for (int i = 1; i <= 60 + 24; i++) {
         double t = 2.0 + i / 60.0, ahead = t + 1.0 / 60;
         synth_at(t, 1.6f, d);
         if (i <= 60)
@@ -756,8 +763,21 @@ static void lose_head_and_recover(kinest_backend backend, const char *weights, u
         push_ok(e, at(t), d);
         ck_assert_int_eq(kinest_flush(e), KINEST_SUCCESS);
         kinest_body_info info = body_at(e, at(ahead), j);
-        if (i <= 60 || !info.active)
+        if (i <= 60 || !info.active) {
+            have_prev = false;
             continue;
+        }
+        /* Shown again, no joint jumps from one frame to the next: the
+         * user walks ~2.5 cm a frame (issue 14: the fresh model's and
+         * IK's first legs jumped 20-50 cm). */
+        for (int k = 0; k < 21 && have_prev; k++)
+            ck_assert_msg(dist3(prev[k], j[k].pose.position) < 0.1,
+                          "%s, %d ticks after the head came back: joint %d jumped %.2f m",
+                          kinest_backend_name(backend), i - 60, k,
+                          dist3(prev[k], j[k].pose.position));
+        for (int k = 0; k < 21; k++)
+            memcpy(prev[k], j[k].pose.position, sizeof prev[k]);
+        have_prev = true;
         synth_at(ahead, 1.6f, truth);
         kn_pose hj, dev;
         memcpy(hj.orientation, j[KINEST_JOINT_HEAD].pose.orientation, sizeof hj.orientation);
@@ -906,7 +926,7 @@ START_TEST(reset_forgets_the_body)
 END_TEST
 
 /* A gap of more than 0.5 s restarts the stream: the model state starts
- * afresh (low confidence again), calibration kept. */
+ * afresh (no body for 6 ticks, then low confidence), calibration kept. */
 START_TEST(gap_restarts_the_stream)
 {
     kinest_engine *e = make(KINEST_BACKEND_CPU, WEIGHTS, KINEST_BODY_DEFAULT, NULL);
@@ -915,7 +935,10 @@ START_TEST(gap_restarts_the_stream)
     kinest_joint_location j[21];
     kinest_body_info before = body_at(e, at(1.0), j);
     push_synth(e, 2.0, 2.05, 60, 0, 1.6f);
-    kinest_body_info after = body_at(e, at(2.05), j);
+    /* No body while the fresh stream settles (6 ticks), then a faint one. */
+    ck_assert(!body_at(e, at(2.05), j).active);
+    push_synth(e, 2.05 + 1.0 / 60, 2.15, 60, 0, 1.6f);
+    kinest_body_info after = body_at(e, at(2.15), j);
     ck_assert(after.active);
     ck_assert_float_lt(after.confidence, 0.5f * before.confidence);
     ck_assert_uint_eq(after.skeleton_changed_count, before.skeleton_changed_count);
@@ -1187,8 +1210,16 @@ START_TEST(height_override_rescales)
 }
 END_TEST
 
-/* Standing at eye height 1.72 m for a few seconds (with crouches and looks
- * at the floor) calibrates to that eye height. */
+/* The height automatic calibration gives a head carried at `eye` (its 90th
+ * percentile): the standing eye height is KN_HEIGHT_STANDING_FACTOR above. */
+static float standing_height(float eye)
+{
+    return eye * KN_HEIGHT_STANDING_FACTOR / KN_EYE_HEIGHT_PER_BODY_HEIGHT;
+}
+
+/* A head at 1.72 m for a few seconds (with crouches and looks at the floor)
+ * calibrates to the standing height of a person who carries the headset
+ * there, not to 1.72 m (which made every user 2 % short). */
 START_TEST(automatic_calibration)
 {
     kinest_engine *e = make(KINEST_BACKEND_IK, NULL, KINEST_BODY_DEFAULT, NULL);
@@ -1206,7 +1237,8 @@ START_TEST(automatic_calibration)
     push_synth(e, 1.52, 4.0, 60, 0, 1.72f);
     kinest_get_calibration(e, &state, &h);
     ck_assert_int_eq(state, KINEST_CALIBRATION_VALID);
-    ck_assert_float_eq_tol(h, 1.72f / KN_EYE_HEIGHT_PER_BODY_HEIGHT, 0.02f);
+    /* The head bobs 1.5 cm (synth_at): its 90th percentile is sin(0.4 pi) of that above. */
+    ck_assert_float_eq_tol(h, standing_height(1.72f + 0.015f * sinf(0.4f * 3.14159265f)), 0.005f);
     kinest_body_info info = body_at(e, at(4.0), j);
     ck_assert_uint_eq(info.skeleton_changed_count, 2);
     ck_assert_int_eq(info.calibration, KINEST_CALIBRATION_VALID);
@@ -1265,9 +1297,11 @@ static void assert_gradual(const still_figures *f, const char *what, float eye)
 {
     ck_assert_msg(f->step < 0.02, "%s (eye %.2f m): a joint moved %.3f m in a tick", what,
                   (double)eye, f->step);
-    /* The IK's two-bone knees and elbows near full stretch move faster
-     * than the bones change (layer/README.md). */
-    ck_assert_msg(f->hinge_step < 0.07, "%s (eye %.2f m): a knee or elbow moved %.3f m in a tick",
+    /* The knees and elbows near full stretch, where a bone change swings
+     * the hinge: the IK's bend settles at most 5 mm a tick, but the body
+     * stage's stateless two-bone solves (hands to grips, soles above the
+     * floor) still move them up to 5 cm (layer/README.md). */
+    ck_assert_msg(f->hinge_step < 0.05, "%s (eye %.2f m): a knee or elbow moved %.3f m in a tick",
                   what, (double)eye, f->hinge_step);
     ck_assert_msg(f->lowest_foot > -0.01, "%s (eye %.2f m): a foot at %.3f m", what, (double)eye,
                   f->lowest_foot);
@@ -1346,13 +1380,12 @@ START_TEST(seated_start_waits_for_standing)
     assert_calibration(e, KINEST_CALIBRATION_CALIBRATING, def_h, 1e-4f);
     /* Standing up: calibrated from the standing head only. */
     push_synth(e, 9.02, 13.0, 60, 0, 1.62f);
-    assert_calibration(e, KINEST_CALIBRATION_VALID, 1.62f / KN_EYE_HEIGHT_PER_BODY_HEIGHT, 0.02f);
+    assert_calibration(e, KINEST_CALIBRATION_VALID, standing_height(1.62f), 0.02f);
     ck_assert_uint_eq(body_at(e, at(13.0), j).skeleton_changed_count, 2);
     /* kinest_reset_height forgets having seen it: seated again, it waits. */
     ck_assert_int_eq(kinest_reset_height(e), KINEST_SUCCESS);
     push_synth(e, 13.02, 17.0, 60, 0, 1.15f);
-    assert_calibration(e, KINEST_CALIBRATION_CALIBRATING, 1.62f / KN_EYE_HEIGHT_PER_BODY_HEIGHT,
-                       0.02f);
+    assert_calibration(e, KINEST_CALIBRATION_CALIBRATING, standing_height(1.62f), 0.02f);
     kinest_destroy(e);
 
     /* A short user (standing eye 1.30 m, under the sure standing height)
@@ -1361,7 +1394,7 @@ START_TEST(seated_start_waits_for_standing)
     push_synth(e, 0.0, 3.0, 60, 0, 0.95f);
     assert_calibration(e, KINEST_CALIBRATION_CALIBRATING, def_h, 1e-4f);
     push_synth(e, 3.02, 7.0, 60, 0, 1.30f);
-    assert_calibration(e, KINEST_CALIBRATION_VALID, 1.30f / KN_EYE_HEIGHT_PER_BODY_HEIGHT, 0.02f);
+    assert_calibration(e, KINEST_CALIBRATION_VALID, standing_height(1.30f), 0.02f);
     kinest_destroy(e);
 }
 END_TEST
@@ -1376,7 +1409,7 @@ START_TEST(posture_setting)
     const float def_h = kn_skeleton_body_height(&def);
     kinest_engine *e = make_posture(KINEST_POSTURE_STANDING, 0.0f);
     push_synth(e, 0.0, 4.0, 60, 0, 1.15f);
-    assert_calibration(e, KINEST_CALIBRATION_VALID, 1.15f / KN_EYE_HEIGHT_PER_BODY_HEIGHT, 0.02f);
+    assert_calibration(e, KINEST_CALIBRATION_VALID, standing_height(1.15f), 0.02f);
     kinest_destroy(e);
     e = make_posture(KINEST_POSTURE_SEATED, 0.0f);
     push_synth(e, 0.0, 4.0, 60, 0, 1.15f);

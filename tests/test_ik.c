@@ -139,6 +139,35 @@ START_TEST(two_bone_solver)
 }
 END_TEST
 
+/* A leg at full stretch whose bones grow by 4 mm a tick (a new skeleton
+ * blending in): free, the knee swings out by centimetres at once; settling,
+ * its bend changes at most the step a tick, then follows freely. */
+START_TEST(two_bone_bend_settles)
+{
+    const float root[3] = {0.0f, 1.0f, 0.0f}, target[3] = {0.0f, 0.1f, 0.0f};
+    const float pole[3] = {0.0f, 0.0f, -1.0f};
+    kn_two_bone_rest rest = {
+        .upper = {0.0f, -0.45f, 0.0f}, .lower = {0.0f, -0.45f, 0.0f}, .bend = {0.0f, 0.0f, -1.0f}};
+    kn_two_bone_limit limit = {0};
+    kn_two_bone_result free, bounded;
+    kn_two_bone_solve_limited(&rest, root, target, pole, &limit, 0.005f, &bounded);
+    float before[3] = {bounded.middle[0], bounded.middle[1], bounded.middle[2]};
+    rest.upper[1] -= 0.004f;
+    rest.lower[1] -= 0.004f;
+    kn_two_bone_solve(&rest, root, target, pole, &free);
+    ck_assert_float_gt(fabsf(free.middle[2] - before[2]), 0.05f);
+    limit.settling = true;
+    kn_two_bone_solve_limited(&rest, root, target, pole, &limit, 0.005f, &bounded);
+    ck_assert_float_le(fabsf(bounded.middle[2] - before[2]), 0.0051f);
+    ck_assert(!bounded.reached);
+    for (int i = 0; i < 30; i++)
+        kn_two_bone_solve_limited(&rest, root, target, pole, &limit, 0.005f, &bounded);
+    ck_assert(!limit.settling);
+    ck_assert_float_eq_tol(bounded.middle[2], free.middle[2], 1e-5f);
+    ck_assert(bounded.reached);
+}
+END_TEST
+
 START_TEST(hands_reach_grips_head_on_device)
 {
     rig r;
@@ -437,6 +466,7 @@ static Suite *ik_suite(void)
     TCase *tc = tcase_create("ik");
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, two_bone_solver);
+    tcase_add_test(tc, two_bone_bend_settles);
     tcase_add_test(tc, hands_reach_grips_head_on_device);
     tcase_add_test(tc, unreachable_grip_is_clamped);
     tcase_add_test(tc, feet_stay_planted_then_step);

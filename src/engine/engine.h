@@ -48,6 +48,10 @@
 #define KN_ENGINE_SKELETON_STEP_M 0.015f
 /* Ticks after a (re)start until the recurrent state counts as warm. */
 #define KN_ENGINE_WARMUP_TICKS 30
+/* Ticks a restarted stream that had shown a body (the head back after a
+ * loss, a gap, the clock set back) keeps it inactive: the fresh model's
+ * (and IK's) first guesses of the legs jump by tens of centimetres. */
+#define KN_ENGINE_RESUME_TICKS 6
 
 typedef struct kn_engine_entry {
     uint64_t epoch; /* the producer's reset epoch when pushed */
@@ -156,6 +160,7 @@ struct kinest_engine {
         int estimate_countdown;
         bool seen_head; /* a live head since the auto epoch began */
         uint64_t ticks_since_start;
+        int resume_hold;    /* ticks the body stays inactive after a restart */
         bool have_frame;    /* `last` holds the newest published frame */
         bool head_was_live; /* at the newest tick */
         kn_engine_frame last;

@@ -1,4 +1,5 @@
-/* The standing eye height: a percentile of upright head heights. */
+/* The standing eye height: a percentile of upright head heights, raised by
+ * how far below it a person wearing a headset carries the head. */
 #include "engine/height.h"
 
 #include <math.h>
@@ -50,12 +51,13 @@ bool kn_height_estimate(const kn_height_estimator *h, float *eye_height_m)
         double n = h->bins[b];
         if (n > 0.0 && below + n >= want) {
             double inside = (want - below) / n;
-            *eye_height_m =
-                KN_HEIGHT_MIN_EYE_M + (float)(((double)b + inside) * (double)KN_HEIGHT_BIN_M);
+            double eye =
+                (double)KN_HEIGHT_MIN_EYE_M + ((double)b + inside) * (double)KN_HEIGHT_BIN_M;
+            *eye_height_m = (float)(eye * (double)KN_HEIGHT_STANDING_FACTOR);
             return true;
         }
         below += n;
     }
-    *eye_height_m = KN_HEIGHT_MAX_EYE_M;
+    *eye_height_m = KN_HEIGHT_MAX_EYE_M * KN_HEIGHT_STANDING_FACTOR;
     return true;
 }

@@ -38,6 +38,7 @@ static void restart_stream(kinest_engine *e)
     kn_ik_reset(&e->w.ik);
     restart_model(e);
     e->w.ticks_since_start = 0;
+    e->w.resume_hold = 0;
     e->w.have_frame = false;
 }
 
@@ -268,6 +269,8 @@ static bool restart_if_due(kinest_engine *e)
     kn_features_reset(&e->w.features);
     kn_heading_init(&e->w.heading);
     e->w.ticks_since_start = 0;
+    /* A body was shown: none until the fresh guesses have settled. */
+    e->w.resume_hold = e->w.have_frame ? KN_ENGINE_RESUME_TICKS : 0;
     e->w.have_frame = false;
     if (tick->events & (KN_SIGNAL_EVENT_GAP | KN_SIGNAL_EVENT_CLOCK_RESET))
         kn_engine_log(e, KINEST_LOG_INFO, "stream restarted at %lld ns (%s)",
@@ -391,7 +394,9 @@ static void publish_body(kinest_engine *e, const float *local6d, const kn_body *
     frame.time_ns = tick->time_ns;
     memcpy(frame.joints, body->joints, sizeof frame.joints);
     memcpy(frame.tracked, body->tracked, sizeof frame.tracked);
-    frame.active = body->active;
+    frame.active = body->active && e->w.resume_hold == 0;
+    if (e->w.resume_hold > 0)
+        e->w.resume_hold--;
     float warm = 1.0f;
     if (e->backend && e->w.ticks_since_start + 1 < KN_ENGINE_WARMUP_TICKS)
         warm = (float)(e->w.ticks_since_start + 1) / (float)KN_ENGINE_WARMUP_TICKS;

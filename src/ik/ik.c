@@ -59,13 +59,20 @@ void kn_ik_set_skeleton(kn_ik *ik, const kn_skeleton *skeleton)
     for (int side = 0; side < 2; side++)
         ik->feet[side].plant[1] += ankle - ik->ankle_height;
     ik->ankle_height = ankle;
+    for (int side = 0; side < 2; side++) {
+        ik->knee[side].settling = true;
+        ik->elbow[side].settling = true;
+    }
 }
 
 void kn_ik_reset(kn_ik *ik)
 {
     ik->started = false;
-    for (int side = 0; side < 2; side++)
+    for (int side = 0; side < 2; side++) {
         ik->feet[side].stepping = false;
+        ik->knee[side].known = false;
+        ik->elbow[side].known = false;
+    }
 }
 
 void kn_ik_rebase(kn_ik *ik, const kn_pose *transform)

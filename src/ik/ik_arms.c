@@ -20,7 +20,7 @@ static void hanging_hand(const kn_ik *ik, kn_side side, const versor yaw,
     glm_vec3_add(shoulder, down, hand->position);
 }
 
-bool ik_arm(const kn_ik *ik, kn_side side, const kn_pose *grip, const versor yaw,
+bool ik_arm(kn_ik *ik, kn_side side, const kn_pose *grip, const versor yaw,
             kn_pose g[KN_JOINT_COUNT])
 {
     const kn_ik_config *c = &ik->cfg;
@@ -60,7 +60,8 @@ bool ik_arm(const kn_ik *ik, kn_side side, const kn_pose *grip, const versor yaw
     glm_vec3_copy((float *)s->offsets[fore], rest.upper);
     glm_vec3_copy((float *)s->offsets[hand_joint], rest.lower);
     kn_two_bone_result r;
-    kn_two_bone_solve(&rest, g[upper].position, hand.position, pole, &r);
+    kn_two_bone_solve_limited(&rest, g[upper].position, hand.position, pole, &ik->elbow[side],
+                              KN_IK_BEND_STEP_M * ik->scale, &r);
 
     glm_quat_copy(r.upper, g[upper].orientation);
     glm_quat_copy(r.lower, g[fore].orientation);

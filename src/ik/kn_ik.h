@@ -21,6 +21,7 @@
 #define KN_IK_H
 
 #include "core/kn_error.h"
+#include "ik/kn_two_bone.h"
 #include "skeleton/kn_device_mount.h"
 #include "skeleton/kn_heading.h"
 #include "skeleton/kn_skeleton.h"
@@ -70,6 +71,8 @@ typedef struct kn_ik {
     vec3 last_hips;
     vec3 hips_velocity; /* horizontal, smoothed, m/s */
     kn_ik_foot feet[2];
+    /* Knees and elbows (KN_SIDE_*) settle gradually into a new skeleton. */
+    kn_two_bone_limit knee[2], elbow[2];
     float last_local6d[KN_JOINT_COUNT * 6];
 } kn_ik;
 

@@ -26,9 +26,25 @@ typedef struct kn_two_bone_result {
     bool reached; /* the target was within reach: end == target */
 } kn_two_bone_result;
 
+/* The bend of a chain between ticks: how far the middle joint stood off
+ * the root-end line. While `settling`, the bend changes at most a step a
+ * tick (near full stretch a bone a few millimetres longer swings the
+ * middle joint by centimetres); it ends once the free solution is within
+ * a step. */
+typedef struct kn_two_bone_limit {
+    float bend;
+    bool known;    /* bend holds the last tick's */
+    bool settling; /* the bones changed: bound the bend's change */
+} kn_two_bone_limit;
+
 /* pole: a direction (any length) toward which the middle joint should
  * bend; when it is parallel to root->target, the rest bend is used. */
 void kn_two_bone_solve(const kn_two_bone_rest *rest, const float root[3], const float target[3],
                        const float pole[3], kn_two_bone_result *out);
+/* The same with the bend bounded to max_step from limit's while it
+ * settles (the end then points at the target, short of it or past it). */
+void kn_two_bone_solve_limited(const kn_two_bone_rest *rest, const float root[3],
+                               const float target[3], const float pole[3], kn_two_bone_limit *limit,
+                               float max_step, kn_two_bone_result *out);
 
 #endif

@@ -34,8 +34,30 @@ static void rotation_between(const vec3 rest_dir, const vec3 rest_axis, const ve
     kn_mat3_to_quat(r, out);
 }
 
-void kn_two_bone_solve(const kn_two_bone_rest *rest, const float root[3], const float target[3],
-                       const float pole[3], kn_two_bone_result *out)
+/* The bend bounded while it settles; true when it was bounded. */
+static bool limit_bend(kn_two_bone_limit *limit, float max_step, float *h)
+{
+    if (!limit)
+        return false;
+    bool bounded = false;
+    if (limit->known && limit->settling) {
+        float lo = limit->bend - max_step, hi = limit->bend + max_step;
+        bounded = *h < lo || *h > hi;
+        if (bounded)
+            *h = fminf(fmaxf(*h, lo), hi);
+        else
+            limit->settling = false;
+    } else {
+        limit->settling = false; /* a first solve settles nothing */
+    }
+    limit->bend = *h;
+    limit->known = true;
+    return bounded;
+}
+
+static void solve(const kn_two_bone_rest *rest, const float root[3], const float target[3],
+                  const float pole[3], kn_two_bone_limit *limit, float max_step,
+                  kn_two_bone_result *out)
 {
     float l1 = glm_vec3_norm((float *)rest->upper), l2 = glm_vec3_norm((float *)rest->lower);
     vec3 to_target, dir, perp, rest_axis, axis, v;
@@ -73,11 +95,24 @@ void kn_two_bone_solve(const kn_two_bone_rest *rest, const float root[3], const 
 
     float a = dc > 0.0f ? (l1 * l1 - l2 * l2 + dc * dc) / (2.0f * dc) : 0.0f;
     float h = sqrtf(fmaxf(0.0f, l1 * l1 - a * a));
+    bool bounded = limit_bend(limit, max_step, &h);
+    if (bounded)
+        a = copysignf(sqrtf(fmaxf(0.0f, l1 * l1 - h * h)), a);
     glm_vec3_copy((float *)root, out->middle);
     glm_vec3_muladds(dir, a, out->middle);
     glm_vec3_muladds(perp, h, out->middle);
     glm_vec3_copy((float *)root, out->end);
     glm_vec3_muladds(dir, dc, out->end);
+    if (bounded) {
+        /* The lower bone toward where the end would be, at its length. */
+        glm_vec3_sub(out->end, out->middle, v);
+        float n = glm_vec3_norm(v);
+        if (n > 1e-6f) {
+            glm_vec3_copy(out->middle, out->end);
+            glm_vec3_muladds(v, l2 / n, out->end);
+        }
+        out->reached = false;
+    }
 
     /* Solved bend axis: perp x dir, the rest one's counterpart. */
     glm_vec3_cross(perp, dir, axis);
@@ -93,4 +128,17 @@ void kn_two_bone_solve(const kn_two_bone_rest *rest, const float root[3], const 
     /* With zero-length lower bone the end is the middle joint. */
     if (l2 <= 0.0f)
         glm_vec3_copy(out->middle, out->end);
+}
+
+void kn_two_bone_solve(const kn_two_bone_rest *rest, const float root[3], const float target[3],
+                       const float pole[3], kn_two_bone_result *out)
+{
+    solve(rest, root, target, pole, NULL, 0.0f, out);
+}
+
+void kn_two_bone_solve_limited(const kn_two_bone_rest *rest, const float root[3],
+                               const float target[3], const float pole[3], kn_two_bone_limit *limit,
+                               float max_step, kn_two_bone_result *out)
+{
+    solve(rest, root, target, pole, limit, max_step, out);
 }

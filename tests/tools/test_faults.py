@@ -24,11 +24,20 @@ def still_clip(frames=120, rate=60.0):
 class TestRecovery(unittest.TestCase):
     def test_a_pop_after_the_loss_is_measured_against_the_body_before_it(self):
         c = still_clip()
-        # Lost from 0.5 s for 0.5 s: no body in 30..59, then one 2 m off for a frame.
+        # Lost from 0.5 s for 0.5 s: no body in 30..59, then one 2 m off for a
+        # frame (measured against the next).
         c.meta["prediction"]["inactive"] = [[30, 60]]
         c.pred_pos[60:61, :, 0] += 2.0
         self.assertAlmostEqual(faults.recovery_jump(c, 0.5, 0.5), 2.0, places=5)
         c.pred_pos[60:61, :, 0] -= 2.0
+        self.assertAlmostEqual(faults.recovery_jump(c, 0.5, 0.5), 0.0, places=6)
+
+    def test_a_body_shown_all_along_is_measured_against_the_one_before_the_loss(self):
+        c = still_clip()
+        c.pred_pos[60:, :, 0] += 2.0  # held through the loss, then 2 m off for good
+        self.assertAlmostEqual(faults.recovery_jump(c, 0.5, 0.5), 2.0, places=5)
+        # The same after frames without a body: it appears there, no jump.
+        c.meta["prediction"]["inactive"] = [[30, 60]]
         self.assertAlmostEqual(faults.recovery_jump(c, 0.5, 0.5), 0.0, places=6)
 
     def test_true_motion_is_not_a_jump(self):

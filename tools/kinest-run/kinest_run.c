@@ -154,6 +154,16 @@ static char *output_metadata(const kn_clip *clip, const options *o, kinest_engin
     if (o->lose_s > 0.0)
         json_object_set_new(pred, "lose_head", json_pack("[f, f]", o->lose_from_s, o->lose_s));
     json_object_set_new(pred, "ahead_ms", json_real((double)o->ahead_ns / 1e6));
+    /* The calibration the clip ended with: for tools/kinest height. */
+    kinest_calibration_state state;
+    float height_m;
+    if (kinest_get_calibration(e, &state, &height_m) == KINEST_SUCCESS)
+        json_object_set_new(pred, "calibration",
+                            json_pack("{s:s, s:f}", "state",
+                                      state == KINEST_CALIBRATION_VALID         ? "valid"
+                                      : state == KINEST_CALIBRATION_CALIBRATING ? "calibrating"
+                                                                                : "invalid",
+                                      "height_m", (double)height_m));
     json_object_set_new(meta, "prediction", pred);
     char *text = json_dumps(meta, JSON_COMPACT);
     json_decref(meta);

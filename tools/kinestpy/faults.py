@@ -8,8 +8,10 @@ settles (layer/README.md, "Tracking loss, calibration and recentring").
   predicted display time). For the frames of the first 200 ms after the head
   is back: the largest joint jump beyond the true body's, each joint's move
   minus the true joint's move over the same frames, the first body after the
-  loss against the last one before it (while the head is held or lost the
-  body is no measure of anything), then frame to frame;
+  loss against the last one before it when the body was shown all along
+  (while the head is held the body is no measure of anything), then frame
+  to frame; a body that went inactive is measured from its first frame
+  shown again (a body appearing is no jump);
 * calibration settling: the clip from its start with the automatic height
   calibration (--skeleton auto): the largest such jump from one frame to the
   next over the first CALIBRATION_S seconds (the first estimate comes at 2 s),
@@ -71,6 +73,10 @@ def recovery_jump(clip, loss_at_s, loss_s, after_s=AFTER_S):
             break
         if not act[f]:
             continue
+        # A body shown after frames without one is no move from the last
+        # one shown: the application saw the body go and come back.
+        if prev is not None and not act[prev + 1:f].all():
+            prev = None
         if prev is not None:
             e = _excess(clip.pred_pos, clip.truth_pos, prev, f)
             worst = e if worst is None else max(worst, e)

@@ -48,13 +48,13 @@ static void identity_6d(float *d6)
 static kn_body_input input(const float *d6, const kn_heading *h, const float eye[3])
 {
     kn_body_input in = {.local6d = d6, .heading = h};
-    for (int d = 0; d < KN_BODY_DEVICES; d++) {
+    for (int d = 0; d < KN_DEVICE_COUNT; d++) {
         kn_pose_identity(&in.device[d]);
         in.device_valid[d] = true;
         in.device_weight[d] = 1.0f;
         in.device_tracked[d] = true;
     }
-    glm_vec3_copy((float *)eye, in.device[KN_BODY_HEAD].position);
+    glm_vec3_copy((float *)eye, in.device[KN_DEVICE_HEAD].position);
     return in;
 }
 
@@ -99,7 +99,7 @@ START_TEST(root_is_turned_by_the_heading)
     /* Heading 90 degrees left: the body faces -X, its left hand is at +Z. */
     kn_heading h = {.cos_yaw = 0.0f, .sin_yaw = 1.0f};
     kn_body_input in = input(d6, &h, (vec3){0, 1.5101f, 0});
-    glm_quat(in.device[KN_BODY_HEAD].orientation, glm_rad(90.0f), 0, 1, 0);
+    glm_quat(in.device[KN_DEVICE_HEAD].orientation, glm_rad(90.0f), 0, 1, 0);
     kn_body b;
     ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
     vec3 d;
@@ -147,7 +147,7 @@ START_TEST(truth_round_trip)
             kn_quat_to_6d(local + 4 * j, d6 + 6 * j);
 
         kn_body_input in = input(d6, &h, device.position);
-        in.device[KN_BODY_HEAD] = device;
+        in.device[KN_DEVICE_HEAD] = device;
         kn_body b;
         ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
         for (int j = 0; j < KN_JOINT_COUNT; j++) {
@@ -202,7 +202,7 @@ START_TEST(feet_are_kept_above_the_floor)
     /* Hips under the floor (device at 0.3 m): the legs fold up to keep
      * the soles on the floor (before the sole height, this passed on a
      * rounding-sized lift); a leg that cannot reach lifts the body. */
-    in.device[KN_BODY_HEAD].position[1] = 0.3f;
+    in.device[KN_DEVICE_HEAD].position[1] = 0.3f;
     ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
     ck_assert_float_ge(b.floor_lift, 0.0f);
     float low = 1e9f;
@@ -248,7 +248,7 @@ START_TEST(planted_feet_stand_and_let_go_smoothly)
     glm_vec3_copy(b.joints[KN_JOINT_LEFT_FOOT].position, put[0]);
     glm_vec3_copy(b.joints[KN_JOINT_RIGHT_FOOT].position, put[1]);
     for (int t = 1; t <= 10; t++) {
-        in.device[KN_BODY_HEAD].position[2] = -0.01f * (float)t;
+        in.device[KN_DEVICE_HEAD].position[2] = -0.01f * (float)t;
         ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
         ck_assert(b.foot_planted[0] && b.foot_planted[1]);
         assert_vec3(b.joints[KN_JOINT_LEFT_FOOT].position, put[0][0], put[0][1], put[0][2], EPS);
@@ -257,7 +257,7 @@ START_TEST(planted_feet_stand_and_let_go_smoothly)
         assert_bones_rigid(b.joints);
     }
     logits[0] = -1.0f; /* the left foot lifts */
-    free_in.device[KN_BODY_HEAD] = in.device[KN_BODY_HEAD];
+    free_in.device[KN_DEVICE_HEAD] = in.device[KN_DEVICE_HEAD];
     ck_assert_int_eq(kn_body_solve(&skel, &free_in, &pred, NULL), KN_OK);
     float gap = put[0][2] - pred.joints[KN_JOINT_LEFT_FOOT].position[2]; /* 0.10 m */
     ck_assert_float_eq_tol(gap, 0.10f, EPS);
@@ -270,10 +270,10 @@ START_TEST(planted_feet_stand_and_let_go_smoothly)
                                gap * (1.0f - u * u * (3.0f - 2.0f * u)), EPS);
         assert_bones_rigid(b.joints);
     }
-    in.device[KN_BODY_HEAD].position[2] = -0.29f;
+    in.device[KN_DEVICE_HEAD].position[2] = -0.29f;
     ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
     ck_assert(b.foot_planted[1]);
-    in.device[KN_BODY_HEAD].position[2] = -0.31f;
+    in.device[KN_DEVICE_HEAD].position[2] = -0.31f;
     ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
     ck_assert(!b.foot_planted[1]);
 }
@@ -302,7 +302,7 @@ START_TEST(without_contact_logits_no_foot_is_planted)
     in.contact = logits;
     ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
     ck_assert(feet.planted[0] && feet.planted[1]);
-    in.device_valid[KN_BODY_HEAD] = false;
+    in.device_valid[KN_DEVICE_HEAD] = false;
     ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
     ck_assert(!feet.planted[0] && !feet.planted[1]);
 }
@@ -319,8 +319,8 @@ START_TEST(hands_reach_the_grips)
     /* Left hand 35 cm in front of the chest, palm down; right grip 2 m away. */
     kn_pose left_hand = {{0, 0, 0, 1}, {-0.15f, 1.2f, -0.35f}},
             right_hand = {{0, 0, 0, 1}, {2.0f, 1.3f, 0.0f}};
-    kn_grip_from_hand(KN_SIDE_LEFT, &left_hand, &in.device[KN_BODY_LEFT_GRIP]);
-    kn_grip_from_hand(KN_SIDE_RIGHT, &right_hand, &in.device[KN_BODY_RIGHT_GRIP]);
+    kn_grip_from_hand(KN_SIDE_LEFT, &left_hand, &in.device[KN_DEVICE_LEFT_GRIP]);
+    kn_grip_from_hand(KN_SIDE_RIGHT, &right_hand, &in.device[KN_DEVICE_RIGHT_GRIP]);
     kn_body b;
     ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
     ck_assert(b.hand_reached[KN_SIDE_LEFT]);
@@ -360,8 +360,8 @@ START_TEST(validity_and_confidence)
      * confidence drops by their share. */
     d6[6 * KN_JOINT_LEFT_FOREARM] = NAN;
     d6[6 * KN_JOINT_NECK + 3] = 1.0f, d6[6 * KN_JOINT_NECK + 4] = 0.0f; /* a2 parallel to a1 */
-    in.device_weight[KN_BODY_LEFT_GRIP] = 0.5f;
-    in.device_tracked[KN_BODY_RIGHT_GRIP] = false;
+    in.device_weight[KN_DEVICE_LEFT_GRIP] = 0.5f;
+    in.device_tracked[KN_DEVICE_RIGHT_GRIP] = false;
     kn_body b;
     ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
     ck_assert(!b.valid[KN_JOINT_LEFT_FOREARM]);
@@ -376,7 +376,7 @@ START_TEST(validity_and_confidence)
     ck_assert_float_eq_tol(b.confidence, 0.875f * 19.0f / 21.0f, 1e-6f);
 
     /* No head: no body. */
-    in.device_valid[KN_BODY_HEAD] = false;
+    in.device_valid[KN_DEVICE_HEAD] = false;
     ck_assert_int_eq(kn_body_solve(&skel, &in, &b, NULL), KN_OK);
     ck_assert(!b.active);
     ck_assert_float_eq(b.confidence, 0.0f);

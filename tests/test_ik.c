@@ -55,10 +55,10 @@ static void rig_tick(rig *r, const kn_skeleton *s, int64_t t, const kn_pose *hea
                       .heading = &r->heading};
     ck_assert_int_eq(kn_ik_solve(&r->ik, &in, &r->ik_out, NULL), KN_OK);
     kn_body_input bi = {.local6d = r->ik_out.local6d, .heading = &r->heading};
-    bi.device[KN_BODY_HEAD] = *head;
-    bi.device[KN_BODY_LEFT_GRIP] = *left;
-    bi.device[KN_BODY_RIGHT_GRIP] = *right;
-    for (int d = 0; d < KN_BODY_DEVICES; d++) {
+    bi.device[KN_DEVICE_HEAD] = *head;
+    bi.device[KN_DEVICE_LEFT_GRIP] = *left;
+    bi.device[KN_DEVICE_RIGHT_GRIP] = *right;
+    for (int d = 0; d < KN_DEVICE_COUNT; d++) {
         bi.device_valid[d] = bi.device_tracked[d] = true;
         bi.device_weight[d] = 1.0f;
     }

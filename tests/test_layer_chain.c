@@ -1,6 +1,7 @@
 /* The layer in a chain without the loader: negotiation, what goes down to a
  * fake next layer, what xrGetInstanceProcAddr hands out, and the system
  * properties, for the bypass, emulate and pass-through cases. */
+#include "support/fake_runtime.h"
 #include "xr/xr_body_tracking.h"
 #include "xr/xr_loader_interfaces.h"
 
@@ -12,9 +13,6 @@
 XRAPI_ATTR XrResult XRAPI_CALL
 xrNegotiateLoaderApiLayerInterface(const XrNegotiateLoaderInfo *loaderInfo, const char *layerName,
                                    XrNegotiateApiLayerRequest *apiLayerRequest);
-
-#define FAKE_INSTANCE ((XrInstance)(uintptr_t)0x5eed)
-#define FAKE_SYSTEM   ((XrSystemId)7)
 
 /* ---- the fake next layer (and runtime) */
 
@@ -61,15 +59,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_destroy(XrInstance instance)
 {
     ck_assert_ptr_eq(instance, FAKE_INSTANCE);
     fake.destroys++;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_get_system(XrInstance instance,
-                                                      const XrSystemGetInfo *info,
-                                                      XrSystemId *system)
-{
-    (void)instance, (void)info;
-    *system = FAKE_SYSTEM;
     return XR_SUCCESS;
 }
 
@@ -127,7 +116,7 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_gipa(XrInstance instance, const char 
         {"xrEnumerateInstanceExtensionProperties", (PFN_xrVoidFunction)fake_enumerate},
         {"xrGetInstanceProcAddr", (PFN_xrVoidFunction)fake_gipa},
         {"xrDestroyInstance", (PFN_xrVoidFunction)fake_destroy},
-        {"xrGetSystem", (PFN_xrVoidFunction)fake_get_system},
+        {"xrGetSystem", (PFN_xrVoidFunction)fake_runtime_get_system},
         {"xrGetSystemProperties", (PFN_xrVoidFunction)fake_system_properties},
         {"xrLocateSpace", (PFN_xrVoidFunction)fake_locate_space},
     };

@@ -7,6 +7,7 @@
  * ("now" through XR_KHR_convert_timespec_time, hidden from the application;
  * the last known time without it). */
 #include "body/session.h"
+#include "support/fake_runtime.h"
 #include "xr/xr_body_tracking.h"
 #include "xr/xr_loader_interfaces.h"
 
@@ -15,15 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-XRAPI_ATTR XrResult XRAPI_CALL
-xrNegotiateLoaderApiLayerInterface(const XrNegotiateLoaderInfo *loaderInfo, const char *layerName,
-                                   XrNegotiateApiLayerRequest *apiLayerRequest);
-
-#define FAKE_INSTANCE ((XrInstance)(uintptr_t)0x5eed)
-#define FAKE_SESSION  ((XrSession)(uintptr_t)0x5e55)
-#define FAKE_SYSTEM   ((XrSystemId)7)
-#define FAKE_NOW      ((XrTime)777000000)
-#define MAX_OBJECTS   64
+#define FAKE_SESSION ((XrSession)(uintptr_t)0x5e55)
+#define MAX_OBJECTS  64
 
 /* ---- the fake runtime */
 
@@ -45,11 +39,8 @@ typedef struct call {
 } call;
 
 static struct {
-    bool list_timespec, timespec_enabled, no_stage;
     obj objs[MAX_OBJECTS]; /* handle = index + 1 */
     int obj_count;
-    char paths[32][128];
-    int path_count;
     call suggests[32];
     int suggest_count;
     uint64_t attached[8];
@@ -57,7 +48,6 @@ static struct {
     uint64_t synced[32][4];
     int synced_n[32], sync_calls;
     bool focused;
-    XrTime predicted; /* xrWaitFrame's predictedDisplayTime */
     XrTime located_at;
     XrSpaceLocationFlags head_flags, grip_flags;
     float head_y;
@@ -86,43 +76,6 @@ static bool is_layer_set(uint64_t set)
     return o && strncmp(o->name, "kinest", 6) == 0;
 }
 
-static XRAPI_ATTR XrResult XRAPI_CALL fake_enumerate(const char *layer, uint32_t capacity,
-                                                     uint32_t *count, XrExtensionProperties *props)
-{
-    (void)layer;
-    *count = fake.list_timespec ? 1 : 0;
-    if (capacity && fake.list_timespec)
-        strcpy(props[0].extensionName, "XR_KHR_convert_timespec_time");
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_create(const XrInstanceCreateInfo *info,
-                                                  const XrApiLayerCreateInfo *layer_info,
-                                                  XrInstance *instance)
-{
-    (void)layer_info;
-    fake.timespec_enabled = false;
-    for (uint32_t i = 0; i < info->enabledExtensionCount; i++)
-        if (strcmp(info->enabledExtensionNames[i], "XR_KHR_convert_timespec_time") == 0)
-            fake.timespec_enabled = true;
-    *instance = FAKE_INSTANCE;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_destroy_instance(XrInstance instance)
-{
-    (void)instance;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_instance_properties(XrInstance instance,
-                                                               XrInstanceProperties *p)
-{
-    (void)instance;
-    strcpy(p->runtimeName, "fake");
-    return XR_SUCCESS;
-}
-
 static XRAPI_ATTR XrResult XRAPI_CALL fake_poll(XrInstance instance, XrEventDataBuffer *e)
 {
     (void)instance;
@@ -130,57 +83,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_poll(XrInstance instance, XrEventData
         return XR_EVENT_UNAVAILABLE;
     *e = fake.events[0];
     memmove(fake.events, fake.events + 1, --fake.event_count * sizeof *e);
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_get_system(XrInstance instance,
-                                                      const XrSystemGetInfo *info, XrSystemId *s)
-{
-    (void)instance, (void)info;
-    *s = FAKE_SYSTEM;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_system_properties(XrInstance instance, XrSystemId s,
-                                                             XrSystemProperties *p)
-{
-    (void)instance, (void)s;
-    strcpy(p->systemName, "fake system");
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_string_to_path(XrInstance instance, const char *s,
-                                                          XrPath *path)
-{
-    (void)instance;
-    for (int i = 0; i < fake.path_count; i++)
-        if (strcmp(fake.paths[i], s) == 0) {
-            *path = (XrPath)(i + 1);
-            return XR_SUCCESS;
-        }
-    ck_assert_int_lt(fake.path_count, 32);
-    strcpy(fake.paths[fake.path_count++], s);
-    *path = (XrPath)fake.path_count;
-    return XR_SUCCESS;
-}
-
-static const char *path_string(XrPath p)
-{
-    return p && p <= (XrPath)fake.path_count ? fake.paths[p - 1] : NULL;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_path_to_string(XrInstance instance, XrPath path,
-                                                          uint32_t capacity, uint32_t *count,
-                                                          char *buffer)
-{
-    (void)instance;
-    const char *s = path_string(path);
-    if (!s)
-        return XR_ERROR_PATH_INVALID;
-    *count = (uint32_t)strlen(s) + 1;
-    if (capacity < *count)
-        return XR_ERROR_SIZE_INSUFFICIENT;
-    strcpy(buffer, s);
     return XR_SUCCESS;
 }
 
@@ -205,26 +107,11 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_begin(XrSession session, const XrSess
     return fake_session_call(session);
 }
 
-static XRAPI_ATTR XrResult XRAPI_CALL fake_reference_spaces(XrSession session, uint32_t capacity,
-                                                            uint32_t *count,
-                                                            XrReferenceSpaceType *types)
-{
-    (void)session;
-    *count = fake.no_stage ? 2 : 3;
-    if (capacity) {
-        types[0] = XR_REFERENCE_SPACE_TYPE_VIEW;
-        types[1] = XR_REFERENCE_SPACE_TYPE_LOCAL;
-        if (!fake.no_stage)
-            types[2] = XR_REFERENCE_SPACE_TYPE_STAGE;
-    }
-    return XR_SUCCESS;
-}
-
 static XRAPI_ATTR XrResult XRAPI_CALL fake_create_reference_space(
     XrSession session, const XrReferenceSpaceCreateInfo *info, XrSpace *space)
 {
     (void)session;
-    if (fake.no_stage && info->referenceSpaceType == XR_REFERENCE_SPACE_TYPE_STAGE)
+    if (fake_runtime.no_stage && info->referenceSpaceType == XR_REFERENCE_SPACE_TYPE_STAGE)
         return XR_ERROR_REFERENCE_SPACE_UNSUPPORTED;
     *space = (XrSpace)(uintptr_t)new_obj((obj){.kind = OBJ_SPACE, .ref = info->referenceSpaceType});
     return XR_SUCCESS;
@@ -259,7 +146,7 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_locate(XrSpace space, XrSpace base, X
         loc->locationFlags = fake.head_flags;
         loc->pose.position.y = fake.head_y;
     } else if (s->ref == 0 && fake.focused) {
-        bool left = strcmp(path_string(s->subaction), "/user/hand/left") == 0;
+        bool left = strcmp(fake_runtime_path_string(s->subaction), "/user/hand/left") == 0;
         loc->locationFlags = fake.grip_flags;
         loc->pose.position = (XrVector3f){left ? -0.2f : 0.2f, fake.head_y - 0.6f, -0.3f};
         if (!left && (fake.grip_flags & XR_SPACE_LOCATION_POSITION_VALID_BIT) == 0)
@@ -275,25 +162,6 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_destroy_space(XrSpace space)
     obj *s = get_obj((uint64_t)(uintptr_t)space, OBJ_SPACE);
     ck_assert_ptr_nonnull(s);
     s->destroyed = true;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_locate_views(XrSession session,
-                                                        const XrViewLocateInfo *info,
-                                                        XrViewState *state, uint32_t capacity,
-                                                        uint32_t *count, XrView *views)
-{
-    (void)session, (void)info, (void)state, (void)capacity, (void)views;
-    *count = 2;
-    return XR_SUCCESS;
-}
-
-static XRAPI_ATTR XrResult XRAPI_CALL fake_wait_frame(XrSession session,
-                                                      const XrFrameWaitInfo *info,
-                                                      XrFrameState *state)
-{
-    (void)session, (void)info;
-    state->predictedDisplayTime = fake.predicted;
     return XR_SUCCESS;
 }
 
@@ -334,7 +202,7 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_suggest(XrInstance instance,
     if (!s->countSuggestedBindings)
         return XR_ERROR_VALIDATION_FAILURE;
     call *c = &fake.suggests[fake.suggest_count++];
-    snprintf(c->profile, sizeof c->profile, "%s", path_string(s->interactionProfile));
+    snprintf(c->profile, sizeof c->profile, "%s", fake_runtime_path_string(s->interactionProfile));
     c->count = s->countSuggestedBindings;
     c->result = XR_SUCCESS;
     for (uint32_t i = 0; i < s->countSuggestedBindings; i++) {
@@ -342,7 +210,7 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_suggest(XrInstance instance,
         ck_assert_ptr_nonnull(a);
         c->layer_bindings += is_layer_set(a->set);
         if (strstr(c->profile, "xbox") &&
-            strstr(path_string(s->suggestedBindings[i].binding), "grip"))
+            strstr(fake_runtime_path_string(s->suggestedBindings[i].binding), "grip"))
             c->result = XR_ERROR_PATH_UNSUPPORTED;
     }
     if (strstr(c->profile, "ext/absent"))
@@ -373,8 +241,8 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_current_profile(XrSession session, Xr
     (void)session, (void)user;
     if (!fake.attach_count)
         return XR_ERROR_ACTIONSET_NOT_ATTACHED;
-    return fake_string_to_path(FAKE_INSTANCE, "/interaction_profiles/khr/simple_controller",
-                               &state->interactionProfile);
+    return fake_runtime_string_to_path(FAKE_INSTANCE, "/interaction_profiles/khr/simple_controller",
+                                       &state->interactionProfile);
 }
 
 static XRAPI_ATTR XrResult XRAPI_CALL fake_sync(XrSession session, const XrActionsSyncInfo *info)
@@ -389,45 +257,21 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_sync(XrSession session, const XrActio
     return XR_SUCCESS;
 }
 
-static XRAPI_ATTR XrResult XRAPI_CALL fake_convert(XrInstance instance, const struct timespec *ts,
-                                                   XrTime *time)
-{
-    (void)instance, (void)ts;
-    *time = FAKE_NOW;
-    return XR_SUCCESS;
-}
-
 static XRAPI_ATTR XrResult XRAPI_CALL fake_gipa(XrInstance instance, const char *name,
                                                 PFN_xrVoidFunction *function)
 {
-#define F(n, f)                                                                                    \
-    {                                                                                              \
-        "xr" #n, (PFN_xrVoidFunction)(f)                                                           \
-    }
-    static const struct {
-        const char *name;
-        PFN_xrVoidFunction fn;
-    } table[] = {
-        F(EnumerateInstanceExtensionProperties, fake_enumerate),
+#define F FAKE_RUNTIME_FN
+    static const fake_runtime_fn table[] = {
         F(GetInstanceProcAddr, fake_gipa),
-        F(DestroyInstance, fake_destroy_instance),
-        F(GetInstanceProperties, fake_instance_properties),
         F(PollEvent, fake_poll),
-        F(GetSystem, fake_get_system),
-        F(GetSystemProperties, fake_system_properties),
-        F(StringToPath, fake_string_to_path),
-        F(PathToString, fake_path_to_string),
         F(CreateSession, fake_create_session),
         F(DestroySession, fake_session_call),
         F(BeginSession, fake_begin),
         F(EndSession, fake_session_call),
-        F(EnumerateReferenceSpaces, fake_reference_spaces),
         F(CreateReferenceSpace, fake_create_reference_space),
         F(CreateActionSpace, fake_create_action_space),
         F(LocateSpace, fake_locate),
         F(DestroySpace, fake_destroy_space),
-        F(LocateViews, fake_locate_views),
-        F(WaitFrame, fake_wait_frame),
         F(CreateActionSet, fake_create_set),
         F(DestroyActionSet, fake_destroy_set),
         F(CreateAction, fake_create_action),
@@ -437,75 +281,19 @@ static XRAPI_ATTR XrResult XRAPI_CALL fake_gipa(XrInstance instance, const char 
         F(SyncActions, fake_sync),
     };
 #undef F
-    *function = NULL;
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (strcmp(name, table[i].name) == 0 && (instance != XR_NULL_HANDLE || i == 0)) {
-            *function = table[i].fn;
-            return XR_SUCCESS;
-        }
-    if (fake.timespec_enabled && strcmp(name, "xrConvertTimespecTimeToTimeKHR") == 0) {
-        *function = (PFN_xrVoidFunction)fake_convert;
-        return XR_SUCCESS;
-    }
-    return XR_ERROR_FUNCTION_UNSUPPORTED;
+    return fake_runtime_lookup(table, sizeof table / sizeof table[0], instance, name, function);
 }
 
 /* ---- the layer, as the loader sees it */
 
 static PFN_xrGetInstanceProcAddr gipa;
 
-static XrApiLayerNextInfo next_info = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_NEXT_INFO,
-                                       XR_API_LAYER_NEXT_INFO_STRUCT_VERSION,
-                                       sizeof(XrApiLayerNextInfo),
-                                       KN_LAYER_NAME,
-                                       fake_gipa,
-                                       fake_create,
-                                       NULL};
-
 static void create_instance(const char *const *extra, uint32_t extra_count)
 {
-    XrNegotiateLoaderInfo li = {XR_LOADER_INTERFACE_STRUCT_LOADER_INFO,
-                                XR_LOADER_INFO_STRUCT_VERSION,
-                                sizeof(XrNegotiateLoaderInfo),
-                                1,
-                                1,
-                                XR_MAKE_VERSION(1, 0, 0),
-                                XR_MAKE_VERSION(1, 0x3ff, 0xfff)};
-    XrNegotiateApiLayerRequest req = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_REQUEST,
-                                      XR_API_LAYER_INFO_STRUCT_VERSION,
-                                      sizeof(XrNegotiateApiLayerRequest),
-                                      0,
-                                      0,
-                                      NULL,
-                                      NULL};
-    ck_assert_int_eq(xrNegotiateLoaderApiLayerInterface(&li, KN_LAYER_NAME, &req), XR_SUCCESS);
-    gipa = req.getInstanceProcAddr;
     const char *names[4] = {XR_FB_BODY_TRACKING_EXTENSION_NAME};
     for (uint32_t i = 0; i < extra_count; i++)
         names[1 + i] = extra[i];
-    XrInstanceCreateInfo info = {.type = XR_TYPE_INSTANCE_CREATE_INFO,
-                                 .enabledExtensionCount = 1 + extra_count,
-                                 .enabledExtensionNames = names};
-    strcpy(info.applicationInfo.applicationName, "test");
-    info.applicationInfo.apiVersion = XR_MAKE_VERSION(1, 0, 0);
-    XrApiLayerCreateInfo lci = {XR_LOADER_INTERFACE_STRUCT_API_LAYER_CREATE_INFO,
-                                XR_API_LAYER_CREATE_INFO_STRUCT_VERSION,
-                                sizeof(XrApiLayerCreateInfo),
-                                NULL,
-                                "",
-                                &next_info};
-    XrInstance instance;
-    ck_assert_int_eq(req.createApiLayerInstance(&info, &lci, &instance), XR_SUCCESS);
-}
-
-/* The application's view of a function. */
-#define APP(name) ((PFN_xr##name)resolve("xr" #name))
-
-static PFN_xrVoidFunction resolve(const char *name)
-{
-    PFN_xrVoidFunction f = NULL;
-    ck_assert_int_eq(gipa(FAKE_INSTANCE, name, &f), XR_SUCCESS);
-    return f;
+    gipa = fake_runtime_create_instance(fake_gipa, names, 1 + extra_count);
 }
 
 static void reset(void)
@@ -516,7 +304,7 @@ static void reset(void)
                       XR_SPACE_LOCATION_ORIENTATION_TRACKED_BIT; /* position not tracked */
     fake.grip_flags = 0xF;
     fake.head_y = 1.6f;
-    fake.predicted = 1000000000;
+    fake_runtime_reset(1000000000);
 }
 
 static XrSession start_session(void)
@@ -558,7 +346,7 @@ static void wait_frame(XrSession session)
 {
     XrFrameState state = {.type = XR_TYPE_FRAME_STATE};
     ck_assert_int_eq(APP(WaitFrame)(session, NULL, &state), XR_SUCCESS);
-    fake.predicted += 11111111;
+    fake_runtime.predicted += 11111111;
 }
 
 static void finish(XrSession session)
@@ -580,7 +368,7 @@ static kn_device_frame latest(XrSession session)
 static XrPath path(const char *s)
 {
     XrPath p;
-    fake_string_to_path(FAKE_INSTANCE, s, &p);
+    fake_runtime_string_to_path(FAKE_INSTANCE, s, &p);
     return p;
 }
 
@@ -685,7 +473,7 @@ START_TEST(an_application_with_actions)
 
     /* Samples: raw flags (VALID, not TRACKED), at the predicted time, in STAGE. */
     kn_device_frame f = latest(session);
-    ck_assert_int_eq(f.time, fake.predicted - 11111111);
+    ck_assert_int_eq(f.time, fake_runtime.predicted - 11111111);
     ck_assert_uint_eq(f.source, KN_TIME_FRAME);
     ck_assert_uint_eq(f.flags, 0);
     ck_assert_uint_eq(f.devices[KN_DEVICE_HEAD].flags, fake.head_flags);
@@ -762,7 +550,7 @@ END_TEST
 START_TEST(local_with_an_estimated_floor)
 {
     reset();
-    fake.no_stage = true;
+    fake_runtime.no_stage = true;
     fake.head_y = 0.05f; /* LOCAL starts at the head */
     create_instance(NULL, 0);
     XrSession session = start_session();
@@ -789,11 +577,11 @@ START_TEST(the_clock_without_display_times)
     /* Headless (predictedDisplayTime 0): "now" through the extension the
      * layer enabled for itself, which the application does not get. */
     reset();
-    fake.list_timespec = true;
-    fake.predicted = 0;
+    fake_runtime.list_timespec = true;
+    fake_runtime.predicted = 0;
     create_instance(NULL, 0);
-    ck_assert(fake.timespec_enabled);
-    PFN_xrVoidFunction f = (PFN_xrVoidFunction)fake_convert;
+    ck_assert(fake_runtime.timespec_enabled);
+    PFN_xrVoidFunction f = (PFN_xrVoidFunction)fake_runtime_ok_instance; /* not NULL */
     ck_assert_int_eq(gipa(FAKE_INSTANCE, "xrConvertTimespecTimeToTimeKHR", &f),
                      XR_ERROR_FUNCTION_UNSUPPORTED);
     ck_assert(f == NULL);
@@ -808,18 +596,18 @@ START_TEST(the_clock_without_display_times)
 
     /* Enabled by the application: its own, not hidden. */
     reset();
-    fake.list_timespec = true;
+    fake_runtime.list_timespec = true;
     static const char *const ts[] = {"XR_KHR_convert_timespec_time"};
     create_instance(ts, 1);
     ck_assert_int_eq(gipa(FAKE_INSTANCE, "xrConvertTimespecTimeToTimeKHR", &f), XR_SUCCESS);
-    ck_assert(f == (PFN_xrVoidFunction)fake_convert);
+    ck_assert(f == (PFN_xrVoidFunction)fake_runtime_convert);
     ck_assert_int_eq(APP(DestroyInstance)(FAKE_INSTANCE), XR_SUCCESS);
 
     /* No extension, no frame loop: the newest time the application used. */
     reset();
-    fake.predicted = 0;
+    fake_runtime.predicted = 0;
     create_instance(NULL, 0);
-    ck_assert(!fake.timespec_enabled);
+    ck_assert(!fake_runtime.timespec_enabled);
     session = start_session();
     begin(session);
     XrViewLocateInfo vi = {.type = XR_TYPE_VIEW_LOCATE_INFO, .displayTime = 5555};

@@ -186,6 +186,20 @@ START_TEST(pose_compose_inverse_transform)
 }
 END_TEST
 
+START_TEST(pose_finite_looks_at_every_number)
+{
+    float q[4] = {0, 0, 0, 1}, v[3] = {1, 2, 3};
+    ck_assert(kn_pose_finite(q, v));
+    for (int i = 0; i < 7; i++) {
+        float *x = i < 4 ? &q[i] : &v[i - 4];
+        float keep = *x;
+        *x = i % 2 ? INFINITY : NAN;
+        ck_assert_msg(!kn_pose_finite(q, v), "number %d", i);
+        *x = keep;
+    }
+}
+END_TEST
+
 START_TEST(quat_mat3_round_trip)
 {
     /* Known: 90 degrees about Z maps +X to +Y, so column 0 is (0,1,0). */
@@ -370,6 +384,7 @@ static Suite *math_suite(void)
     tc = tcase_create("pose");
     tcase_add_test(tc, pose_compose_inverse_transform);
     tcase_add_test(tc, bad_quaternions_never_reach_poses);
+    tcase_add_test(tc, pose_finite_looks_at_every_number);
     suite_add_tcase(s, tc);
     return s;
 }

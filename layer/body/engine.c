@@ -105,8 +105,8 @@ static kinest_status try_create(kn_body_engine *e, kinest_backend backend, const
     return st;
 }
 
-/* The requested backend, then the fallbacks; the model's failures are
- * warnings, the user gets a body anyway. */
+/* The backend from the settings; the engine falls back on its own (Vulkan to
+ * the CPU, unloadable weights to the analytic IK) and logs why. */
 static XrResult create_engine(kn_body_engine *e)
 {
     const kn_settings *set = &e->settings;
@@ -119,19 +119,6 @@ static XrResult create_engine(kn_body_engine *e)
     const char *weights_name = weights ? weights : "the default weights";
     kinest_engine *engine = NULL;
     kinest_status st = try_create(e, want, weights, &engine);
-    if (st == KINEST_ERROR_UNSUPPORTED && want == KINEST_BACKEND_VULKAN) {
-        KN_LOG_W("%s=vulkan: no usable Vulkan device here (%s); running the model on the CPU",
-                 KN_ENV_BACKEND, kinest_status_string(st));
-        want = KINEST_BACKEND_CPU;
-        st = try_create(e, want, weights, &engine);
-    }
-    if (st != KINEST_SUCCESS && st != KINEST_ERROR_OUT_OF_MEMORY && want != KINEST_BACKEND_IK) {
-        KN_LOG_W("cannot run the model with %s (%s); bodies come from the analytic IK instead "
-                 "(set %s to a weights file)",
-                 weights_name, kinest_status_string(st), KN_ENV_MODEL);
-        want = KINEST_BACKEND_IK;
-        st = try_create(e, want, weights, &engine);
-    }
     if (st != KINEST_SUCCESS) {
         KN_LOG_E("cannot create the body-tracking engine: %s", kinest_status_string(st));
         return st == KINEST_ERROR_OUT_OF_MEMORY ? XR_ERROR_OUT_OF_MEMORY : XR_ERROR_RUNTIME_FAILURE;

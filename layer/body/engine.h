@@ -9,18 +9,14 @@
  *              with KINEST_SYNC on the application's thread): the
  *              weights of KINEST_MODEL (or
  *              the library's default weights) on KINEST_BACKEND, the height
- *              of KINEST_HEIGHT. A backend that cannot run here falls back:
- *              vulkan -> cpu -> ik; weights that cannot be loaded fall back
- *              to ik (the analytic baseline, no weights), each with a
- *              warning. An engine that cannot be made at all leaves the
- *              tracker without bodies, and fails the trackers created after.
- *   input      kn_body_engine_consume is a feed consumer (feed.h): it runs on
- *              the session's feed worker and pushes every sample the session
- *              makes (frame loop, "now" ticks, the times xrLocateBodyJointsFB
- *              asks for) into the engine, in order. Samples made before the
- *              engine exists are dropped.
- *   output     the engine itself (kn_body_engine_get) answers the reader
- *              calls (kinest_get_body, kinest_get_skeleton,
+ *              of KINEST_HEIGHT. kinest_create does the fallbacks itself
+ *              (vulkan -> cpu; weights that cannot be loaded -> ik, the
+ *              analytic baseline), each with a warning. An engine that cannot be made at all leaves
+ * the tracker without bodies, and fails the trackers created after. input kn_body_engine_consume is
+ * a feed consumer (feed.h): it runs on the session's feed worker and pushes every sample the
+ * session makes (frame loop, "now" ticks, the times xrLocateBodyJointsFB asks for) into the engine,
+ * in order. Samples made before the engine exists are dropped. output     the engine itself
+ * (kn_body_engine_get) answers the reader calls (kinest_get_body, kinest_get_skeleton,
  *              kinest_get_calibration) on any application thread; it never
  *              waits for inference.
  *   producer   kinest_push_devices and the calibration setters are

@@ -10,11 +10,11 @@ static int followed_device(int joint)
 {
     switch (joint) {
     case KN_JOINT_HEAD:
-        return KN_BODY_HEAD;
+        return KN_DEVICE_HEAD;
     case KN_JOINT_LEFT_HAND:
-        return KN_BODY_LEFT_GRIP;
+        return KN_DEVICE_LEFT_GRIP;
     case KN_JOINT_RIGHT_HAND:
-        return KN_BODY_RIGHT_GRIP;
+        return KN_DEVICE_RIGHT_GRIP;
     default:
         return -1;
     }
@@ -55,12 +55,12 @@ kn_status kn_body_solve(const kn_skeleton *skeleton, const kn_body_input *in, kn
     kn_skeleton_fk(skeleton, local, (vec3){0.0f, 0.0f, 0.0f}, out->joints);
 
     /* 3. Hang the body from the head device. */
-    out->active = in->device_valid[KN_BODY_HEAD];
+    out->active = in->device_valid[KN_DEVICE_HEAD];
     if (out->active) {
         kn_pose device;
         vec3 shift;
         kn_head_device_from_joint(&out->joints[KN_JOINT_HEAD], &device);
-        glm_vec3_sub((float *)in->device[KN_BODY_HEAD].position, device.position, shift);
+        glm_vec3_sub((float *)in->device[KN_DEVICE_HEAD].position, device.position, shift);
         kn_vec3_sanitize(shift, shift);
         for (int j = 0; j < KN_JOINT_COUNT; j++)
             glm_vec3_add(out->joints[j].position, shift, out->joints[j].position);
@@ -68,7 +68,7 @@ kn_status kn_body_solve(const kn_skeleton *skeleton, const kn_body_input *in, kn
 
     /* 4. Wrists on the grips. */
     for (int side = 0; side < 2; side++) {
-        int d = side == KN_SIDE_LEFT ? KN_BODY_LEFT_GRIP : KN_BODY_RIGHT_GRIP;
+        int d = side == KN_SIDE_LEFT ? KN_DEVICE_LEFT_GRIP : KN_DEVICE_RIGHT_GRIP;
         out->hand_reached[side] = false;
         if ((in->flags & KN_BODY_HANDS_TO_GRIPS) && out->active && in->device_valid[d])
             out->hand_reached[side] =
@@ -86,8 +86,8 @@ kn_status kn_body_solve(const kn_skeleton *skeleton, const kn_body_input *in, kn
     if (!(in->flags & KN_BODY_SKIP_FEET))
         out->floor_lift = kn_body_keep_feet_above_floor(skeleton, out->joints, out->leg_bent);
 
-    float w[KN_BODY_DEVICES];
-    for (int d = 0; d < KN_BODY_DEVICES; d++)
+    float w[KN_DEVICE_COUNT];
+    for (int d = 0; d < KN_DEVICE_COUNT; d++)
         w[d] = in->device_valid[d] ? clamp01(in->device_weight[d]) : 0.0f;
     for (int j = 0; j < KN_JOINT_COUNT; j++) {
         int d = followed_device(j);
@@ -96,9 +96,10 @@ kn_status kn_body_solve(const kn_skeleton *skeleton, const kn_body_input *in, kn
     }
     /* The head carries the body; each hand adds a quarter of certainty. */
     out->confidence =
-        out->active ? w[KN_BODY_HEAD] *
-                          (0.5f + 0.25f * w[KN_BODY_LEFT_GRIP] + 0.25f * w[KN_BODY_RIGHT_GRIP]) *
-                          (float)clean / (float)KN_JOINT_COUNT
-                    : 0.0f;
+        out->active
+            ? w[KN_DEVICE_HEAD] *
+                  (0.5f + 0.25f * w[KN_DEVICE_LEFT_GRIP] + 0.25f * w[KN_DEVICE_RIGHT_GRIP]) *
+                  (float)clean / (float)KN_JOINT_COUNT
+            : 0.0f;
     return KN_OK;
 }

@@ -33,13 +33,12 @@
 
 #include "body/kn_feet.h"
 #include "core/kn_error.h"
+#include "math/kn_device.h"
 #include "skeleton/kn_heading.h"
 #include "skeleton/kn_skeleton.h"
 
 #include <stdbool.h>
 #include <stdint.h>
-
-enum { KN_BODY_HEAD = 0, KN_BODY_LEFT_GRIP = 1, KN_BODY_RIGHT_GRIP = 2, KN_BODY_DEVICES = 3 };
 
 /* The body stage's options (kn_body_input.flags). */
 enum {
@@ -50,12 +49,12 @@ enum {
 typedef struct kn_body_input {
     const float *local6d;      /* KN_JOINT_COUNT * 6, joint index order */
     const kn_heading *heading; /* the tick's, as the features used */
-    kn_pose device[KN_BODY_DEVICES];
-    bool device_valid[KN_BODY_DEVICES];
+    kn_pose device[KN_DEVICE_COUNT];
+    bool device_valid[KN_DEVICE_COUNT];
     /* How live each device is, 0..1 (kn_signal's weight): 1 tracked or
      * briefly held, falling to 0 as a lost device fades out. */
-    float device_weight[KN_BODY_DEVICES];
-    bool device_tracked[KN_BODY_DEVICES]; /* live, with both TRACKED bits */
+    float device_weight[KN_DEVICE_COUNT];
+    bool device_tracked[KN_DEVICE_COUNT]; /* live, with both TRACKED bits */
     uint32_t flags;                       /* KN_BODY_* below: the optional steps */
     kn_feet *feet;                        /* step 5's feet that stand; NULL: off */
     const float *contact;                 /* the model's 2 contact logits, or NULL */

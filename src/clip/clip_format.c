@@ -47,16 +47,11 @@ kn_status kn_clip_check_metadata(const char *text, size_t length, kn_error *err)
     return KN_OK;
 }
 
-static bool pose_finite(const kn_pose *p)
-{
-    return kn_floats_finite(p->orientation, 4) && kn_floats_finite(p->position, 3);
-}
-
 static kn_status check_joints(uint32_t index, const char *section, const kn_pose *poses,
                               uint32_t joint_count, kn_error *err)
 {
     for (uint32_t j = 0; poses && j < joint_count; j++)
-        if (!pose_finite(&poses[j]))
+        if (!kn_pose_finite(poses[j].orientation, poses[j].position))
             return kn_fail(err, KN_ERROR_NON_FINITE,
                            "clip: frame %u: %s pose of joint %u is not finite", index, section, j);
     return KN_OK;
@@ -74,7 +69,7 @@ kn_status kn_clip_check_frame(uint32_t index, int64_t time_ns, int64_t prev_time
         if (devices[d].flags & ~KN_FLAGS_ALL)
             return kn_fail(err, KN_ERROR_FORMAT, "clip: frame %u: %s has unknown flag bits 0x%x",
                            index, device_names[d], devices[d].flags);
-        if (!pose_finite(&devices[d].pose))
+        if (!kn_pose_finite(devices[d].pose.orientation, devices[d].pose.position))
             return kn_fail(err, KN_ERROR_NON_FINITE, "clip: frame %u: %s pose is not finite", index,
                            device_names[d]);
     }

@@ -14,11 +14,6 @@ static kinest_status refuse(kinest_engine *e, kinest_status st, const char *fmt,
     return st;
 }
 
-static bool pose_finite(const kinest_pose *p)
-{
-    return kn_floats_finite(p->orientation, 4) && kn_floats_finite(p->position, 3);
-}
-
 static void wake_worker(kinest_engine *e)
 {
     sem_post(&e->wake);
@@ -43,7 +38,8 @@ kinest_status kinest_push_devices(kinest_engine *e, int64_t time_ns,
                       (long long)time_ns);
     const uint64_t both = KINEST_LOCATION_ORIENTATION_VALID | KINEST_LOCATION_POSITION_VALID;
     for (int d = 0; d < KINEST_DEVICE_COUNT; d++)
-        if ((devices[d].flags & both) == both && !pose_finite(&devices[d].pose))
+        if ((devices[d].flags & both) == both &&
+            !kn_pose_finite(devices[d].pose.orientation, devices[d].pose.position))
             return refuse(e, KINEST_ERROR_NON_FINITE,
                           "push refused: device %lld is valid but its pose is not finite (%llu "
                           "refused so far)",

@@ -71,6 +71,9 @@ bool kn_vec3_sanitize(const float in[3], vec3 out);
 bool kn_pose_sanitize(const kn_pose *in, kn_pose *out);
 /* Whether the n numbers are all finite. */
 bool kn_floats_finite(const float *v, int n);
+/* Whether an orientation (x, y, z, w) and a position are all finite; apart
+ * so that the library's kinest_pose and the engine's kn_pose share it. */
+bool kn_pose_finite(const float orientation[4], const float position[3]);
 void kn_pose_identity(kn_pose *out);
 /* out = a * b: first b, then a (b expressed in a's frame). */
 void kn_pose_compose(const kn_pose *a, const kn_pose *b, kn_pose *out);

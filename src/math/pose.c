@@ -28,6 +28,11 @@ bool kn_floats_finite(const float *v, int n)
     return true;
 }
 
+bool kn_pose_finite(const float orientation[4], const float position[3])
+{
+    return kn_floats_finite(orientation, 4) && kn_floats_finite(position, 3);
+}
+
 bool kn_pose_sanitize(const kn_pose *in, kn_pose *out)
 {
     bool orientation_ok = kn_quat_sanitize(in->orientation, out->orientation) != KN_QUAT_REPLACED;

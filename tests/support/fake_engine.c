@@ -1,5 +1,5 @@
-/* The fake engine (layer_fake_engine.h). */
-#include "layer_fake_engine.h"
+/* The fake engine (fake_engine.h). */
+#include "support/fake_engine.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,8 @@ void fake_engine_reset(void)
     fake_engine.confidence = 0.75f;
     fake_engine.skeleton_changed = 1;
     fake_engine.calibration = KINEST_CALIBRATION_CALIBRATING;
+    for (int b = 0; b < 4; b++) /* auto resolves to the CPU */
+        fake_engine.runs[b] = b == KINEST_BACKEND_AUTO ? KINEST_BACKEND_CPU : (kinest_backend)b;
     pthread_mutex_unlock(&fake_engine_lock);
 }
 
@@ -93,7 +95,9 @@ kinest_status kinest_create(const char *weights_path, const kinest_config *confi
     pthread_mutex_lock(&fake_engine_lock);
     while (fake_engine.create_held)
         pthread_cond_wait(&create_released, &fake_engine_lock);
-    kinest_status st = fake_engine.create_status[b];
+    kinest_status st = fake_engine.create_status;
+    kinest_backend runs = fake_engine.runs[b];
+    fake_engine.create_calls++;
     if (config)
         fake_engine.config = *config;
     fake_engine.weights = NULL;
@@ -107,8 +111,7 @@ kinest_status kinest_create(const char *weights_path, const kinest_config *confi
     kinest_engine *e = calloc(1, sizeof *e);
     if (!e)
         return KINEST_ERROR_OUT_OF_MEMORY;
-    /* auto resolves to the CPU here */
-    e->backend = b == KINEST_BACKEND_AUTO ? KINEST_BACKEND_CPU : b;
+    e->backend = runs;
     pthread_mutex_lock(&fake_engine_lock);
     fake_engine.creates++;
     fake_engine.live++;

@@ -9,8 +9,12 @@
 #include <pthread.h>
 
 typedef struct fake_engine_state {
-    /* kinest_create answers this per backend (0: success). */
-    kinest_status create_status[4];
+    /* kinest_create answers this (0: success). */
+    kinest_status create_status;
+    /* The backend kinest_create settles on for each one asked, as the real
+     * engine's own fallbacks do (reset: auto -> cpu, the others as asked). */
+    kinest_backend runs[4];
+    int create_calls;     /* kinest_create calls, the failed ones too */
     int creates, live;    /* engines created / not yet destroyed */
     kinest_config config; /* the last create's */
     const char *weights;  /* the last create's (copied into weights_buf) */

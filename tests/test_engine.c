@@ -1464,7 +1464,8 @@ END_TEST
 typedef struct reader_args {
     kinest_engine *e;
     _Atomic bool stop;
-    long reads, active;
+    _Atomic long reads;
+    long active;
     int failures;
 } reader_args;
 
@@ -1528,8 +1529,11 @@ START_TEST(readers_while_pushing)
                 kinest_reset(e);
         }
         ck_assert_int_eq(kinest_flush(e), KINEST_SUCCESS);
-        /* Let the readers see the final state for a moment. */
+        /* Let the readers see the final state for a moment, and on a loaded
+         * machine (a reader thread not scheduled yet) wait for them, up to 10 s. */
         nanosleep(&(struct timespec){.tv_nsec = 20000000}, NULL);
+        for (int waited = 0; waited < 10000 && (r[0].reads <= 100 || r[1].reads <= 100); waited++)
+            nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
         for (int k = 0; k < 2; k++)
             atomic_store(&r[k].stop, true);
         for (int k = 0; k < 2; k++) {

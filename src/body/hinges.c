@@ -4,7 +4,6 @@
 
 #include "skeleton/kn_device_mount.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 void kn_body_hinges_reset(kn_body_hinges *hinges)

@@ -67,10 +67,10 @@ typedef struct kn_body_hinges {
 } kn_body_hinges;
 
 /* The bend step for the default skeleton: twice the IK's, because these
- * solves put the hands on the grips: at the IK's 5 mm a hand fell up to
- * 4.7 cm behind a moving grip while a calibration settled; at 1 cm a knee
- * or elbow still moves at most 1.5 cm a tick (tests/test_engine.c,
- * calibration_changes_are_gradual). */
+ * solves put the hands on the grips: at the IK's 5 mm a hand fell
+ * centimetres behind a moving grip while a calibration settled
+ * (tests/test_engine.c, ik_without_weights); at 1 cm a knee or elbow still
+ * moves at most 1.5 cm a tick (calibration_changes_are_gradual). */
 #define KN_BODY_BEND_STEP_M (2.0f * KN_TWO_BONE_SETTLE_STEP_M)
 
 /* Nothing shown: the next solves are free (a restart, a lost head). */

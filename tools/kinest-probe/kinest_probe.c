@@ -18,6 +18,7 @@
 #include "xr/xr_body_tracking.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <openxr/openxr.h>
 #include <openxr/openxr_reflection.h>
@@ -860,6 +861,17 @@ static void finish(probe *p)
 
 /* ---- output */
 
+/* Adds frame f to the [first, end) ranges: extends the last one when it ends
+ * at f, else opens one. */
+static void add_to_ranges(json_t *ranges, long f)
+{
+    json_t *last = json_array_get(ranges, json_array_size(ranges) - 1);
+    if (last && json_integer_value(json_array_get(last, 1)) == (json_int_t)f)
+        json_array_set_new(last, 1, json_integer((json_int_t)f + 1));
+    else
+        json_array_append_new(ranges, json_pack("[I, I]", (json_int_t)f, (json_int_t)f + 1));
+}
+
 static void write_clip(probe *p, const located *recs, long n)
 {
     const options *o = &p->opt;
@@ -877,8 +889,13 @@ static void write_clip(probe *p, const located *recs, long n)
 
     /* Each output frame takes the probe's frame displayed at its time (the
      * nearest, within half a frame); frames without an active body hold the
-     * nearest body before them (or, at the start, the first one). */
-    long held = 0, k = 0, last_active = -1, first_active = -1;
+     * nearest body before them (or, at the start, the first one), and the
+     * metadata lists them as kinest-run does: prediction.inactive, [first,
+     * end) ranges, which `kinest eval --active-only` leaves out. */
+    json_t *inactive = json_array();
+    if (!inactive)
+        die("out of memory");
+    long held = 0, leading = 0, k = 0, last_active = -1, first_active = -1;
     for (long i = 0; i < n; i++)
         if (recs[i].active) {
             first_active = i;
@@ -900,24 +917,34 @@ static void write_clip(probe *p, const located *recs, long n)
             times[f] = recs[f].display_time - o->origin;
             memcpy(&devices[f * KN_CLIP_DEVICE_COUNT], recs[f].devices, sizeof recs[f].devices);
         }
-        if (src >= 0 && recs[src].active)
+        if (src >= 0 && recs[src].active) {
             last_active = src;
-        else
+        } else {
             held++;
+            if (f == leading) /* no body yet since the start */
+                leading++;
+            add_to_ranges(inactive, f);
+        }
         long use = src >= 0 && recs[src].active ? src
                    : last_active >= 0           ? last_active
                                                 : first_active;
         memcpy(&pred[f * KN_CLIP_JOINT_COUNT], recs[use].canonical,
                KN_CLIP_JOINT_COUNT * sizeof *pred);
     }
-    char meta[1024];
-    snprintf(meta, sizeof meta,
-             "{\"kinest_clip\": 1, \"source\": \"kinest-probe\", \"runtime\": \"%s\", "
-             "\"joint_set\": \"%s\", \"prediction\": \"%s in STAGE at the "
-             "predicted display time, canonical joints by tools/kinest-probe/README.md\", "
-             "\"frames_without_body\": %ld}",
-             p->runtime, sets[p->opt.set].joint_set + strlen("XR_BODY_JOINT_SET_"),
-             sets[p->opt.set].locate, held);
+    char by[256];
+    snprintf(by, sizeof by,
+             "%s in STAGE at the predicted display time, canonical joints by "
+             "tools/kinest-probe/README.md",
+             sets[p->opt.set].locate);
+    json_t *meta_json =
+        json_pack("{s:i, s:s, s:s, s:s, s:{s:s, s:o}, s:I}", "kinest_clip", 1, "source",
+                  "kinest-probe", "runtime", p->runtime, "joint_set",
+                  sets[p->opt.set].joint_set + strlen("XR_BODY_JOINT_SET_"), "prediction", "by", by,
+                  "inactive", inactive, "frames_without_body", (json_int_t)held);
+    char *meta = meta_json ? json_dumps(meta_json, JSON_COMPACT) : NULL;
+    json_decref(meta_json);
+    if (!meta)
+        die("out of memory for the metadata");
     kn_clip out = {.frame_count = (uint32_t)frames,
                    .joint_count = KN_CLIP_JOINT_COUNT,
                    .flags = KN_CLIP_HAS_PRED | (o->truth ? truth.flags & KN_CLIP_HAS_TRUTH : 0),
@@ -932,9 +959,12 @@ static void write_clip(probe *p, const located *recs, long n)
     if (kn_clip_write_file(o->out, &out, &err) != KN_OK)
         die("%s: %s", o->out, err.message);
     if (!o->quiet)
-        printf("wrote %s: %ld frames (%ld without an active body, held from the nearest)\n", o->out,
-               frames, held);
+        printf("wrote %s: %ld frames (%ld without an active body, held from the nearest; the "
+               "first %ld, %.2f s, before the body first became active)\n",
+               o->out, frames, held, leading,
+               leading < frames ? (double)(times[leading] - times[0]) / 1e9 : 0.0);
     free(pred);
+    free(meta);
     if (o->truth) {
         kn_clip_free(&truth);
     } else {

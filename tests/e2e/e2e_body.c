@@ -342,6 +342,25 @@ static float distance(const XrVector3f *a, const float b[3])
     return sqrtf(powf(a->x - b[0], 2) + powf(a->y - b[1], 2) + powf(a->z - b[2], 2));
 }
 
+/* The body at `time` once the engine has finished what it was given (no
+ * newer time is asked for, so nothing new is sampled): two locates 20 ms
+ * apart that agree, within 3 s. */
+static void settled_body(const xr_body_functions *f, XrBodyTrackerFB t, XrSpace stage, XrTime time,
+                         body *out)
+{
+    body prev;
+    CHECK_XR(locate(f, t, stage, time, 70, &prev));
+    for (int i = 0; i < 150; i++) {
+        e2e_sleep_ms(20);
+        CHECK_XR(locate(f, t, stage, time, 70, out));
+        if (out->locs.confidence == prev.locs.confidence &&
+            memcmp(out->joints, prev.joints, 70 * sizeof out->joints[0]) == 0)
+            return;
+        prev = *out;
+    }
+    CHECK(false, "the body at one time kept changing for 3 s");
+}
+
 static void joints_arrive(const xr_body_functions *f, XrSession session, XrBodyTrackerFB t,
                           XrBodyTrackerFB full, XrSpace stage)
 {
@@ -349,7 +368,7 @@ static void joints_arrive(const xr_body_functions *f, XrSession session, XrBodyT
     XrSpace local = e2e_reference_space(session, XR_REFERENCE_SPACE_TYPE_LOCAL);
     XrTime time = 0;
     frames_until_active(f, session, t, stage, 70, &time);
-    int active = 0, frames = 90;
+    int active = 0, behind = 0, frames = 90;
     float worst_head = 0;
     for (int n = 0; n < frames; n++) {
         XrFrameState fs;
@@ -368,6 +387,21 @@ static void joints_arrive(const xr_body_functions *f, XrSession session, XrBodyT
             continue;
         active++;
         float d = head_offset(&b, view, stage, time);
+        if (d >= 0.25f) {
+            /* A worker behind the frame loop (a loaded machine) serves the
+             * body held from its newest tick, its confidence below half
+             * past 100 ms (docs/engine.md, "What kinest_get_body returns
+             * when"). Then the served body must say so, and the engine's
+             * body for this time, once it has caught up, must be at the
+             * head. */
+            CHECK(b.locs.confidence < 0.5f,
+                  "the head joint was %.3f m from the headset with confidence %.3f", d,
+                  b.locs.confidence);
+            body caught_up;
+            settled_body(f, t, stage, time, &caught_up);
+            d = head_offset(&caught_up, view, stage, time);
+            behind++;
+        }
         worst_head = d > worst_head ? d : worst_head;
     }
     CHECK(active >= frames * 9 / 10, "the body was active in %d of %d frames", active, frames);
@@ -401,9 +435,10 @@ static void joints_arrive(const xr_body_functions *f, XrSession session, XrBodyT
     }
     CHECK(worst_local < 1e-4f, "LOCAL and STAGE joints disagree by %.5f m", worst_local);
     CHECK(worst_sets < 1e-5f, "the FB and full-body sets disagree by %.6f m", worst_sets);
-    printf("joints: active in %d of %d frames; head joint within %.3f m of the headset; "
-           "LOCAL vs STAGE %.6f m; FB vs full body %.6f m\n",
-           active, frames, worst_head, worst_local, worst_sets);
+    printf("joints: active in %d of %d frames; head joint within %.3f m of the headset (%d "
+           "frames served from a lagging engine, checked once it caught up); LOCAL vs STAGE "
+           "%.6f m; FB vs full body %.6f m\n",
+           active, frames, worst_head, behind, worst_local, worst_sets);
     CHECK_XR(xrDestroySpace(view));
     CHECK_XR(xrDestroySpace(local));
 }

@@ -58,7 +58,7 @@ def main():
         return 1
     both = evaluate.active_frames(r) & evaluate.active_frames(q)
     active = 100.0 * probe["frames"] / q.frames
-    print("frames with a body: kinest-run %d, probe %d of %d (%.1f %%; the probe's first at %.2f s), "
+    print("frames with a body: kinest-run %d, probe %d of %d (%.1f %%; its first body at %.2f s), "
           "both %d" % (run["frames"], probe["frames"], q.frames, active, probe["inactive"]["first_active_s"] or 0,
                        both.sum()))
     if not both.any():

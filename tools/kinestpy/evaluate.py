@@ -56,7 +56,9 @@ def prediction_of(clip):
     raise EvalError("holds no joints (neither HAS_PRED nor HAS_TRUTH)")
 
 
-def evaluate_pair(truth_path, pred_path):
+def evaluate_pair(truth_path, pred_path, skip_s=0.0):
+    """Metric sums of one clip pair over its frames from skip_s seconds on
+    (None when none is left), its frame count and where the prediction came from."""
     tc = clipio.read(truth_path)
     if not tc.has_truth:
         raise EvalError("%s: no ground truth (HAS_TRUTH not set)" % truth_path)
@@ -68,8 +70,11 @@ def evaluate_pair(truth_path, pred_path):
     if pc.frames != tc.frames or (pc.time_ns != tc.time_ns).any():
         raise EvalError("%s: %d frames / times differ from the truth clip %s (%d frames)"
                         % (pred_path, pc.frames, truth_path, tc.frames))
-    sums = metrics.clip_sums(pp, pq, tc.truth_pos, tc.truth_quat, tc.rate_hz)
-    return sums, tc.frames, where
+    k = int(round(skip_s * tc.rate_hz))
+    if k >= tc.frames:
+        return None, 0, where
+    sums = metrics.clip_sums(pp[k:], pq[k:], tc.truth_pos[k:], tc.truth_quat[k:], tc.rate_hz)
+    return sums, tc.frames - k, where
 
 
 def group_of(rel):
@@ -140,9 +145,10 @@ REPORT_FOOT_COLUMNS = ["Skate", "GT-Skate", "Skate>20", "GT-Skate>20", "Pen", "G
                        "CH-err", "GT-CH-err", "Stance-err", "Contact-acc"]
 
 
-def report(truth_dir, pred_dir, groups=REPORT_GROUPS):
+def report(truth_dir, pred_dir, groups=REPORT_GROUPS, skip_s=0.0):
     """Metrics per test group of a data build (truth_dir = the build folder) against predictions
-    laid out the same way under pred_dir. Every truth clip of a group needs its prediction."""
+    laid out the same way under pred_dir. Every truth clip of a group needs its prediction.
+    skip_s: score each clip from that many seconds on (clips no longer than it count as none)."""
     if not os.path.isdir(truth_dir):
         raise EvalError("%s: not a directory (--report needs the data build folder)" % truth_dir)
     if not os.path.isdir(pred_dir):
@@ -163,7 +169,9 @@ def report(truth_dir, pred_dir, groups=REPORT_GROUPS):
     sums = {key: {} for key, _, _ in groups}
     counts = {key: [0, 0] for key, _, _ in groups}
     for rel in sorted(wanted):
-        s, frames, _ = evaluate_pair(os.path.join(truth_dir, rel), os.path.join(pred_dir, rel))
+        s, frames, _ = evaluate_pair(os.path.join(truth_dir, rel), os.path.join(pred_dir, rel), skip_s)
+        if s is None:
+            continue
         for key in wanted[rel]:
             metrics.add(sums[key], s)
             counts[key][0] += 1

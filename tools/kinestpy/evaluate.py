@@ -207,7 +207,8 @@ def report(truth_dir, pred_dir, groups=REPORT_GROUPS, skip_s=0.0):
     sums = {key: {} for key, _, _ in groups}
     counts = {key: [0, 0] for key, _, _ in groups}
     for rel in sorted(wanted):
-        s, frames, _, _ = evaluate_pair(os.path.join(truth_dir, rel), os.path.join(pred_dir, rel), skip_s=skip_s)
+        s, frames, _, _ = evaluate_pair(os.path.join(truth_dir, rel), os.path.join(pred_dir, rel),
+                                        skip_s=skip_s)
         if s is None:
             continue
         for key in wanted[rel]:

@@ -46,6 +46,9 @@
 #define KN_ENGINE_AUTO_MAX_STEP_MS 4.0
 /* A new skeleton moves no joint more than this per tick (skeleton_change.c). */
 #define KN_ENGINE_SKELETON_STEP_M 0.015f
+/* Ticks a blend takes to reach its full speed, and to stop: a start or
+ * stop at once jerks every joint it moves. */
+#define KN_ENGINE_SKELETON_RAMP_TICKS 10
 /* Ticks a step of its blend waits at most for the body stage's knees and
  * elbows to catch up (kn_body_hinges_settling): fast arm motion keeps an
  * elbow held back, and must not stall the calibration. */
@@ -151,8 +154,9 @@ struct kinest_engine {
         kn_skeleton skeleton; /* the one the ticks are solved with */
         struct {
             bool active;
-            float u, step; /* from -> to, this far, this much per tick */
-            int waited;    /* ticks this step has waited for the knees and elbows */
+            float cruise;    /* ticks the blend would take at full speed */
+            int tick, ticks; /* from -> to over `ticks` ticks, this many done */
+            int waited;      /* ticks this step has waited for the knees and elbows */
             kn_skeleton from, to;
         } change;
         kn_signal signal;

@@ -1,8 +1,9 @@
 /* How a new skeleton reaches the body (docs/engine.md, "Calibration"):
  * at once while no body is shown, else blended over as many ticks as it
  * takes for no joint to move more than KN_ENGINE_SKELETON_STEP_M per tick
- * on its account, each step after the knees and elbows have followed the
- * last. Which skeleton, and when, is decided elsewhere. */
+ * on its account, its speed eased up and down over
+ * KN_ENGINE_SKELETON_RAMP_TICKS, each step after the knees and elbows have followed the last. Which
+ * skeleton, and when, is decided elsewhere. */
 #include "engine/engine.h"
 
 #include <math.h>
@@ -63,9 +64,23 @@ void kn_engine_change_skeleton(kinest_engine *e, const kn_skeleton *s)
     e->w.change.active = true;
     e->w.change.from = e->w.skeleton;
     e->w.change.to = *s;
-    e->w.change.u = 0.0f;
+    e->w.change.tick = 0;
     e->w.change.waited = 0;
-    e->w.change.step = KN_ENGINE_SKELETON_STEP_M / move;
+    e->w.change.cruise = move / KN_ENGINE_SKELETON_STEP_M;
+    e->w.change.ticks = (int)ceilf(e->w.change.cruise + KN_ENGINE_SKELETON_RAMP_TICKS);
+}
+
+/* The ticks gone at full speed t ticks after a start whose speed rises as
+ * smoothstep over the ramp: the integral of smoothstep. */
+static float ramped(float t)
+{
+    const float r = KN_ENGINE_SKELETON_RAMP_TICKS;
+    if (t <= 0.0f)
+        return 0.0f;
+    if (t >= r)
+        return t - 0.5f * r;
+    float s = t / r;
+    return r * s * s * s * (1.0f - 0.5f * s);
 }
 
 void kn_engine_skeleton_tick(kinest_engine *e)
@@ -80,17 +95,20 @@ void kn_engine_skeleton_tick(kinest_engine *e)
         return;
     }
     e->w.change.waited = 0;
-    float u = fminf(1.0f, e->w.change.u + e->w.change.step);
+    int tick = ++e->w.change.tick;
     const kn_skeleton *a = &e->w.change.from, *b = &e->w.change.to;
-    if (u >= 1.0f) {
+    if (tick >= e->w.change.ticks) {
         kn_engine_apply_skeleton(e, b);
         return;
     }
+    /* A speed ramped up at the start and down `cruise` ticks later: never
+     * above full speed, which moves no joint more than a step. */
+    float t = (float)tick, cruise = e->w.change.cruise;
+    float u = (ramped(t) - ramped(t - cruise)) / cruise;
     kn_skeleton s;
     for (int j = 0; j < KN_JOINT_COUNT; j++)
         glm_vec3_lerp((float *)a->offsets[j], (float *)b->offsets[j], u, s.offsets[j]);
     s.standing_head_height = glm_lerp(a->standing_head_height, b->standing_head_height, u);
-    e->w.change.u = u;
     use_skeleton(e, &s);
 }
 

@@ -78,9 +78,10 @@ def runs(mask):
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
-def evaluate_pair(truth_path, pred_path, active_only=False):
+def evaluate_pair(truth_path, pred_path, active_only=False, skip_s=0.0):
     """(sums, frames scored, where the prediction came from, what was left out: None, or
-    {frames, ranges, first_active_s} with active_only)."""
+    {frames, ranges, first_active_s} with active_only). skip_s (not with active_only): only
+    the frames from that many seconds on; sums None when none is left."""
     tc = clipio.read(truth_path)
     if not tc.has_truth:
         raise EvalError("%s: no ground truth (HAS_TRUTH not set)" % truth_path)
@@ -93,7 +94,11 @@ def evaluate_pair(truth_path, pred_path, active_only=False):
         raise EvalError("%s: %d frames / times differ from the truth clip %s (%d frames)"
                         % (pred_path, pc.frames, truth_path, tc.frames))
     if not active_only:
-        return metrics.clip_sums(pp, pq, tc.truth_pos, tc.truth_quat, tc.rate_hz), tc.frames, where, None
+        k = int(round(skip_s * tc.rate_hz))
+        if k > 0 and k >= tc.frames:
+            return None, 0, where, None
+        sums = metrics.clip_sums(pp[k:], pq[k:], tc.truth_pos[k:], tc.truth_quat[k:], tc.rate_hz)
+        return sums, tc.frames - k, where, None
     act = active_frames(pc)
     sums = {}
     for a, b in runs(act):
@@ -178,9 +183,10 @@ REPORT_FOOT_COLUMNS = ["Skate", "GT-Skate", "Skate>20", "GT-Skate>20", "Pen", "G
                        "CH-err", "GT-CH-err", "Stance-err", "Contact-acc"]
 
 
-def report(truth_dir, pred_dir, groups=REPORT_GROUPS):
+def report(truth_dir, pred_dir, groups=REPORT_GROUPS, skip_s=0.0):
     """Metrics per test group of a data build (truth_dir = the build folder) against predictions
-    laid out the same way under pred_dir. Every truth clip of a group needs its prediction."""
+    laid out the same way under pred_dir. Every truth clip of a group needs its prediction.
+    skip_s: score each clip from that many seconds on (clips no longer than it count as none)."""
     if not os.path.isdir(truth_dir):
         raise EvalError("%s: not a directory (--report needs the data build folder)" % truth_dir)
     if not os.path.isdir(pred_dir):
@@ -201,7 +207,10 @@ def report(truth_dir, pred_dir, groups=REPORT_GROUPS):
     sums = {key: {} for key, _, _ in groups}
     counts = {key: [0, 0] for key, _, _ in groups}
     for rel in sorted(wanted):
-        s, frames, _, _ = evaluate_pair(os.path.join(truth_dir, rel), os.path.join(pred_dir, rel))
+        s, frames, _, _ = evaluate_pair(os.path.join(truth_dir, rel), os.path.join(pred_dir, rel),
+                                        skip_s=skip_s)
+        if s is None:
+            continue
         for key in wanted[rel]:
             metrics.add(sums[key], s)
             counts[key][0] += 1

@@ -14,10 +14,10 @@ settles (layer/README.md, "Tracking loss, calibration and recentring").
   shown again (a body appearing is no jump);
 * calibration settling: the clip from its start with the automatic height
   calibration (--skeleton auto): the largest such jump from one frame to the
-  next over the first CALIBRATION_S seconds (the first estimate comes at 2 s),
-  and the lowest foot or toe joint against the floor (y = 0); beside it the
-  same measure on the clip's own skeleton (no calibration at all), the
-  model's own frame-to-frame jumps.
+  next over the first CALIBRATION_S seconds (the first estimate comes after
+  0.25 s of a standing head), and the lowest foot or toe joint against the
+  floor (y = 0); beside it the same measure on the clip's own skeleton (no
+  calibration at all), the model's own frame-to-frame jumps.
 """
 import glob
 import json

@@ -58,9 +58,9 @@
  * (and IK's) first guesses of the legs jump by tens of centimetres. */
 #define KN_ENGINE_RESUME_TICKS 6
 /* The same after a worker far behind caught up (it skipped more than
- * KN_ENGINE_STALE_NS of ticks): there the fresh model's elbow still moved
- * 10 cm a tick at its 7th tick and 5 cm at its 9th (test_engine,
- * worker_behind_shows_no_body), 3 cm at its 11th. */
+ * KN_ENGINE_STALE_NS of ticks): there, shown after 6 ticks, the fresh
+ * model's elbow jumped 21 cm at the second frame; after 10, 6 cm
+ * (docs/engine.md). */
 #define KN_ENGINE_CATCH_UP_TICKS 10
 
 typedef struct kn_engine_entry {

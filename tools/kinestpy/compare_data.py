@@ -184,6 +184,10 @@ def run(folder, runs, also=(), checkpoints=None, curves_path=None, log=print):
     checkpoints = checkpoints or {}
     hist = {r: history_of(p) for r, p in checkpoints.items()}
     text, decision = report(folder, runs, also, {r: h[1:] for r, h in hist.items()})
+    decision["unfinished"] = sorted(r for r, (_, spent, budget) in hist.items() if budget and spent < budget)
+    if decision["unfinished"]:
+        log("warning: %s short of the training budget: the comparison is not at an equal budget yet"
+            % ", ".join(decision["unfinished"]))
     shipped = [("models/default/kinest.safetensors", decision["default"]),
                ("models/%s/kinest.safetensors" % decision["other"], decision["other"])]
     rows = [(path, st.read(os.path.join(folder, "export", r, "kinest.safetensors"))[1]) for path, r in shipped]

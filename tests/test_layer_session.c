@@ -5,16 +5,23 @@
  * only, lazy attach, solo sync until the application syncs), the LOCAL
  * fallback with its floor estimate, raw validity flags, and the clock
  * ("now" through XR_KHR_convert_timespec_time, hidden from the application;
- * the last known time without it). */
+ * the last known time without it), and a session that ends while its
+ * recording's disk takes no writes. */
 #include "body/session.h"
 #include "support/fake_runtime.h"
 #include "xr/xr_body_tracking.h"
 #include "xr/xr_loader_interfaces.h"
 
 #include <check.h>
+#include <jansson.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #define FAKE_SESSION ((XrSession)(uintptr_t)0x5e55)
 #define MAX_OBJECTS  64
@@ -626,6 +633,154 @@ START_TEST(the_clock_without_display_times)
 }
 END_TEST
 
+/* ---- a disk that stops taking writes */
+
+/* The clip writer writes through fwrite; this test is linked with
+ * --wrap=fwrite, so a write to the file stall.dev/ino names blocks while
+ * stall.on, as it does on a stalled network file system: the recorder's
+ * own thread and queue, the clip writer and the file stay the real ones. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool on, entered;
+    dev_t dev;
+    ino_t ino;
+} stall = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+size_t __real_fwrite(const void *data, size_t size, size_t n, FILE *f);
+size_t __wrap_fwrite(const void *data, size_t size, size_t n, FILE *f);
+
+size_t __wrap_fwrite(const void *data, size_t size, size_t n, FILE *f)
+{
+    struct stat sb;
+    pthread_mutex_lock(&stall.lock);
+    if (stall.on && fstat(fileno(f), &sb) == 0 && sb.st_dev == stall.dev &&
+        sb.st_ino == stall.ino) {
+        stall.entered = true;
+        pthread_cond_broadcast(&stall.cond);
+        while (stall.on)
+            pthread_cond_wait(&stall.cond, &stall.lock);
+    }
+    pthread_mutex_unlock(&stall.lock);
+    return __real_fwrite(data, size, n, f);
+}
+
+static void release_stall(void)
+{
+    pthread_mutex_lock(&stall.lock);
+    stall.on = false;
+    pthread_cond_broadcast(&stall.cond);
+    pthread_mutex_unlock(&stall.lock);
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The disk comes back this long after the session's end began, so that a
+ * session end that waits for it fails the test instead of hanging it. */
+#define DISK_BACK_NS (KN_RECORD_STOP_NS + INT64_C(3000000000)) /* whole seconds */
+
+static void *disk_comes_back(void *arg)
+{
+    (void)arg;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += DISK_BACK_NS / 1000000000;
+    pthread_mutex_lock(&stall.lock);
+    while (stall.on && pthread_cond_timedwait(&stall.cond, &stall.lock, &until) == 0) {
+    }
+    stall.on = false;
+    pthread_cond_broadcast(&stall.cond);
+    pthread_mutex_unlock(&stall.lock);
+    return NULL;
+}
+
+/* The recording's metadata once its thread has closed the file, or NULL. */
+static json_t *closed_recording(const char *path)
+{
+    kn_clip clip;
+    kn_error err;
+    if (kn_clip_read_file(path, &clip, &err) != KN_OK)
+        return NULL;
+    json_t *m = json_loads(clip.metadata, 0, NULL);
+    kn_clip_free(&clip);
+    const char *state = m ? json_string_value(json_object_get(m, "recording")) : NULL;
+    if (state && strcmp(state, "interrupted") != 0)
+        return m;
+    json_decref(m);
+    return NULL;
+}
+
+/* KINEST_RECORD on a disk that stops taking writes mid-session (issue 14:
+ * xrDestroySession joined the recording's thread, stuck in its write, and
+ * never returned): the session ends after KN_RECORD_STOP_NS, the recording
+ * is closed by its own thread once the write returns. */
+START_TEST(session_end_does_not_wait_for_a_stalled_disk)
+{
+    char dir[] = "/tmp/kinest-stall-XXXXXX", path[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/session.kclip", dir);
+    reset();
+    setenv("KINEST_RECORD", path, 1);
+    create_instance(NULL, 0);
+    unsetenv("KINEST_RECORD");
+    XrSession session = start_session();
+    struct stat sb;
+    ck_assert_int_eq(stat(path, &sb), 0); /* created, its header written */
+    begin(session);
+
+    /* The disk stalls: the recording's thread blocks in its next write. */
+    pthread_mutex_lock(&stall.lock);
+    stall.on = true;
+    stall.entered = false;
+    stall.dev = sb.st_dev;
+    stall.ino = sb.st_ino;
+    pthread_mutex_unlock(&stall.lock);
+    bool entered = false;
+    for (int i = 0; i < 500 && !entered; i++) {
+        wait_frame(session);
+        struct timespec pause = {0, 2000000};
+        nanosleep(&pause, NULL);
+        pthread_mutex_lock(&stall.lock);
+        entered = stall.entered;
+        pthread_mutex_unlock(&stall.lock);
+    }
+    ck_assert_msg(entered, "the recording never wrote");
+    for (int i = 0; i < 30; i++)
+        wait_frame(session); /* frames queue up behind the stuck write */
+
+    pthread_t back;
+    ck_assert_int_eq(pthread_create(&back, NULL, disk_comes_back, NULL), 0);
+    int64_t t0 = now_ns();
+    ck_assert_int_eq(APP(DestroySession)(session), XR_SUCCESS);
+    int64_t took = now_ns() - t0;
+    /* It gave the writes their time, then ended without them. */
+    ck_assert_msg(took >= KN_RECORD_STOP_NS - INT64_C(100000000) &&
+                      took < KN_RECORD_STOP_NS + INT64_C(1000000000),
+                  "xrDestroySession took %.2f s (bound %.1f s)", (double)took / 1e9,
+                  (double)KN_RECORD_STOP_NS / 1e9);
+    ck_assert_int_eq(APP(DestroyInstance)(FAKE_INSTANCE), XR_SUCCESS);
+
+    /* The disk back: the recording's thread finishes the file on its own. */
+    release_stall();
+    pthread_join(back, NULL);
+    json_t *m = NULL;
+    for (int i = 0; i < 500 && !(m = closed_recording(path)); i++) {
+        struct timespec pause = {0, 10000000};
+        nanosleep(&pause, NULL);
+    }
+    ck_assert_msg(m != NULL, "the recording was never closed");
+    ck_assert_str_eq(json_string_value(json_object_get(m, "recording")), "complete");
+    json_decref(m);
+    remove(path);
+    rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
     setenv("KINEST_LOG", "error", 1);
@@ -637,6 +792,7 @@ int main(void)
     tcase_add_test(tc, an_application_without_actions);
     tcase_add_test(tc, local_with_an_estimated_floor);
     tcase_add_test(tc, the_clock_without_display_times);
+    tcase_add_test(tc, session_end_does_not_wait_for_a_stalled_disk);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -72,7 +72,7 @@ kn_status kn_body_solve(const kn_skeleton *skeleton, const kn_body_input *in, kn
         out->hand_reached[side] = false;
         if ((in->flags & KN_BODY_HANDS_TO_GRIPS) && out->active && in->device_valid[d])
             out->hand_reached[side] =
-                kn_body_reach_grip(skeleton, side, &in->device[d], out->joints);
+                kn_body_reach_grip(skeleton, side, &in->device[d], in->hinges, out->joints);
     }
 
     /* 5. Feet that stand, then above the floor. */
@@ -80,11 +80,13 @@ kn_status kn_body_solve(const kn_skeleton *skeleton, const kn_body_input *in, kn
     out->leg_bent[0] = out->leg_bent[1] = false;
     out->floor_lift = 0.0f;
     if (in->feet && out->active && !(in->flags & KN_BODY_SKIP_FEET))
-        kn_feet_plant(in->feet, skeleton, in->contact, out->joints, out->foot_planted);
+        kn_feet_plant(in->feet, skeleton, in->contact, in->hinges, out->joints, out->foot_planted);
     else if (in->feet)
         kn_feet_reset(in->feet);
     if (!(in->flags & KN_BODY_SKIP_FEET))
-        out->floor_lift = kn_body_keep_feet_above_floor(skeleton, out->joints, out->leg_bent);
+        out->floor_lift =
+            kn_body_keep_feet_above_floor(skeleton, in->hinges, out->joints, out->leg_bent);
+    kn_body_hinges_shown(in->hinges, out->active ? out->joints : NULL);
 
     float w[KN_DEVICE_COUNT];
     for (int d = 0; d < KN_DEVICE_COUNT; d++)

@@ -22,7 +22,7 @@ float kn_feet_sole_height(const kn_skeleton *skeleton)
 }
 
 void kn_feet_plant(kn_feet *feet, const kn_skeleton *skeleton, const float *contact,
-                   kn_pose joints[KN_JOINT_COUNT], bool planted[2])
+                   struct kn_body_hinges *hinges, kn_pose joints[KN_JOINT_COUNT], bool planted[2])
 {
     const float sole = kn_feet_sole_height(skeleton);
     for (int side = 0; side < 2; side++) {
@@ -62,6 +62,6 @@ void kn_feet_plant(kn_feet *feet, const kn_skeleton *skeleton, const float *cont
         }
         vec3 target;
         glm_vec3_add((float *)ankle, corr, target);
-        kn_body_place_foot(skeleton, side, target, joints);
+        kn_body_place_foot(skeleton, side, target, hinges, joints);
     }
 }

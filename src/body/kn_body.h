@@ -20,6 +20,10 @@
  *     until the lowest of them touches it; only what a leg cannot take up
  *     (hips below the floor) lifts the whole body.
  *
+ * Steps 4 and 5 solve each tick afresh, but while a new skeleton blends in
+ * (kn_body_hinges) a re-solved knee or elbow changes its bend at most a
+ * step a tick from the one shown, as the IK's limbs do.
+ *
  * Joint validity and confidence are for XrBodyJointLocationsFB: `active`
  * says whether there is a body at all (the head anchors it); per joint,
  * `valid` = active and its rotation came from a finite, non-degenerate 6D;
@@ -27,18 +31,54 @@
  * head joint the head, each hand joint its grip (kinest.h's rule; every
  * other joint is inferred). Confidence = w_head * (1/2 + w_left/4 +
  * w_right/4) * (share of valid joints), w the devices' weights: 1 with all
- * three live. Stateless. */
+ * three live. Stateless but for the kn_feet and kn_body_hinges an input
+ * carries. */
 #ifndef KN_BODY_H
 #define KN_BODY_H
 
 #include "body/kn_feet.h"
 #include "core/kn_error.h"
+#include "ik/kn_two_bone.h"
 #include "math/kn_device.h"
 #include "skeleton/kn_heading.h"
 #include "skeleton/kn_skeleton.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+
+/* A knee's or elbow's bend between ticks. */
+typedef struct kn_body_hinge {
+    kn_two_bone_limit shown; /* the bend shown at the last tick; settling: bound its change */
+    /* This tick: re-solved, to bend (as the solve measures it: off the
+     * root-target line, which a held-back end leaves), and whether a solve
+     * needed the bound. */
+    bool solved, held;
+    float bend;
+} kn_body_hinge;
+
+/* The knees and elbows that steps 4 and 5 re-solve (KN_SIDE_*). Near full
+ * stretch a bone a few millimetres longer swings a stateless two-bone
+ * solve's hinge by centimetres: after kn_body_hinges_settle each solve
+ * changes the bend shown at the last tick by at most `step`, until a tick
+ * needs no bound. */
+typedef struct kn_body_hinges {
+    kn_body_hinge elbow[2], knee[2];
+    float step; /* metres a tick: KN_BODY_BEND_STEP_M scaled with the skeleton */
+} kn_body_hinges;
+
+/* The bend step for the default skeleton: twice the IK's, because these
+ * solves put the hands on the grips: at the IK's 5 mm a hand fell
+ * centimetres behind a moving grip while a calibration settled
+ * (tests/test_engine.c, ik_without_weights); at 1 cm a knee or elbow still
+ * moves at most 1.5 cm a tick (calibration_changes_are_gradual). */
+#define KN_BODY_BEND_STEP_M (2.0f * KN_TWO_BONE_SETTLE_STEP_M)
+
+/* Nothing shown: the next solves are free (a restart, a lost head). */
+void kn_body_hinges_reset(kn_body_hinges *hinges);
+/* A new skeleton (each tick while one blends in): bound the bends. */
+void kn_body_hinges_settle(kn_body_hinges *hinges, const kn_skeleton *skeleton);
+/* A bend shown was held back at the last tick: it still catches up. */
+bool kn_body_hinges_settling(const kn_body_hinges *hinges);
 
 /* The body stage's options (kn_body_input.flags). */
 enum {
@@ -58,6 +98,7 @@ typedef struct kn_body_input {
     uint32_t flags;                       /* KN_BODY_* below: the optional steps */
     kn_feet *feet;                        /* step 5's feet that stand; NULL: off */
     const float *contact;                 /* the model's 2 contact logits, or NULL */
+    kn_body_hinges *hinges;               /* steps 4 and 5's bends between ticks; NULL: free */
 } kn_body_input;
 
 typedef struct kn_body {
@@ -75,14 +116,17 @@ typedef struct kn_body {
 kn_status kn_body_solve(const kn_skeleton *skeleton, const kn_body_input *in, kn_body *out,
                         kn_error *err);
 
-/* Steps 4 and 5 on their own, on global joints; exposed for the tests. */
+/* Steps 4 and 5 on their own, on global joints; hinges may be NULL. */
 bool kn_body_reach_grip(const kn_skeleton *skeleton, int side, const kn_pose *grip,
-                        kn_pose joints[KN_JOINT_COUNT]);
+                        kn_body_hinges *hinges, kn_pose joints[KN_JOINT_COUNT]);
 /* The leg re-solved so that the ankle lands on target; foot keeps its turn. */
 bool kn_body_place_foot(const kn_skeleton *skeleton, int side, const float target[3],
-                        kn_pose joints[KN_JOINT_COUNT]);
+                        kn_body_hinges *hinges, kn_pose joints[KN_JOINT_COUNT]);
 /* Returns the whole-body lift (metres); bent[side] says which legs moved. */
-float kn_body_keep_feet_above_floor(const kn_skeleton *skeleton, kn_pose joints[KN_JOINT_COUNT],
-                                    bool bent[2]);
+float kn_body_keep_feet_above_floor(const kn_skeleton *skeleton, kn_body_hinges *hinges,
+                                    kn_pose joints[KN_JOINT_COUNT], bool bent[2]);
+/* The end of a tick: the bends shown (joints NULL: none) become the ones
+ * the next tick's solves are bounded from. */
+void kn_body_hinges_shown(kn_body_hinges *hinges, const kn_pose joints[KN_JOINT_COUNT]);
 
 #endif

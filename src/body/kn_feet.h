@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+struct kn_body_hinges;
+
 /* A planted foot whose predicted ankle drifts this far (horizontally) from
  * where it stands is let go: the model has moved on, and holding it would
  * stretch the leg. */
@@ -43,8 +45,8 @@ float kn_feet_sole_height(const kn_skeleton *skeleton);
  * predicted joints was measured with models/default and left off: on the
  * Bandai test it cut foot skate by 14 % but raised Jitter by 20 % and
  * MPJPE by 4 % (docs/model.md, "Feet"). planted[side] says which feet
- * stand. */
+ * stand; hinges (kn_body.h, may be NULL) bound the knees' re-solves. */
 void kn_feet_plant(kn_feet *feet, const kn_skeleton *skeleton, const float *contact,
-                   kn_pose joints[KN_JOINT_COUNT], bool planted[2]);
+                   struct kn_body_hinges *hinges, kn_pose joints[KN_JOINT_COUNT], bool planted[2]);
 
 #endif

@@ -46,6 +46,10 @@
 #define KN_ENGINE_AUTO_MAX_STEP_MS 4.0
 /* A new skeleton moves no joint more than this per tick (skeleton_change.c). */
 #define KN_ENGINE_SKELETON_STEP_M 0.015f
+/* Ticks a step of its blend waits at most for the body stage's knees and
+ * elbows to catch up (kn_body_hinges_settling): fast arm motion keeps an
+ * elbow held back, and must not stall the calibration. */
+#define KN_ENGINE_SKELETON_WAIT_TICKS 30
 /* Ticks after a (re)start until the recurrent state counts as warm. */
 #define KN_ENGINE_WARMUP_TICKS 30
 /* Ticks a restarted stream that had shown a body (the head back after a
@@ -148,6 +152,7 @@ struct kinest_engine {
         struct {
             bool active;
             float u, step; /* from -> to, this far, this much per tick */
+            int waited;    /* ticks this step has waited for the knees and elbows */
             kn_skeleton from, to;
         } change;
         kn_signal signal;
@@ -166,7 +171,8 @@ struct kinest_engine {
         kn_engine_frame last;
         kn_signal_tick tick;
         kn_body body;
-        kn_feet feet; /* the model's feet that stand, between ticks */
+        kn_feet feet;          /* the model's feet that stand, between ticks */
+        kn_body_hinges hinges; /* the body stage's knees and elbows, between ticks */
         kn_ik_output ik_out;
         float input[KN_FEATURES_COUNT];
         float output[KN_MODEL_MAX_OUTPUTS]; /* rotations, then contact logits if any */

@@ -2,6 +2,8 @@
  * how far below it a person wearing a headset carries the head. */
 #include "engine/height.h"
 
+#include "skeleton/kn_device_mount.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -25,10 +27,21 @@ bool kn_height_upright_eye(const kn_pose *head_device, float *eye_height_m)
     return true;
 }
 
+bool kn_height_level_eye(const kn_pose *head_device, float *eye_height_m)
+{
+    if (!kn_height_upright_eye(head_device, eye_height_m))
+        return false;
+    kn_pose p, joint;
+    kn_pose_sanitize(head_device, &p);
+    kn_head_joint_from_device(&p, &joint);
+    *eye_height_m = joint.position[1] + KN_EYE_OFFSET_Y;
+    return true;
+}
+
 bool kn_height_add(kn_height_estimator *h, const kn_pose *head_device)
 {
     float y;
-    if (!kn_height_upright_eye(head_device, &y))
+    if (!kn_height_level_eye(head_device, &y))
         return false;
     int bin = (int)((y - KN_HEIGHT_MIN_EYE_M) / KN_HEIGHT_BIN_M);
     if (bin < 0 || bin >= KN_HEIGHT_BINS)

@@ -1,7 +1,8 @@
 /* How a new skeleton reaches the body (docs/engine.md, "Calibration"):
  * at once while no body is shown, else blended over as many ticks as it
  * takes for no joint to move more than KN_ENGINE_SKELETON_STEP_M per tick
- * on its account. Which skeleton, and when, is decided elsewhere. */
+ * on its account, each step after the knees and elbows have followed the
+ * last. Which skeleton, and when, is decided elsewhere. */
 #include "engine/engine.h"
 
 #include <math.h>
@@ -17,11 +18,13 @@ static void scale_signal(kinest_engine *e)
     memcpy(e->w.signal.cfg.neutral, def.neutral, sizeof def.neutral);
 }
 
-/* The skeleton the next ticks are solved with; the IK keeps its feet. */
+/* The skeleton the next ticks are solved with; the IK keeps its feet. The
+ * knees and elbows, the IK's and the body stage's, settle into it. */
 static void use_skeleton(kinest_engine *e, const kn_skeleton *s)
 {
     e->w.skeleton = *s;
     kn_ik_set_skeleton(&e->w.ik, s);
+    kn_body_hinges_settle(&e->w.hinges, s);
     scale_signal(e);
 }
 
@@ -61,6 +64,7 @@ void kn_engine_change_skeleton(kinest_engine *e, const kn_skeleton *s)
     e->w.change.from = e->w.skeleton;
     e->w.change.to = *s;
     e->w.change.u = 0.0f;
+    e->w.change.waited = 0;
     e->w.change.step = KN_ENGINE_SKELETON_STEP_M / move;
 }
 
@@ -68,6 +72,14 @@ void kn_engine_skeleton_tick(kinest_engine *e)
 {
     if (!e->w.change.active)
         return;
+    /* A knee or elbow the body stage held back catches up first: near full
+     * stretch a few millimetres of bone take centimetres of bend. */
+    if (kn_body_hinges_settling(&e->w.hinges) &&
+        e->w.change.waited < KN_ENGINE_SKELETON_WAIT_TICKS) {
+        e->w.change.waited++;
+        return;
+    }
+    e->w.change.waited = 0;
     float u = fminf(1.0f, e->w.change.u + e->w.change.step);
     const kn_skeleton *a = &e->w.change.from, *b = &e->w.change.to;
     if (u >= 1.0f) {

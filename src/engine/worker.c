@@ -18,13 +18,15 @@ static bool device_tracked(const kn_signal_device *d)
     return d->state == KN_TRACK_LIVE && (d->flags & tracked) == tracked;
 }
 
-/* The model's recurrent state and its output filter start afresh. */
+/* The model's recurrent state and its output filter start afresh, and
+ * the body stage's state with them. */
 static void restart_model(kinest_engine *e)
 {
     if (e->backend)
         kn_backend_reset(e->backend);
     e->w.smooth_primed = false;
     kn_feet_reset(&e->w.feet);
+    kn_body_hinges_reset(&e->w.hinges);
 }
 
 /* The state a fresh stream starts from (create, kinest_reset). */
@@ -374,6 +376,7 @@ static const kn_body *solve_body(kinest_engine *e, const float *local6d)
         .feet = e->backend && feet ? &e->w.feet : NULL,
         .contact =
             e->backend && e->backend->config.contact_head ? e->w.output + KN_MODEL_OUTPUTS : NULL,
+        .hinges = &e->w.hinges,
     };
     for (int d = 0; d < KN_SIGNAL_DEVICES; d++) {
         in.device[d] = dev[d].pose;

@@ -61,7 +61,7 @@ bool ik_arm(kn_ik *ik, kn_side side, const kn_pose *grip, const versor yaw,
     glm_vec3_copy((float *)s->offsets[hand_joint], rest.lower);
     kn_two_bone_result r;
     kn_two_bone_solve_limited(&rest, g[upper].position, hand.position, pole, &ik->elbow[side],
-                              KN_IK_BEND_STEP_M * ik->scale, &r);
+                              KN_TWO_BONE_SETTLE_STEP_M * ik->scale, &r);
 
     glm_quat_copy(r.upper, g[upper].orientation);
     glm_quat_copy(r.lower, g[fore].orientation);

@@ -154,7 +154,7 @@ void ik_legs(kn_ik *ik, float dt, float body_yaw, kn_pose g[KN_JOINT_COUNT])
         glm_vec3_copy((float *)s->offsets[foot], rest.lower);
         kn_two_bone_result r;
         kn_two_bone_solve_limited(&rest, g[thigh].position, f->plant, pole, &ik->knee[side],
-                                  KN_IK_BEND_STEP_M * ik->scale, &r);
+                                  KN_TWO_BONE_SETTLE_STEP_M * ik->scale, &r);
         glm_quat_copy(r.upper, g[thigh].orientation);
         glm_quat_copy(r.lower, g[shin].orientation);
         glm_vec3_copy(r.middle, g[shin].position);

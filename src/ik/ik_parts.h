@@ -19,10 +19,6 @@ bool ik_arm(kn_ik *ik, kn_side side, const kn_pose *grip, const versor yaw,
             kn_pose g[KN_JOINT_COUNT]);
 /* Thighs to toes, stepping the planted feet; dt in seconds since the last
  * tick, body_yaw the heading in radians. */
-/* How far a knee or elbow may change its bend in a tick while it settles
- * into a new skeleton (scaled with it). */
-#define KN_IK_BEND_STEP_M 0.005f
-
 void ik_legs(kn_ik *ik, float dt, float body_yaw, kn_pose g[KN_JOINT_COUNT]);
 
 #endif

@@ -37,14 +37,24 @@ typedef struct kn_two_bone_limit {
     bool settling; /* the bones changed: bound the bend's change */
 } kn_two_bone_limit;
 
+/* The step for the default skeleton (scaled with the skeleton's size): the
+ * IK's limbs and the body stage's re-solved ones settle alike. */
+#define KN_TWO_BONE_SETTLE_STEP_M 0.005f
+
 /* pole: a direction (any length) toward which the middle joint should
  * bend; when it is parallel to root->target, the rest bend is used. */
 void kn_two_bone_solve(const kn_two_bone_rest *rest, const float root[3], const float target[3],
                        const float pole[3], kn_two_bone_result *out);
 /* The same with the bend bounded to max_step from limit's while it
- * settles (the end then points at the target, short of it or past it). */
+ * settles (the end then points at the target, short of it or past it).
+ * Afterwards limit holds this solve's bend, and stays settling only when
+ * the bound was needed. */
 void kn_two_bone_solve_limited(const kn_two_bone_rest *rest, const float root[3],
                                const float target[3], const float pole[3], kn_two_bone_limit *limit,
                                float max_step, kn_two_bone_result *out);
+/* A posed chain's middle joint off its root-end line (perpendicular to
+ * it): the side it bends to, and by its length the bend the solves above
+ * bound. */
+void kn_two_bone_offset(const float root[3], const float middle[3], const float end[3], vec3 out);
 
 #endif

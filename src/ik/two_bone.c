@@ -142,3 +142,13 @@ void kn_two_bone_solve_limited(const kn_two_bone_rest *rest, const float root[3]
 {
     solve(rest, root, target, pole, limit, max_step, out);
 }
+
+void kn_two_bone_offset(const float root[3], const float middle[3], const float end[3], vec3 out)
+{
+    vec3 line;
+    glm_vec3_sub((float *)end, (float *)root, line);
+    glm_vec3_sub((float *)middle, (float *)root, out);
+    float len2 = glm_vec3_dot(line, line);
+    if (len2 > 1e-12f)
+        glm_vec3_muladds(line, -glm_vec3_dot(out, line) / len2, out);
+}

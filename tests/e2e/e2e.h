@@ -4,6 +4,7 @@
 #ifndef KN_E2E_H
 #define KN_E2E_H
 
+#include "body_functions.h"
 #include "xr/xr_body_tracking.h"
 
 #include <openxr/openxr.h>
@@ -46,6 +47,9 @@ XrSystemId e2e_system(XrInstance instance);
 /* Where xrGetInstanceProcAddr's answer for `name` lives: "<library>+0x<offset>",
  * or "unsupported (<result>)". */
 void e2e_resolve(XrInstance instance, const char *name, char *out, size_t size);
+/* The body-tracking functions of `extensions` (XR_CLIENT_* bits); fails
+ * unless every one resolves. */
+xr_body_functions e2e_body_functions(XrInstance instance, unsigned extensions);
 /* Fails unless every one of the n functions is XR_ERROR_FUNCTION_UNSUPPORTED. */
 void e2e_expect_unsupported(XrInstance instance, const char *const *names, int n);
 

@@ -37,9 +37,6 @@
 #include <string.h>
 #include <time.h>
 
-#define XR_USE_TIMESPEC 1
-#include <openxr/openxr_platform.h>
-
 #define VALID (XR_SPACE_LOCATION_ORIENTATION_VALID_BIT | XR_SPACE_LOCATION_POSITION_VALID_BIT)
 
 static const char *const all_four[] = {XR_FB_BODY_TRACKING_EXTENSION_NAME,
@@ -47,48 +44,13 @@ static const char *const all_four[] = {XR_FB_BODY_TRACKING_EXTENSION_NAME,
                                        XR_META_BODY_TRACKING_FIDELITY_EXTENSION_NAME,
                                        XR_META_BODY_TRACKING_CALIBRATION_EXTENSION_NAME};
 
-typedef struct fns {
-    PFN_xrCreateBodyTrackerFB create;
-    PFN_xrDestroyBodyTrackerFB destroy;
-    PFN_xrLocateBodyJointsFB locate;
-    PFN_xrGetBodySkeletonFB skeleton;
-    PFN_xrRequestBodyTrackingFidelityMETA fidelity;
-    PFN_xrSuggestBodyTrackingCalibrationOverrideMETA suggest;
-    PFN_xrResetBodyTrackingCalibrationMETA reset;
-    PFN_xrConvertTimespecTimeToTimeKHR now;
-} fns;
-
-static PFN_xrVoidFunction get(XrInstance instance, const char *name)
-{
-    PFN_xrVoidFunction f = NULL;
-    XrResult r = xrGetInstanceProcAddr(instance, name, &f);
-    CHECK(XR_SUCCEEDED(r) && f, "%s: %s", name, e2e_result_name(r));
-    return f;
-}
-
-static fns resolve_all(XrInstance instance)
-{
-    fns f;
-    f.create = (PFN_xrCreateBodyTrackerFB)get(instance, "xrCreateBodyTrackerFB");
-    f.destroy = (PFN_xrDestroyBodyTrackerFB)get(instance, "xrDestroyBodyTrackerFB");
-    f.locate = (PFN_xrLocateBodyJointsFB)get(instance, "xrLocateBodyJointsFB");
-    f.skeleton = (PFN_xrGetBodySkeletonFB)get(instance, "xrGetBodySkeletonFB");
-    f.fidelity =
-        (PFN_xrRequestBodyTrackingFidelityMETA)get(instance, "xrRequestBodyTrackingFidelityMETA");
-    f.suggest = (PFN_xrSuggestBodyTrackingCalibrationOverrideMETA)get(
-        instance, "xrSuggestBodyTrackingCalibrationOverrideMETA");
-    f.reset =
-        (PFN_xrResetBodyTrackingCalibrationMETA)get(instance, "xrResetBodyTrackingCalibrationMETA");
-    f.now = (PFN_xrConvertTimespecTimeToTimeKHR)get(instance, "xrConvertTimespecTimeToTimeKHR");
-    return f;
-}
-
-static XrBodyTrackerFB make_tracker(const fns *f, XrSession session, XrBodyJointSetFB set)
+static XrBodyTrackerFB make_tracker(const xr_body_functions *f, XrSession session,
+                                    XrBodyJointSetFB set)
 {
     XrBodyTrackerCreateInfoFB info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB,
                                       .bodyJointSet = set};
     XrBodyTrackerFB t = XR_NULL_HANDLE;
-    CHECK_XR(f->create(session, &info, &t));
+    CHECK_XR(f->create_fb(session, &info, &t));
     CHECK(t != XR_NULL_HANDLE, "xrCreateBodyTrackerFB gave a NULL handle");
     return t;
 }
@@ -100,8 +62,8 @@ typedef struct body {
     XrBodyTrackingFidelityStatusMETA fid;
 } body;
 
-static XrResult locate(const fns *f, XrBodyTrackerFB t, XrSpace base, XrTime time, uint32_t count,
-                       body *b)
+static XrResult locate(const xr_body_functions *f, XrBodyTrackerFB t, XrSpace base, XrTime time,
+                       uint32_t count, body *b)
 {
     b->cal = (XrBodyTrackingCalibrationStatusMETA){
         .type = XR_TYPE_BODY_TRACKING_CALIBRATION_STATUS_META};
@@ -113,7 +75,7 @@ static XrResult locate(const fns *f, XrBodyTrackerFB t, XrSpace base, XrTime tim
                                        .jointLocations = b->joints};
     XrBodyJointsLocateInfoFB info = {
         .type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_FB, .baseSpace = base, .time = time};
-    return f->locate(t, &info, &b->locs);
+    return f->locate_fb(t, &info, &b->locs);
 }
 
 /* The extension's rules for one successful locate. */
@@ -147,28 +109,28 @@ static void check_located(const body *b, XrTime time, uint32_t count)
           "fidelity status %d", b->fid.fidelity);
 }
 
-static void create_rules(const fns *f, XrSession session)
+static void create_rules(const xr_body_functions *f, XrSession session)
 {
     XrBodyTrackerCreateInfoFB info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB,
                                       .bodyJointSet = XR_BODY_JOINT_SET_DEFAULT_FB};
     XrBodyTrackerFB t = XR_NULL_HANDLE;
-    EXPECT(f->create(XR_NULL_HANDLE, &info, &t), XR_ERROR_HANDLE_INVALID);
-    EXPECT(f->create((XrSession)(uintptr_t)0xbadbad, &info, &t), XR_ERROR_HANDLE_INVALID);
-    EXPECT(f->create(session, NULL, &t), XR_ERROR_VALIDATION_FAILURE);
-    EXPECT(f->create(session, &info, NULL), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->create_fb(XR_NULL_HANDLE, &info, &t), XR_ERROR_HANDLE_INVALID);
+    EXPECT(f->create_fb((XrSession)(uintptr_t)0xbadbad, &info, &t), XR_ERROR_HANDLE_INVALID);
+    EXPECT(f->create_fb(session, NULL, &t), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->create_fb(session, &info, NULL), XR_ERROR_VALIDATION_FAILURE);
     info.type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_FB;
-    EXPECT(f->create(session, &info, &t), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->create_fb(session, &info, &t), XR_ERROR_VALIDATION_FAILURE);
     info.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB;
     info.bodyJointSet = (XrBodyJointSetFB)7;
-    EXPECT(f->create(session, &info, &t), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->create_fb(session, &info, &t), XR_ERROR_VALIDATION_FAILURE);
     CHECK(t == XR_NULL_HANDLE, "a refused create wrote a handle");
     printf("xrCreateBodyTrackerFB: 7 rules\n");
 }
 
 static bool g_valid_spaces;
 
-static void locate_rules(const fns *f, XrSession session, XrBodyTrackerFB t, XrBodyTrackerFB full,
-                         XrSpace stage, XrTime time)
+static void locate_rules(const xr_body_functions *f, XrSession session, XrBodyTrackerFB t,
+                         XrBodyTrackerFB full, XrSpace stage, XrTime time)
 {
     body b;
     EXPECT(locate(f, XR_NULL_HANDLE, stage, time, 70, &b), XR_ERROR_HANDLE_INVALID);
@@ -178,16 +140,16 @@ static void locate_rules(const fns *f, XrSession session, XrBodyTrackerFB t, XrB
         .type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_FB, .baseSpace = stage, .time = time};
     XrBodyJointLocationsFB locs = {
         .type = XR_TYPE_BODY_JOINT_LOCATIONS_FB, .jointCount = 70, .jointLocations = b.joints};
-    EXPECT(f->locate(t, NULL, &locs), XR_ERROR_VALIDATION_FAILURE);
-    EXPECT(f->locate(t, &info, NULL), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->locate_fb(t, NULL, &locs), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->locate_fb(t, &info, NULL), XR_ERROR_VALIDATION_FAILURE);
     info.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB;
-    EXPECT(f->locate(t, &info, &locs), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->locate_fb(t, &info, &locs), XR_ERROR_VALIDATION_FAILURE);
     info.type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_FB;
     locs.type = XR_TYPE_BODY_SKELETON_FB;
-    EXPECT(f->locate(t, &info, &locs), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->locate_fb(t, &info, &locs), XR_ERROR_VALIDATION_FAILURE);
     locs.type = XR_TYPE_BODY_JOINT_LOCATIONS_FB;
     locs.jointLocations = NULL;
-    EXPECT(f->locate(t, &info, &locs), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->locate_fb(t, &info, &locs), XR_ERROR_VALIDATION_FAILURE);
     int rules = 7;
     /* Every count but the set's own. */
     static const uint32_t fb_bad[] = {0, 1, 26, 69, 71, 84, 85, 1000};
@@ -211,23 +173,23 @@ static void locate_rules(const fns *f, XrSession session, XrBodyTrackerFB t, XrB
     printf("xrLocateBodyJointsFB: %d rules\n", rules);
 }
 
-static void skeleton_rules(const fns *f, XrBodyTrackerFB t, XrBodyTrackerFB full)
+static void skeleton_rules(const xr_body_functions *f, XrBodyTrackerFB t, XrBodyTrackerFB full)
 {
     XrBodySkeletonJointFB joints[XR_FULL_BODY_JOINT_COUNT_META];
     XrBodySkeletonFB sk = {.type = XR_TYPE_BODY_SKELETON_FB, .jointCount = 70, .joints = joints};
-    EXPECT(f->skeleton(XR_NULL_HANDLE, &sk), XR_ERROR_HANDLE_INVALID);
-    EXPECT(f->skeleton(t, NULL), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->skeleton_fb(XR_NULL_HANDLE, &sk), XR_ERROR_HANDLE_INVALID);
+    EXPECT(f->skeleton_fb(t, NULL), XR_ERROR_VALIDATION_FAILURE);
     sk.type = XR_TYPE_BODY_JOINT_LOCATIONS_FB;
-    EXPECT(f->skeleton(t, &sk), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->skeleton_fb(t, &sk), XR_ERROR_VALIDATION_FAILURE);
     sk.type = XR_TYPE_BODY_SKELETON_FB;
     sk.jointCount = 84;
-    EXPECT(f->skeleton(t, &sk), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->skeleton_fb(t, &sk), XR_ERROR_VALIDATION_FAILURE);
     sk.jointCount = 70;
-    EXPECT(f->skeleton(full, &sk), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->skeleton_fb(full, &sk), XR_ERROR_VALIDATION_FAILURE);
     sk.joints = NULL;
-    EXPECT(f->skeleton(t, &sk), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->skeleton_fb(t, &sk), XR_ERROR_VALIDATION_FAILURE);
     sk.joints = joints;
-    CHECK_XR(f->skeleton(t, &sk));
+    CHECK_XR(f->skeleton_fb(t, &sk));
     int roots = 0;
     for (int j = 0; j < 70; j++) {
         CHECK(joints[j].joint == j, "skeleton joint %d says %d", j, joints[j].joint);
@@ -242,7 +204,7 @@ static void skeleton_rules(const fns *f, XrBodyTrackerFB t, XrBodyTrackerFB full
     CHECK(joints[XR_BODY_JOINT_HEAD_FB].pose.position.y > 1.0f, "the T-pose head is at %.2f m",
           joints[XR_BODY_JOINT_HEAD_FB].pose.position.y);
     sk.jointCount = 84;
-    CHECK_XR(f->skeleton(full, &sk));
+    CHECK_XR(f->skeleton_fb(full, &sk));
     roots = 0;
     for (int j = 0; j < 84; j++) {
         CHECK(joints[j].joint == j, "skeleton joint %d says %d", j, joints[j].joint);
@@ -259,33 +221,34 @@ static void skeleton_rules(const fns *f, XrBodyTrackerFB t, XrBodyTrackerFB full
     printf("xrGetBodySkeletonFB: 6 rules, roots -1 and 85\n");
 }
 
-static void fidelity_and_calibration(const fns *f, XrBodyTrackerFB t, XrSpace stage, XrTime time)
+static void fidelity_and_calibration(const xr_body_functions *f, XrBodyTrackerFB t, XrSpace stage,
+                                     XrTime time)
 {
-    EXPECT(f->fidelity(XR_NULL_HANDLE, XR_BODY_TRACKING_FIDELITY_LOW_META),
+    EXPECT(f->request_fidelity(XR_NULL_HANDLE, XR_BODY_TRACKING_FIDELITY_LOW_META),
            XR_ERROR_HANDLE_INVALID);
-    EXPECT(f->fidelity(t, (XrBodyTrackingFidelityMETA)0), XR_ERROR_VALIDATION_FAILURE);
-    EXPECT(f->fidelity(t, (XrBodyTrackingFidelityMETA)3), XR_ERROR_VALIDATION_FAILURE);
-    EXPECT(f->fidelity(t, XR_BODY_TRACKING_FIDELITY_LOW_META), XR_SUCCESS);
-    EXPECT(f->fidelity(t, XR_BODY_TRACKING_FIDELITY_HIGH_META), XR_SUCCESS);
+    EXPECT(f->request_fidelity(t, (XrBodyTrackingFidelityMETA)0), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->request_fidelity(t, (XrBodyTrackingFidelityMETA)3), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->request_fidelity(t, XR_BODY_TRACKING_FIDELITY_LOW_META), XR_SUCCESS);
+    EXPECT(f->request_fidelity(t, XR_BODY_TRACKING_FIDELITY_HIGH_META), XR_SUCCESS);
 
     XrBodyTrackingCalibrationInfoMETA info = {.type = XR_TYPE_BODY_TRACKING_CALIBRATION_INFO_META,
                                               .bodyHeight = 1.75f};
-    EXPECT(f->suggest(XR_NULL_HANDLE, &info), XR_ERROR_HANDLE_INVALID);
-    EXPECT(f->reset(XR_NULL_HANDLE), XR_ERROR_HANDLE_INVALID);
-    EXPECT(f->suggest(t, NULL), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->suggest_calibration(XR_NULL_HANDLE, &info), XR_ERROR_HANDLE_INVALID);
+    EXPECT(f->reset_calibration(XR_NULL_HANDLE), XR_ERROR_HANDLE_INVALID);
+    EXPECT(f->suggest_calibration(t, NULL), XR_ERROR_VALIDATION_FAILURE);
     info.type = XR_TYPE_BODY_TRACKING_CALIBRATION_STATUS_META;
-    EXPECT(f->suggest(t, &info), XR_ERROR_VALIDATION_FAILURE);
+    EXPECT(f->suggest_calibration(t, &info), XR_ERROR_VALIDATION_FAILURE);
     info.type = XR_TYPE_BODY_TRACKING_CALIBRATION_INFO_META;
     static const float bad[] = {0.5f, 3.0f, 0.3f, 3.5f, -1.75f, NAN, INFINITY};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         info.bodyHeight = bad[i];
-        EXPECT(f->suggest(t, &info), XR_ERROR_VALIDATION_FAILURE);
+        EXPECT(f->suggest_calibration(t, &info), XR_ERROR_VALIDATION_FAILURE);
     }
     body b;
     CHECK_XR(locate(f, t, stage, time, 70, &b));
     uint32_t before = b.locs.skeletonChangedCount;
     info.bodyHeight = 1.93f;
-    EXPECT(f->suggest(t, &info), XR_SUCCESS);
+    EXPECT(f->suggest_calibration(t, &info), XR_SUCCESS);
     CHECK_XR(locate(f, t, stage, time, 70, &b));
     CHECK(b.cal.status == XR_BODY_TRACKING_CALIBRATION_STATE_VALID_META,
           "after an override the calibration status is %d", b.cal.status);
@@ -293,10 +256,10 @@ static void fidelity_and_calibration(const fns *f, XrBodyTrackerFB t, XrSpace st
           b.locs.skeletonChangedCount);
     XrBodySkeletonJointFB joints[70];
     XrBodySkeletonFB sk = {.type = XR_TYPE_BODY_SKELETON_FB, .jointCount = 70, .joints = joints};
-    CHECK_XR(f->skeleton(t, &sk));
+    CHECK_XR(f->skeleton_fb(t, &sk));
     float head = joints[XR_BODY_JOINT_HEAD_FB].pose.position.y;
     CHECK(head > 1.93f * 0.8f && head < 1.93f, "a 1.93 m person's T-pose head is at %.2f m", head);
-    EXPECT(f->reset(t), XR_SUCCESS);
+    EXPECT(f->reset_calibration(t), XR_SUCCESS);
     CHECK_XR(locate(f, t, stage, time, 70, &b));
     printf("fidelity: 5 rules; calibration: %d rules, override %.2f m -> head %.2f m, "
            "skeletonChangedCount %u -> %u, status after reset %d\n",
@@ -356,8 +319,8 @@ void e2e_sleep_ms(long ms)
 
 /* Locates every frame until the body is active (the engine's worker runs
  * beside the frame loop, which the replay runtime does not pace). */
-static void frames_until_active(const fns *f, XrSession session, XrBodyTrackerFB t, XrSpace stage,
-                                uint32_t count, XrTime *time)
+static void frames_until_active(const xr_body_functions *f, XrSession session, XrBodyTrackerFB t,
+                                XrSpace stage, uint32_t count, XrTime *time)
 {
     body b;
     for (int n = 0; n < 600; n++) {
@@ -379,14 +342,33 @@ static float distance(const XrVector3f *a, const float b[3])
     return sqrtf(powf(a->x - b[0], 2) + powf(a->y - b[1], 2) + powf(a->z - b[2], 2));
 }
 
-static void joints_arrive(const fns *f, XrSession session, XrBodyTrackerFB t, XrBodyTrackerFB full,
-                          XrSpace stage)
+/* The body at `time` once the engine has finished what it was given (no
+ * newer time is asked for, so nothing new is sampled): two locates 20 ms
+ * apart that agree, within 3 s. */
+static void settled_body(const xr_body_functions *f, XrBodyTrackerFB t, XrSpace stage, XrTime time,
+                         body *out)
+{
+    body prev;
+    CHECK_XR(locate(f, t, stage, time, 70, &prev));
+    for (int i = 0; i < 150; i++) {
+        e2e_sleep_ms(20);
+        CHECK_XR(locate(f, t, stage, time, 70, out));
+        if (out->locs.confidence == prev.locs.confidence &&
+            memcmp(out->joints, prev.joints, 70 * sizeof out->joints[0]) == 0)
+            return;
+        prev = *out;
+    }
+    CHECK(false, "the body at one time kept changing for 3 s");
+}
+
+static void joints_arrive(const xr_body_functions *f, XrSession session, XrBodyTrackerFB t,
+                          XrBodyTrackerFB full, XrSpace stage)
 {
     XrSpace view = e2e_reference_space(session, XR_REFERENCE_SPACE_TYPE_VIEW);
     XrSpace local = e2e_reference_space(session, XR_REFERENCE_SPACE_TYPE_LOCAL);
     XrTime time = 0;
     frames_until_active(f, session, t, stage, 70, &time);
-    int active = 0, frames = 90;
+    int active = 0, behind = 0, frames = 90;
     float worst_head = 0;
     for (int n = 0; n < frames; n++) {
         XrFrameState fs;
@@ -405,6 +387,21 @@ static void joints_arrive(const fns *f, XrSession session, XrBodyTrackerFB t, Xr
             continue;
         active++;
         float d = head_offset(&b, view, stage, time);
+        if (d >= 0.25f) {
+            /* A worker behind the frame loop (a loaded machine) serves the
+             * body held from its newest tick, its confidence below half
+             * past 100 ms (docs/engine.md, "What kinest_get_body returns
+             * when"). Then the served body must say so, and the engine's
+             * body for this time, once it has caught up, must be at the
+             * head. */
+            CHECK(b.locs.confidence < 0.5f,
+                  "the head joint was %.3f m from the headset with confidence %.3f", d,
+                  b.locs.confidence);
+            body caught_up;
+            settled_body(f, t, stage, time, &caught_up);
+            d = head_offset(&caught_up, view, stage, time);
+            behind++;
+        }
         worst_head = d > worst_head ? d : worst_head;
     }
     CHECK(active >= frames * 9 / 10, "the body was active in %d of %d frames", active, frames);
@@ -438,16 +435,17 @@ static void joints_arrive(const fns *f, XrSession session, XrBodyTrackerFB t, Xr
     }
     CHECK(worst_local < 1e-4f, "LOCAL and STAGE joints disagree by %.5f m", worst_local);
     CHECK(worst_sets < 1e-5f, "the FB and full-body sets disagree by %.6f m", worst_sets);
-    printf("joints: active in %d of %d frames; head joint within %.3f m of the headset; "
-           "LOCAL vs STAGE %.6f m; FB vs full body %.6f m\n",
-           active, frames, worst_head, worst_local, worst_sets);
+    printf("joints: active in %d of %d frames; head joint within %.3f m of the headset (%d "
+           "frames served from a lagging engine, checked once it caught up); LOCAL vs STAGE "
+           "%.6f m; FB vs full body %.6f m\n",
+           active, frames, worst_head, behind, worst_local, worst_sets);
     CHECK_XR(xrDestroySpace(view));
     CHECK_XR(xrDestroySpace(local));
 }
 
 /* A headless application without a frame loop: it only asks for bodies at
  * "now" (XR_KHR_convert_timespec_time), the layer samples the devices then. */
-static void without_frame_loop(const fns *f, XrInstance instance, XrSystemId system)
+static void without_frame_loop(const xr_body_functions *f, XrInstance instance, XrSystemId system)
 {
     XrSession session = e2e_running_session(instance, system);
     XrSpace stage = e2e_reference_space(session, XR_REFERENCE_SPACE_TYPE_STAGE);
@@ -458,7 +456,7 @@ static void without_frame_loop(const fns *f, XrInstance instance, XrSystemId sys
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         XrTime now;
-        CHECK_XR(f->now(instance, &ts, &now));
+        CHECK_XR(f->convert_timespec(instance, &ts, &now));
         CHECK_XR(locate(f, t, stage, now, 70, &b));
         check_located(&b, now, 70);
         active += b.locs.isActive;
@@ -472,7 +470,7 @@ static void without_frame_loop(const fns *f, XrInstance instance, XrSystemId sys
     /* The tracker ends with its session. */
     CHECK_XR(xrDestroySession(session));
     EXPECT(locate(f, t, stage, 1, 70, &b), XR_ERROR_HANDLE_INVALID);
-    EXPECT(f->destroy(t), XR_ERROR_HANDLE_INVALID);
+    EXPECT(f->destroy_fb(t), XR_ERROR_HANDLE_INVALID);
     printf("a tracker ends with its session\n");
 }
 
@@ -489,8 +487,7 @@ static void fb_only(const char *clip)
     XrSessionCreateInfo si = {.type = XR_TYPE_SESSION_CREATE_INFO, .systemId = system};
     XrSession session;
     CHECK_XR(xrCreateSession(instance, &si, &session));
-    PFN_xrCreateBodyTrackerFB create =
-        (PFN_xrCreateBodyTrackerFB)get(instance, "xrCreateBodyTrackerFB");
+    PFN_xrCreateBodyTrackerFB create = e2e_body_functions(instance, XR_CLIENT_FB).create_fb;
     XrBodyTrackerCreateInfoFB info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB,
                                       .bodyJointSet = XR_BODY_JOINT_SET_FULL_BODY_META};
     XrBodyTrackerFB t;
@@ -514,7 +511,8 @@ int e2e_body(int argc, char **argv)
     XrInstance instance;
     CHECK_XR(e2e_create_instance(names, 5, &instance));
     XrSystemId system = e2e_system(instance);
-    fns f = resolve_all(instance);
+    xr_body_functions f = e2e_body_functions(
+        instance, XR_CLIENT_FB | XR_CLIENT_FIDELITY | XR_CLIENT_CALIBRATION | XR_CLIENT_TIMESPEC);
 
     XrSession session = e2e_running_session(instance, system);
     XrSpace stage = e2e_reference_space(session, XR_REFERENCE_SPACE_TYPE_STAGE);
@@ -530,11 +528,11 @@ int e2e_body(int argc, char **argv)
     fidelity_and_calibration(&f, t, stage, fs.predictedDisplayTime + 1);
 
     /* Destroyed trackers are gone for good. */
-    CHECK_XR(f.destroy(full));
-    EXPECT(f.destroy(full), XR_ERROR_HANDLE_INVALID);
+    CHECK_XR(f.destroy_fb(full));
+    EXPECT(f.destroy_fb(full), XR_ERROR_HANDLE_INVALID);
     body b;
     EXPECT(locate(&f, full, stage, fs.predictedDisplayTime, 84, &b), XR_ERROR_HANDLE_INVALID);
-    CHECK_XR(f.destroy(t));
+    CHECK_XR(f.destroy_fb(t));
     CHECK_XR(xrRequestExitSession(session));
     int changes = 0;
     static const XrSessionState stopping[] = {

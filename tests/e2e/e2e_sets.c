@@ -9,27 +9,6 @@
 
 #define VALID (XR_SPACE_LOCATION_ORIENTATION_VALID_BIT | XR_SPACE_LOCATION_POSITION_VALID_BIT)
 
-typedef struct fns {
-    PFN_xrCreateBodyTrackerFB create_fb;
-    PFN_xrLocateBodyJointsFB locate_fb;
-    PFN_xrDestroyBodyTrackerFB destroy_fb;
-    PFN_xrCreateBodyTrackerBD create_bd;
-    PFN_xrDestroyBodyTrackerBD destroy_bd;
-    PFN_xrLocateBodyJointsBD locate_bd;
-    PFN_xrCreateBodyTrackerHTC create_htc;
-    PFN_xrDestroyBodyTrackerHTC destroy_htc;
-    PFN_xrLocateBodyJointsHTC locate_htc;
-    PFN_xrGetBodySkeletonHTC skeleton_htc;
-} fns;
-
-static PFN_xrVoidFunction get(XrInstance instance, const char *name)
-{
-    PFN_xrVoidFunction f = NULL;
-    XrResult r = xrGetInstanceProcAddr(instance, name, &f);
-    CHECK(XR_SUCCEEDED(r) && f, "%s: %s", name, e2e_result_name(r));
-    return f;
-}
-
 /* The joints each set places where the full-body set does: its index
  * there, in BD's set and in HTC's (-1: not in that set). */
 static const int same_place[][3] = {
@@ -40,7 +19,7 @@ static const int same_place[][3] = {
     {78, 5, 6},   {80, 8, 7},   {83, 11, 8},
 };
 
-static void bd_rules(const fns *f, XrSession session, XrSpace stage, XrTime time)
+static void bd_rules(const xr_body_functions *f, XrSession session, XrSpace stage, XrTime time)
 {
     XrBodyTrackerCreateInfoBD info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_BD,
                                       .jointSet = XR_BODY_JOINT_SET_FULL_BODY_JOINTS_BD};
@@ -105,7 +84,7 @@ static void bd_rules(const fns *f, XrSession session, XrSpace stage, XrTime time
     printf("XR_BD_body_tracking: every rule\n");
 }
 
-static void htc_rules(const fns *f, XrSession session, XrSpace stage, XrTime time)
+static void htc_rules(const xr_body_functions *f, XrSession session, XrSpace stage, XrTime time)
 {
     XrBodyTrackerCreateInfoHTC info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_HTC,
                                        .bodyJointSet = XR_BODY_JOINT_SET_FULL_HTC};
@@ -194,7 +173,7 @@ static float distance(const XrVector3f *a, const XrVector3f *b)
 }
 
 /* The three sets of one body: the shared joints agree, every joint valid. */
-static void same_body(const fns *f, XrSession session, XrSpace stage)
+static void same_body(const xr_body_functions *f, XrSession session, XrSpace stage)
 {
     XrBodyTrackerFB full;
     XrBodyTrackerCreateInfoFB fi = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB,
@@ -290,18 +269,7 @@ void e2e_body_sets(void)
     CHECK_XR(xrGetSystemProperties(instance, system, &props));
     CHECK(bd.supportsBodyTracking && htc.supportsBodyTracking, "BD %u, HTC %u",
           bd.supportsBodyTracking, htc.supportsBodyTracking);
-    fns f = {
-        .create_fb = (PFN_xrCreateBodyTrackerFB)get(instance, "xrCreateBodyTrackerFB"),
-        .locate_fb = (PFN_xrLocateBodyJointsFB)get(instance, "xrLocateBodyJointsFB"),
-        .destroy_fb = (PFN_xrDestroyBodyTrackerFB)get(instance, "xrDestroyBodyTrackerFB"),
-        .create_bd = (PFN_xrCreateBodyTrackerBD)get(instance, "xrCreateBodyTrackerBD"),
-        .destroy_bd = (PFN_xrDestroyBodyTrackerBD)get(instance, "xrDestroyBodyTrackerBD"),
-        .locate_bd = (PFN_xrLocateBodyJointsBD)get(instance, "xrLocateBodyJointsBD"),
-        .create_htc = (PFN_xrCreateBodyTrackerHTC)get(instance, "xrCreateBodyTrackerHTC"),
-        .destroy_htc = (PFN_xrDestroyBodyTrackerHTC)get(instance, "xrDestroyBodyTrackerHTC"),
-        .locate_htc = (PFN_xrLocateBodyJointsHTC)get(instance, "xrLocateBodyJointsHTC"),
-        .skeleton_htc = (PFN_xrGetBodySkeletonHTC)get(instance, "xrGetBodySkeletonHTC"),
-    };
+    xr_body_functions f = e2e_body_functions(instance, XR_CLIENT_FB | XR_CLIENT_BD | XR_CLIENT_HTC);
     XrSession session = e2e_running_session(instance, system);
     XrSpace stage = e2e_reference_space(session, XR_REFERENCE_SPACE_TYPE_STAGE);
     XrFrameState fs;

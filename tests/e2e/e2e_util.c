@@ -44,6 +44,15 @@ XrSystemId e2e_system(XrInstance instance)
     return system;
 }
 
+xr_body_functions e2e_body_functions(XrInstance instance, unsigned extensions)
+{
+    xr_body_functions f;
+    const char *failed = "";
+    XrResult r = xr_body_functions_resolve(instance, extensions, &f, &failed);
+    CHECK(XR_SUCCEEDED(r), "%s: %s", failed, e2e_result_name(r));
+    return f;
+}
+
 void e2e_resolve(XrInstance instance, const char *name, char *out, size_t size)
 {
     PFN_xrVoidFunction f = NULL;

@@ -137,6 +137,45 @@ class TestEvalCommand(unittest.TestCase):
             self.assertEqual(r.returncode, 2)
             self.assertIn("no prediction", r.stderr)
 
+    def test_active_only_leaves_out_the_frames_without_a_body(self):
+        """Frames the prediction clip marks inactive (they hold another frame's body, as
+        kinest-probe and kinest-run write them) are not scored with --active-only, and no
+        velocity or jitter sample spans them."""
+        c = common.built(common.WALK)
+        n = 60
+        sl = slice(0, n)
+        pred = c.truth_pos[sl] + np.float32(0.05)
+        pred[:10] += np.float32(1.0)        # held while the engine starts
+        pred[30:35] -= np.float32(0.7)      # and a gap later
+        clip = clipio.Clip(c.time_ns[sl], c.dev_flags[sl], c.dev_pos[sl], c.dev_quat[sl],
+                           c.truth_pos[sl], c.truth_quat[sl], pred, c.truth_quat[sl],
+                           meta={"prediction": {"inactive": [[0, 10], [30, 35]]}})
+        with tempfile.TemporaryDirectory() as d:
+            path, out = os.path.join(d, "p.kclip"), os.path.join(d, "r.json")
+            clipio.write(path, clip)
+            cmd = ["/usr/bin/python3", os.path.join(common.ROOT, "tools", "kinest"), "eval",
+                   "--truth", path, "--pred", path, "--json", out]
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                every = json.load(f)["clips"]["p.kclip"]
+            self.assertEqual(every["frames"], n)
+            self.assertGreater(every["MPJPE"], 20.0)
+            r = subprocess.run(cmd + ["--active-only"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("15 frames without one left out", r.stdout)
+            with open(out) as f:
+                res = json.load(f)
+            one = res["clips"]["p.kclip"]
+            self.assertEqual(one["frames"], n - 15)
+            self.assertEqual(res["all"]["frames"], n - 15)
+            self.assertAlmostEqual(one["MPJPE"], 5.0 * np.sqrt(3), places=3)
+            self.assertAlmostEqual(one["MPJVE"], 0.0, places=3)
+            self.assertAlmostEqual(one["Jitter"], one["GT-Jitter"], places=3)
+            self.assertEqual(one["inactive"]["frames"], 15)
+            self.assertEqual(one["inactive"]["ranges"], [[0, 10], [30, 35]])
+            self.assertAlmostEqual(one["inactive"]["first_active_s"], (c.time_ns[10] - c.time_ns[0]) / 1e9)
+
 
 
 class TestFootMetrics(unittest.TestCase):

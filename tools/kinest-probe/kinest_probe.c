@@ -12,12 +12,14 @@
  * turned back into the canonical 21 joints, as the prediction of a clip file
  * (docs/formats.md) for `tools/kinest eval`. */
 #define _GNU_SOURCE /* clock_nanosleep, strcasecmp */
+#include "body_functions.h"
 #include "clip/kn_clip.h"
 #include "joints/kn_xr_joints.h"
 #include "kinest.h"
 #include "xr/xr_body_tracking.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <openxr/openxr.h>
 #include <openxr/openxr_reflection.h>
@@ -29,9 +31,6 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-
-#define XR_USE_TIMESPEC 1
-#include <openxr/openxr_platform.h>
 
 #define PROBE_NAME       "kinest-probe"
 #define REPLAY_ORIGIN_NS INT64_C(1000000000000) /* tools/replay-runtime: XrTime of clip time 0 */
@@ -338,20 +337,7 @@ typedef struct probe {
     XrBodyTrackerFB tracker;
     XrBodyTrackerBD tracker_bd;
     XrBodyTrackerHTC tracker_htc;
-    PFN_xrCreateBodyTrackerBD create_bd;
-    PFN_xrDestroyBodyTrackerBD destroy_bd;
-    PFN_xrLocateBodyJointsBD locate_bd;
-    PFN_xrCreateBodyTrackerHTC create_htc;
-    PFN_xrDestroyBodyTrackerHTC destroy_htc;
-    PFN_xrLocateBodyJointsHTC locate_htc;
-    PFN_xrCreateBodyTrackerFB create_tracker;
-    PFN_xrDestroyBodyTrackerFB destroy_tracker;
-    PFN_xrLocateBodyJointsFB locate;
-    PFN_xrGetBodySkeletonFB skeleton;
-    PFN_xrRequestBodyTrackingFidelityMETA request_fidelity;
-    PFN_xrSuggestBodyTrackingCalibrationOverrideMETA suggest_height;
-    PFN_xrResetBodyTrackingCalibrationMETA reset_height;
-    PFN_xrConvertTimespecTimeToTimeKHR convert;
+    xr_body_functions fn;
     uint32_t joint_count;
     char runtime[XR_MAX_RUNTIME_NAME_SIZE];
     XrVersion runtime_version;
@@ -422,31 +408,17 @@ static void create_instance(probe *p)
     snprintf(p->runtime, sizeof p->runtime, "%s", ip.runtimeName);
     p->runtime_version = ip.runtimeVersion;
 
-#define GET(name, field)                                                                           \
-    XR(xrGetInstanceProcAddr(p->instance, #name, (PFN_xrVoidFunction *)&p->field))
-    if (p->body && fb) {
-        GET(xrCreateBodyTrackerFB, create_tracker);
-        GET(xrDestroyBodyTrackerFB, destroy_tracker);
-        GET(xrLocateBodyJointsFB, locate);
-        GET(xrGetBodySkeletonFB, skeleton);
-    } else if (p->body && p->opt.set == SET_BD) {
-        GET(xrCreateBodyTrackerBD, create_bd);
-        GET(xrDestroyBodyTrackerBD, destroy_bd);
-        GET(xrLocateBodyJointsBD, locate_bd);
-    } else if (p->body) {
-        GET(xrCreateBodyTrackerHTC, create_htc);
-        GET(xrDestroyBodyTrackerHTC, destroy_htc);
-        GET(xrLocateBodyJointsHTC, locate_htc);
-    }
-    if (p->fidelity_ext)
-        GET(xrRequestBodyTrackingFidelityMETA, request_fidelity);
-    if (p->calibration_ext) {
-        GET(xrSuggestBodyTrackingCalibrationOverrideMETA, suggest_height);
-        GET(xrResetBodyTrackingCalibrationMETA, reset_height);
-    }
-    if (p->timespec)
-        GET(xrConvertTimespecTimeToTimeKHR, convert);
-#undef GET
+    unsigned which = (!p->body               ? 0
+                      : fb                   ? XR_CLIENT_FB
+                      : p->opt.set == SET_BD ? XR_CLIENT_BD
+                                             : XR_CLIENT_HTC) |
+                     (p->fidelity_ext ? XR_CLIENT_FIDELITY : 0) |
+                     (p->calibration_ext ? XR_CLIENT_CALIBRATION : 0) |
+                     (p->timespec ? XR_CLIENT_TIMESPEC : 0);
+    const char *failed = "";
+    XrResult r = xr_body_functions_resolve(p->instance, which, &p->fn, &failed);
+    if (XR_FAILED(r))
+        die("xrGetInstanceProcAddr(%s) failed: %s", failed, result_name(r));
 
     XrSystemGetInfo get = {.type = XR_TYPE_SYSTEM_GET_INFO,
                            .formFactor = XR_FORM_FACTOR_HEAD_MOUNTED_DISPLAY};
@@ -569,26 +541,26 @@ static void create_tracker(probe *p)
     if (p->opt.set == SET_BD) {
         XrBodyTrackerCreateInfoBD bd = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_BD,
                                         .jointSet = XR_BODY_JOINT_SET_FULL_BODY_JOINTS_BD};
-        XR(p->create_bd(p->session, &bd, &p->tracker_bd));
+        XR(p->fn.create_bd(p->session, &bd, &p->tracker_bd));
         return;
     }
     if (p->opt.set == SET_HTC) {
         XrBodyTrackerCreateInfoHTC htc = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_HTC,
                                           .bodyJointSet = XR_BODY_JOINT_SET_FULL_HTC};
-        XR(p->create_htc(p->session, &htc, &p->tracker_htc));
+        XR(p->fn.create_htc(p->session, &htc, &p->tracker_htc));
         return;
     }
     XrBodyTrackerCreateInfoFB info = {.type = XR_TYPE_BODY_TRACKER_CREATE_INFO_FB,
                                       .bodyJointSet = p->full_body
                                                           ? XR_BODY_JOINT_SET_FULL_BODY_META
                                                           : XR_BODY_JOINT_SET_DEFAULT_FB};
-    XR(p->create_tracker(p->session, &info, &p->tracker));
+    XR(p->fn.create_fb(p->session, &info, &p->tracker));
     if (p->opt.fidelity)
-        XR(p->request_fidelity(p->tracker, (XrBodyTrackingFidelityMETA)p->opt.fidelity));
+        XR(p->fn.request_fidelity(p->tracker, (XrBodyTrackingFidelityMETA)p->opt.fidelity));
     if (p->opt.height) {
         XrBodyTrackingCalibrationInfoMETA cal = {
             .type = XR_TYPE_BODY_TRACKING_CALIBRATION_INFO_META, .bodyHeight = p->opt.height};
-        XR(p->suggest_height(p->tracker, &cal));
+        XR(p->fn.suggest_calibration(p->tracker, &cal));
     }
 }
 
@@ -638,7 +610,7 @@ static XrResult locate_any(probe *p, const XrBodyJointsLocateInfoFB *info,
                            XrBodyJointLocationsFB *locs)
 {
     if (p->opt.set == SET_FB || p->opt.set == SET_META)
-        return p->locate(p->tracker, info, locs);
+        return p->fn.locate_fb(p->tracker, info, locs);
     /* The three locate-info structs are one layout: only the type differs. */
     XrBodyJointsLocateInfoFB same = *info;
     const void *li = &same;
@@ -650,13 +622,13 @@ static XrResult locate_any(probe *p, const XrBodyJointsLocateInfoFB *info,
         XrBodyJointLocationsBD bl = {.type = XR_TYPE_BODY_JOINT_LOCATIONS_BD,
                                      .jointLocationCount = locs->jointCount,
                                      .jointLocations = joints};
-        r = p->locate_bd(p->tracker_bd, li, &bl);
+        r = p->fn.locate_bd(p->tracker_bd, li, &bl);
     } else {
         same.type = XR_TYPE_BODY_JOINTS_LOCATE_INFO_HTC;
         XrBodyJointLocationsHTC hl = {.type = XR_TYPE_BODY_JOINT_LOCATIONS_HTC,
                                       .jointLocationCount = locs->jointCount,
                                       .jointLocations = joints};
-        r = p->locate_htc(p->tracker_htc, li, &hl);
+        r = p->fn.locate_htc(p->tracker_htc, li, &hl);
         confidence = hl.confidenceLevel == XR_BODY_JOINT_CONFIDENCE_HIGH_HTC ? 1.0f : 0.5f;
         locs->skeletonChangedCount = hl.skeletonGenerationId - 1;
     }
@@ -743,12 +715,12 @@ static void locate_body(probe *p, XrTime time, stats *st, located *rec)
 /* "Now" for runtimes without display times (headless Monado). */
 static XrTime now_time(probe *p, XrTime fallback)
 {
-    if (!p->convert)
+    if (!p->fn.convert_timespec)
         return fallback;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     XrTime t = 0;
-    return XR_SUCCEEDED(p->convert(p->instance, &ts, &t)) && t > 0 ? t : fallback;
+    return XR_SUCCEEDED(p->fn.convert_timespec(p->instance, &ts, &t)) && t > 0 ? t : fallback;
 }
 
 static void run(probe *p, stats *st, located *recs)
@@ -803,7 +775,7 @@ static void run(probe *p, stats *st, located *recs)
         located *rec = recs ? &recs[n] : NULL;
         if (p->body) {
             if (o->reset_height && n == o->frames / 2)
-                XR(p->reset_height(p->tracker));
+                XR(p->fn.reset_calibration(p->tracker));
             locate_body(p, t, st, rec);
         }
         if (rec) {
@@ -849,16 +821,27 @@ static void finish(probe *p)
         }
     }
     if (p->tracker && !p->opt.keep_tracker)
-        XR(p->destroy_tracker(p->tracker));
+        XR(p->fn.destroy_fb(p->tracker));
     if (p->tracker_bd && !p->opt.keep_tracker)
-        XR(p->destroy_bd(p->tracker_bd));
+        XR(p->fn.destroy_bd(p->tracker_bd));
     if (p->tracker_htc && !p->opt.keep_tracker)
-        XR(p->destroy_htc(p->tracker_htc));
+        XR(p->fn.destroy_htc(p->tracker_htc));
     XR(xrDestroySession(p->session));
     XR(xrDestroyInstance(p->instance));
 }
 
 /* ---- output */
+
+/* Adds frame f to the [first, end) ranges: extends the last one when it ends
+ * at f, else opens one. */
+static void add_to_ranges(json_t *ranges, long f)
+{
+    json_t *last = json_array_get(ranges, json_array_size(ranges) - 1);
+    if (last && json_integer_value(json_array_get(last, 1)) == (json_int_t)f)
+        json_array_set_new(last, 1, json_integer((json_int_t)f + 1));
+    else
+        json_array_append_new(ranges, json_pack("[I, I]", (json_int_t)f, (json_int_t)f + 1));
+}
 
 static void write_clip(probe *p, const located *recs, long n)
 {
@@ -877,8 +860,13 @@ static void write_clip(probe *p, const located *recs, long n)
 
     /* Each output frame takes the probe's frame displayed at its time (the
      * nearest, within half a frame); frames without an active body hold the
-     * nearest body before them (or, at the start, the first one). */
-    long held = 0, k = 0, last_active = -1, first_active = -1;
+     * nearest body before them (or, at the start, the first one), and the
+     * metadata lists them as kinest-run does: prediction.inactive, [first,
+     * end) ranges, which `kinest eval --active-only` leaves out. */
+    json_t *inactive = json_array();
+    if (!inactive)
+        die("out of memory");
+    long held = 0, leading = 0, k = 0, last_active = -1, first_active = -1;
     for (long i = 0; i < n; i++)
         if (recs[i].active) {
             first_active = i;
@@ -900,24 +888,34 @@ static void write_clip(probe *p, const located *recs, long n)
             times[f] = recs[f].display_time - o->origin;
             memcpy(&devices[f * KN_CLIP_DEVICE_COUNT], recs[f].devices, sizeof recs[f].devices);
         }
-        if (src >= 0 && recs[src].active)
+        if (src >= 0 && recs[src].active) {
             last_active = src;
-        else
+        } else {
             held++;
+            if (f == leading) /* no body yet since the start */
+                leading++;
+            add_to_ranges(inactive, f);
+        }
         long use = src >= 0 && recs[src].active ? src
                    : last_active >= 0           ? last_active
                                                 : first_active;
         memcpy(&pred[f * KN_CLIP_JOINT_COUNT], recs[use].canonical,
                KN_CLIP_JOINT_COUNT * sizeof *pred);
     }
-    char meta[1024];
-    snprintf(meta, sizeof meta,
-             "{\"kinest_clip\": 1, \"source\": \"kinest-probe\", \"runtime\": \"%s\", "
-             "\"joint_set\": \"%s\", \"prediction\": \"%s in STAGE at the "
-             "predicted display time, canonical joints by tools/kinest-probe/README.md\", "
-             "\"frames_without_body\": %ld}",
-             p->runtime, sets[p->opt.set].joint_set + strlen("XR_BODY_JOINT_SET_"),
-             sets[p->opt.set].locate, held);
+    char by[256];
+    snprintf(by, sizeof by,
+             "%s in STAGE at the predicted display time, canonical joints by "
+             "tools/kinest-probe/README.md",
+             sets[p->opt.set].locate);
+    json_t *meta_json =
+        json_pack("{s:i, s:s, s:s, s:s, s:{s:s, s:o}, s:I}", "kinest_clip", 1, "source",
+                  "kinest-probe", "runtime", p->runtime, "joint_set",
+                  sets[p->opt.set].joint_set + strlen("XR_BODY_JOINT_SET_"), "prediction", "by", by,
+                  "inactive", inactive, "frames_without_body", (json_int_t)held);
+    char *meta = meta_json ? json_dumps(meta_json, JSON_COMPACT) : NULL;
+    json_decref(meta_json);
+    if (!meta)
+        die("out of memory for the metadata");
     kn_clip out = {.frame_count = (uint32_t)frames,
                    .joint_count = KN_CLIP_JOINT_COUNT,
                    .flags = KN_CLIP_HAS_PRED | (o->truth ? truth.flags & KN_CLIP_HAS_TRUTH : 0),
@@ -932,9 +930,12 @@ static void write_clip(probe *p, const located *recs, long n)
     if (kn_clip_write_file(o->out, &out, &err) != KN_OK)
         die("%s: %s", o->out, err.message);
     if (!o->quiet)
-        printf("wrote %s: %ld frames (%ld without an active body, held from the nearest)\n", o->out,
-               frames, held);
+        printf("wrote %s: %ld frames (%ld without an active body, held from the nearest; the "
+               "first %ld, %.2f s, before the body first became active)\n",
+               o->out, frames, held, leading,
+               leading < frames ? (double)(times[leading] - times[0]) / 1e9 : 0.0);
     free(pred);
+    free(meta);
     if (o->truth) {
         kn_clip_free(&truth);
     } else {

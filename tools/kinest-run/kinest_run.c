@@ -4,7 +4,8 @@
  * the clip's prediction section (HAS_PRED), for `tools/kinest eval`.
  *
  *   kinest-run [--weights W] [--backend auto|cpu|vulkan|ik]
- *              [--body full|reference] [--skeleton clip|auto] [--height M]
+ *              [--body full|reference] [--skeleton clip|auto|height] [--height M]
+ *              [--height-scale F]
  *              [--smoothing S] [--posture auto|standing|seated]
  *              [--lose-head START:SECONDS] [--ahead MS] [--quiet | --verbose]
  *              IN.kclip|DIR --out OUT.kclip|DIR
@@ -14,6 +15,8 @@
 #include "kinest.h"
 
 #include "clip/kn_clip.h"
+#include "skeleton/kn_device_mount.h"
+#include "skeleton/kn_skeleton.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -28,10 +31,12 @@
 typedef struct options {
     const char *weights;
     kinest_backend backend;
-    const char *body; /* "full", "reference" or "feet" */
-    bool clip_skeleton;
+    const char *body;     /* "full", "reference" or "feet" */
+    const char *skeleton; /* "clip", "auto" or "height" */
     float height_m;
-    float smoothing; /* negative: the weights' */
+    float height_scale;     /* --skeleton height: times the clip's own height */
+    float default_height_m; /* the engine's before any calibration */
+    float smoothing;        /* negative: the weights' */
     kinest_posture posture;
     double lose_from_s, lose_s; /* head not valid for lose_s from lose_from_s (clip time) */
     int64_t ahead_ns;           /* bodies read this far past each frame's time */
@@ -49,7 +54,7 @@ static int usage(void)
     fprintf(stderr,
             "usage: kinest-run [--weights W] [--backend auto|cpu|vulkan|ik] [--body "
             "full|reference|feet]\n"
-            "                  [--skeleton clip|auto] [--height M] [--smoothing S]\n"
+            "                  [--skeleton clip|auto|height] [--height M] [--smoothing S]\n"
             "                  [--posture auto|standing|seated] [--lose-head START:SECONDS]\n"
             "                  [--ahead MS] [--quiet|--verbose] IN.kclip|DIR --out OUT.kclip|DIR\n"
             "  --body reference: no hands on the grips, no feet above the floor (as tools/kinest "
@@ -57,7 +62,8 @@ static int usage(void)
             "  --body feet: feet that stand and soles on the floor, no hands on the grips (as "
             "tools/kinest predict --feet)\n"
             "  --skeleton clip: the clip's own skeleton from its metadata (default); auto: "
-            "automatic height calibration\n"
+            "automatic height calibration; height: the default skeleton at the clip's own height\n"
+            "  --height-scale F: with --skeleton height, the clip's height times F (0.5-1.5)\n"
             "  --smoothing S: the model's output smoothing, 0 (off) <= S < 1 (default: the "
             "weights' value)\n"
             "  --posture: when automatic calibration may take the height from the head "
@@ -189,14 +195,26 @@ static bool run_clip(kinest_engine *e, const options *o, const char *in_path, co
     kinest_reset(e);
     const char *skeleton = "auto";
     float offsets[63], standing;
-    if (o->clip_skeleton && clip_skeleton(&clip, offsets, &standing) &&
+    bool known = strcmp(o->skeleton, "auto") != 0 && clip_skeleton(&clip, offsets, &standing);
+    if (known && strcmp(o->skeleton, "clip") == 0 &&
         kinest_set_skeleton(e, offsets, standing) == KINEST_SUCCESS) {
         skeleton = "clip";
+    } else if (known && strcmp(o->skeleton, "height") == 0 &&
+               kinest_set_height(e, o->height_scale * (standing + KN_EYE_OFFSET_Y) /
+                                        KN_EYE_HEIGHT_PER_BODY_HEIGHT) == KINEST_SUCCESS) {
+        /* The default proportions at the clip's true standing head height
+         * (or a given error off it): splits calibration's height error from
+         * its proportions'. */
+        skeleton = "clip height";
     } else if (o->height_m > 0.0f) {
         kinest_set_height(e, o->height_m);
         skeleton = "height";
     } else {
-        kinest_reset_height(e); /* every clip calibrates afresh */
+        /* Every clip calibrates afresh from the default height, as a new
+         * user's session does, not from the last clip's estimate (which
+         * kinest_reset_height keeps until a new one is ready). */
+        kinest_set_height(e, o->default_height_m);
+        kinest_reset_height(e);
     }
 
     size_t n = clip.frame_count;
@@ -359,7 +377,8 @@ int main(int argc, char **argv)
 {
     options o = {.backend = KINEST_BACKEND_AUTO,
                  .body = "full",
-                 .clip_skeleton = true,
+                 .skeleton = "clip",
+                 .height_scale = 1.0f,
                  .smoothing = -1.0f,
                  .log_level = KINEST_LOG_WARN};
     for (int i = 1; i < argc; i++) {
@@ -376,12 +395,16 @@ int main(int argc, char **argv)
                 return usage();
             o.body = v, i++;
         } else if (strcmp(a, "--skeleton") == 0 && v) {
-            if (strcmp(v, "clip") != 0 && strcmp(v, "auto") != 0)
+            if (strcmp(v, "clip") != 0 && strcmp(v, "auto") != 0 && strcmp(v, "height") != 0)
                 return usage();
-            o.clip_skeleton = strcmp(v, "clip") == 0, i++;
+            o.skeleton = v, i++;
         } else if (strcmp(a, "--height") == 0 && v) {
             o.height_m = strtof(v, NULL), i++;
-            o.clip_skeleton = false;
+            o.skeleton = "auto";
+        } else if (strcmp(a, "--height-scale") == 0 && v) {
+            o.height_scale = strtof(v, NULL), i++;
+            if (!(o.height_scale >= 0.5f && o.height_scale <= 1.5f))
+                return usage();
         } else if (strcmp(a, "--smoothing") == 0 && v) {
             if (!parse_smoothing(v, &o.smoothing))
                 return usage();
@@ -441,6 +464,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "kinest-run: cannot create the engine: %s\n", kinest_status_string(st));
         return 1;
     }
+    kinest_get_calibration(e, NULL, &o.default_height_m);
     kinest_backend ran = kinest_get_backend(e);
     /* A model was asked for and the weights did not load: do not score the IK
      * under the model's name. */

@@ -7,9 +7,16 @@ prediction clip's prediction section (HAS_PRED) when it has one, otherwise from
 its truth section (a plain clip whose joints are the prediction, e.g. another
 importer or a baseline that writes ordinary clips). Truth and prediction must
 have the same frame times.
+
+With active_only, only the frames for which the prediction clip says a body
+was served are scored: its metadata's `prediction.inactive` ranges (written by
+kinest-probe and kinest-run; those frames hold another frame's body) are left
+out, and each run of frames between them is scored as a clip of its own.
 """
 import json
 import os
+
+import numpy as np
 
 from . import clipio, metrics
 
@@ -56,7 +63,25 @@ def prediction_of(clip):
     raise EvalError("holds no joints (neither HAS_PRED nor HAS_TRUTH)")
 
 
-def evaluate_pair(truth_path, pred_path):
+def active_frames(clip):
+    """(F,) bool: the frames outside the clip's `prediction.inactive` [first, end) ranges."""
+    act = np.ones(clip.frames, dtype=bool)
+    pred = clip.meta.get("prediction")
+    for first, end in pred.get("inactive", []) if isinstance(pred, dict) else []:
+        act[first:end] = False
+    return act
+
+
+def runs(mask):
+    """[first, end) of each run of True in mask."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def evaluate_pair(truth_path, pred_path, active_only=False, skip_s=0.0):
+    """(sums, frames scored, where the prediction came from, what was left out: None, or
+    {frames, ranges, first_active_s} with active_only). skip_s (not with active_only): only
+    the frames from that many seconds on; sums None when none is left."""
     tc = clipio.read(truth_path)
     if not tc.has_truth:
         raise EvalError("%s: no ground truth (HAS_TRUTH not set)" % truth_path)
@@ -68,8 +93,20 @@ def evaluate_pair(truth_path, pred_path):
     if pc.frames != tc.frames or (pc.time_ns != tc.time_ns).any():
         raise EvalError("%s: %d frames / times differ from the truth clip %s (%d frames)"
                         % (pred_path, pc.frames, truth_path, tc.frames))
-    sums = metrics.clip_sums(pp, pq, tc.truth_pos, tc.truth_quat, tc.rate_hz)
-    return sums, tc.frames, where
+    if not active_only:
+        k = int(round(skip_s * tc.rate_hz))
+        if k > 0 and k >= tc.frames:
+            return None, 0, where, None
+        sums = metrics.clip_sums(pp[k:], pq[k:], tc.truth_pos[k:], tc.truth_quat[k:], tc.rate_hz)
+        return sums, tc.frames - k, where, None
+    act = active_frames(pc)
+    sums = {}
+    for a, b in runs(act):
+        metrics.add(sums, metrics.clip_sums(pp[a:b], pq[a:b], tc.truth_pos[a:b], tc.truth_quat[a:b], tc.rate_hz))
+    first = int(np.argmax(act)) if act.any() else tc.frames
+    left_out = dict(frames=int((~act).sum()), ranges=[list(r) for r in runs(~act)],
+                    first_active_s=float(tc.time_ns[first] - tc.time_ns[0]) / 1e9 if act.any() else None)
+    return sums, int(act.sum()), where, left_out
 
 
 def group_of(rel):
@@ -77,12 +114,14 @@ def group_of(rel):
     return "/".join(parts[:-1]) if len(parts) > 1 else ""
 
 
-def run(truth, pred):
+def run(truth, pred, active_only=False):
     result = {"units": {k: v[0] for k, v in metrics.METRICS.items()}, "clips": {}, "groups": {}}
     total, groups = {}, {}
     for rel, tp, pp in pairs(truth, pred):
-        sums, frames, where = evaluate_pair(tp, pp)
+        sums, frames, where, left_out = evaluate_pair(tp, pp, active_only)
         result["clips"][rel] = dict(frames=frames, prediction_from=where, **metrics.finish(sums))
+        if left_out is not None:
+            result["clips"][rel]["inactive"] = left_out
         metrics.add(total, sums)
         g = group_of(rel)
         metrics.add(groups.setdefault(g, {}), sums)
@@ -114,6 +153,10 @@ def format_table(result):
             lines.append(row("[%s] (%d clips)" % (g or ".", r["clips"]), r))
     lines.append("-" * len(head))
     lines.append(row("ALL (%d clips, frame-weighted)" % result["all"]["clips"], result["all"]))
+    left_out = [r["inactive"]["frames"] for r in result["clips"].values() if "inactive" in r]
+    if left_out:
+        lines.append("scored: the frames with a body; %d frames without one left out (--active-only)"
+                     % sum(left_out))
     return "\n".join(lines)
 
 
@@ -140,9 +183,10 @@ REPORT_FOOT_COLUMNS = ["Skate", "GT-Skate", "Skate>20", "GT-Skate>20", "Pen", "G
                        "CH-err", "GT-CH-err", "Stance-err", "Contact-acc"]
 
 
-def report(truth_dir, pred_dir, groups=REPORT_GROUPS):
+def report(truth_dir, pred_dir, groups=REPORT_GROUPS, skip_s=0.0):
     """Metrics per test group of a data build (truth_dir = the build folder) against predictions
-    laid out the same way under pred_dir. Every truth clip of a group needs its prediction."""
+    laid out the same way under pred_dir. Every truth clip of a group needs its prediction.
+    skip_s: score each clip from that many seconds on (clips no longer than it count as none)."""
     if not os.path.isdir(truth_dir):
         raise EvalError("%s: not a directory (--report needs the data build folder)" % truth_dir)
     if not os.path.isdir(pred_dir):
@@ -163,7 +207,10 @@ def report(truth_dir, pred_dir, groups=REPORT_GROUPS):
     sums = {key: {} for key, _, _ in groups}
     counts = {key: [0, 0] for key, _, _ in groups}
     for rel in sorted(wanted):
-        s, frames, _ = evaluate_pair(os.path.join(truth_dir, rel), os.path.join(pred_dir, rel))
+        s, frames, _, _ = evaluate_pair(os.path.join(truth_dir, rel), os.path.join(pred_dir, rel),
+                                        skip_s=skip_s)
+        if s is None:
+            continue
         for key in wanted[rel]:
             metrics.add(sums[key], s)
             counts[key][0] += 1

@@ -14,10 +14,10 @@ settles (layer/README.md, "Tracking loss, calibration and recentring").
   shown again (a body appearing is no jump);
 * calibration settling: the clip from its start with the automatic height
   calibration (--skeleton auto): the largest such jump from one frame to the
-  next over the first CALIBRATION_S seconds (the first estimate comes at 2 s),
-  and the lowest foot or toe joint against the floor (y = 0); beside it the
-  same measure on the clip's own skeleton (no calibration at all), the
-  model's own frame-to-frame jumps.
+  next over the first CALIBRATION_S seconds (the first estimate comes after
+  0.25 s of a standing head), and the lowest foot or toe joint against the
+  floor (y = 0); beside it the same measure on the clip's own skeleton (no
+  calibration at all), the model's own frame-to-frame jumps.
 """
 import glob
 import json
@@ -27,7 +27,7 @@ import tempfile
 
 import numpy as np
 
-from kinestpy import clipio
+from kinestpy import clipio, evaluate
 
 LOSSES_S = (0.5, 1.0, 5.0, 30.0)
 LOSS_AT_S = 3.0
@@ -48,17 +48,10 @@ def _excess(pred, truth, a, b):
     return float(np.max(moved - true))
 
 
-def _active(clip):
-    act = np.ones(clip.frames, dtype=bool)
-    for first, end in clip.meta.get("prediction", {}).get("inactive", []):
-        act[first:end] = False
-    return act
-
-
 def recovery_jump(clip, loss_at_s, loss_s, after_s=AFTER_S):
     """The largest excess jump in the first after_s after the head is back, or None."""
     t = (clip.time_ns - clip.time_ns[0]) / 1e9
-    act = _active(clip)
+    act = evaluate.active_frames(clip)
     back = int(np.searchsorted(t, loss_at_s + loss_s))
     if back >= clip.frames or t[-1] < loss_at_s + loss_s + after_s:
         return None
@@ -87,7 +80,7 @@ def recovery_jump(clip, loss_at_s, loss_s, after_s=AFTER_S):
 def settling(clip, seconds=CALIBRATION_S):
     """(largest excess jump frame to frame, lowest foot) over the first seconds."""
     t = (clip.time_ns - clip.time_ns[0]) / 1e9
-    act = _active(clip)
+    act = evaluate.active_frames(clip)
     worst, prev = 0.0, None
     lowest = float("inf")
     for f in range(clip.frames):

@@ -6,6 +6,8 @@ foot) stays where it was put down, its leg re-solved by two-bone IK (knee keepin
 a planted foot whose prediction drifts more than MAX_SLIP away is let go; a let-go foot's
 correction fades over RELEASE_TICKS along a smoothstep; then no foot joint goes below the sole height
 (a leg that would is bent, what it cannot take up lifts the body).
+The engine's bound on a knee's bend while a new skeleton settles (src/body/hinges.c) has no
+counterpart here: predict runs on one skeleton throughout, where the engine's solves are free.
 """
 import numpy as np
 

@@ -34,8 +34,9 @@
 #define KN_ENGINE_QUEUE 256
 /* Prediction past the newest tick: at most this far (then held). */
 #define KN_ENGINE_MAX_EXTRAPOLATION_NS 100000000LL
-/* Nothing pushed for this long before the requested time: inactive (the
- * head has not been seen for as long as the signal holds it). */
+/* The newest tick this much older than the requested time: inactive,
+ * whether nothing was pushed since or the worker is that far behind the
+ * pushes (the head not seen for as long as the signal holds a lost one). */
 #define KN_ENGINE_STALE_NS 500000000LL
 /* A tick completed by a sample pushed longer ago than this (wall clock)
  * is skipped, not run, when newer samples wait: the worker has fallen
@@ -59,6 +60,11 @@
  * loss, a gap, the clock set back) keeps it inactive: the fresh model's
  * (and IK's) first guesses of the legs jump by tens of centimetres. */
 #define KN_ENGINE_RESUME_TICKS 6
+/* The same after a worker far behind caught up (it skipped more than
+ * KN_ENGINE_STALE_NS of ticks): there, shown after 6 ticks, the fresh
+ * model's elbow jumped 21 cm at the second frame; after 10, 6 cm
+ * (docs/engine.md). */
+#define KN_ENGINE_CATCH_UP_TICKS 10
 
 typedef struct kn_engine_entry {
     uint64_t epoch; /* the producer's reset epoch when pushed */
@@ -133,6 +139,8 @@ struct kinest_engine {
     uint64_t flush_served; /* under flush_lock */
     _Atomic bool failed;
     _Atomic uint32_t reader_errors; /* refused reader calls, for the log */
+    _Atomic bool reader_behind;     /* the last get_body found the worker stale */
+    _Atomic uint32_t behind_logged; /* times it was, for the log */
 
     /* Readers' snapshot: front is what they copy (under snap_lock); the
      * worker fills the other one, then swaps. */

@@ -49,6 +49,28 @@ static kinest_status reader_refuses(kinest_engine *e, kinest_status st, const ch
     return st;
 }
 
+/* A worker too far behind the pushes for its body to be shown: said when
+ * it starts and when it is over, the first few times (a loaded machine may
+ * fall behind every few seconds). */
+static void note_behind(kinest_engine *e, int64_t time_ns, int64_t tick_ns, bool shown)
+{
+    if (shown) {
+        if (atomic_load_explicit(&e->reader_behind, memory_order_relaxed) &&
+            atomic_exchange(&e->reader_behind, false) && atomic_load(&e->behind_logged) <= 5)
+            kn_engine_log(e, KINEST_LOG_INFO, "the worker caught up: the body is shown again");
+        return;
+    }
+    int64_t pushed = atomic_load_explicit(&e->newest_push_ns, memory_order_relaxed);
+    if (time_ns - pushed > KN_ENGINE_STALE_NS || atomic_exchange(&e->reader_behind, true))
+        return; /* nothing pushed either (no lag of the worker's), or said */
+    uint32_t n = atomic_fetch_add(&e->behind_logged, 1) + 1;
+    if (n <= 5)
+        kn_engine_log(e, KINEST_LOG_WARN,
+                      "the worker is %lld ms behind the pushes: no body until it catches up%s",
+                      (long long)((pushed - tick_ns) / 1000000),
+                      n == 5 ? "; further times are not logged" : "");
+}
+
 kinest_status kinest_get_body(kinest_engine *e, kinest_joint_set set, int64_t time_ns,
                               uint32_t joint_count, kinest_joint_location *joints,
                               kinest_body_info *info)
@@ -79,14 +101,14 @@ kinest_status kinest_get_body(kinest_engine *e, kinest_joint_set set, int64_t ti
 
     /* Inactive without a tick of the current epoch, with the head lost at
      * the newest tick (held for 0.5 s by the signal, then not valid), and
-     * when nothing has been pushed for 0.5 s before the requested time. A
-     * worker that is merely behind the pushes leaves the body held. */
+     * when the newest tick is more than 0.5 s older than the requested
+     * time: nothing pushed since, or a worker that far behind the pushes
+     * (issue 14: a loaded machine served a body 0.4 m from the head). */
     const kn_engine_frame *newest = snap.count > 0 ? &snap.frame[snap.count - 1] : NULL;
-    int64_t pushed = atomic_load_explicit(&e->newest_push_ns, memory_order_relaxed);
-    if (newest && pushed < newest->time_ns)
-        pushed = newest->time_ns;
-    bool active = newest && snap.epoch == atomic_load(&e->reset_epoch) && newest->active &&
-                  time_ns - pushed <= KN_ENGINE_STALE_NS;
+    bool believed = newest && snap.epoch == atomic_load(&e->reset_epoch) && newest->active;
+    bool active = believed && time_ns - newest->time_ns <= KN_ENGINE_STALE_NS;
+    if (believed)
+        note_behind(e, time_ns, newest->time_ns, active);
     kinest_body_info out = {
         .skeleton_changed_count = changed_count,
         .calibration = calibration,

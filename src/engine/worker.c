@@ -257,14 +257,20 @@ static const float *smooth_output(kinest_engine *e)
 /* The head found again after a loss jumps from where it was held to where
  * it is, and the user has moved on meanwhile: the stream starts afresh
  * there (no motion to interpolate across, no state of the time before).
- * True when the stream starts at this tick. */
-static bool restart_if_due(kinest_engine *e)
+ * So it does at the first tick run after more than 0.5 s of skipped ones
+ * (a worker far behind: its model and IK missed that motion, and the IK's
+ * knee then jumped 13 cm a frame). True when the stream starts at this
+ * tick. */
+static bool restart_if_due(kinest_engine *e, bool skip)
 {
     const kn_signal_tick *tick = &e->w.tick;
     bool head_live = tick->device[KN_DEVICE_HEAD].state == KN_TRACK_LIVE;
     bool recovered = head_live && !e->w.head_was_live && e->w.have_frame;
     e->w.head_was_live = head_live;
-    if (!(tick->events & KN_SIGNAL_EVENT_START) && !recovered)
+    bool started = tick->events & KN_SIGNAL_EVENT_START;
+    int64_t skipped = tick->time_ns - e->w.last.time_ns;
+    bool caught_up = !started && !skip && e->w.have_frame && skipped > KN_ENGINE_STALE_NS;
+    if (!started && !recovered && !caught_up)
         return false;
     restart_model(e);
     kn_ik_reset(&e->w.ik);
@@ -272,12 +278,17 @@ static bool restart_if_due(kinest_engine *e)
     kn_heading_init(&e->w.heading);
     e->w.ticks_since_start = 0;
     /* A body was shown: none until the fresh guesses have settled. */
-    e->w.resume_hold = e->w.have_frame ? KN_ENGINE_RESUME_TICKS : 0;
+    e->w.resume_hold = !e->w.have_frame ? 0
+                       : caught_up      ? KN_ENGINE_CATCH_UP_TICKS
+                                        : KN_ENGINE_RESUME_TICKS;
     e->w.have_frame = false;
     if (tick->events & (KN_SIGNAL_EVENT_GAP | KN_SIGNAL_EVENT_CLOCK_RESET))
         kn_engine_log(e, KINEST_LOG_INFO, "stream restarted at %lld ns (%s)",
                       (long long)tick->time_ns,
                       tick->events & KN_SIGNAL_EVENT_GAP ? "gap" : "time went backward");
+    else if (caught_up)
+        kn_engine_log(e, KINEST_LOG_INFO, "stream restarted at %lld ns (%lld ms of ticks skipped)",
+                      (long long)tick->time_ns, (long long)(skipped / 1000000));
     return true;
 }
 
@@ -416,15 +427,16 @@ static void publish_body(kinest_engine *e, const float *local6d, const kn_body *
 
 static void process_tick(kinest_engine *e)
 {
-    bool restarted = restart_if_due(e);
-    follow_teleport(e);
-    calibrate(e);
     /* Behind: the sample that completed this tick was pushed too long ago
      * (wall clock) and newer ones wait; running the model now would only
      * delay them. The newest sample's ticks always run, so bodies keep
      * coming (less often) however far behind the worker is. */
+    bool skip =
+        e->w.more_waiting && kn_engine_wall_ns() - e->w.wall_of_entry > KN_ENGINE_MAX_BACKLOG_NS;
+    bool restarted = restart_if_due(e, skip);
+    follow_teleport(e);
+    calibrate(e);
     int64_t t0 = kn_engine_wall_ns();
-    bool skip = e->w.more_waiting && t0 - e->w.wall_of_entry > KN_ENGINE_MAX_BACKLOG_NS;
     const float *local6d = predict(e, skip);
     if (!local6d) {
         if (!atomic_load(&e->failed))

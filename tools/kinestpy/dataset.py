@@ -21,12 +21,17 @@ import torch
 from . import augment, clipio, contact, sitting, skeleton
 from .model import features
 
+CMU_TERMS = "CMU Graphics Lab Motion Capture Database (free for all uses, commercial included; not for resale as data)"
 LICENCES = {
     "bandai": "CC BY-NC 4.0 (Bandai Namco Research Motion dataset)",
     "hdm05": "CC BY-SA 3.0 (HDM05, Mueller et al. 2007)",
-    "cmu-sample": "CMU Graphics Lab Motion Capture Database (free for all uses, not for resale as data)",
+    "cmu": CMU_TERMS,
+    "cmu-sample": CMU_TERMS,
     "amass": "AMASS licence (non-commercial scientific research, amass.is.tue.mpg.de) and the body model's licence",
 }
+# What weights trained on a source may be used for (../shared/data/README.md), strictest first.
+NON_COMMERCIAL, SHARE_ALIKE, ANY_USE = "non-commercial use only", "share-alike (CC BY-SA 3.0)", "any use"
+USES = {"bandai": NON_COMMERCIAL, "amass": NON_COMMERCIAL, "hdm05": SHARE_ALIKE, "cmu": ANY_USE, "cmu-sample": ANY_USE}
 CONSTANT_STD = 1e-4   # features that (nearly) never vary (the head's x, z: 0 by construction; flags) keep std 1
 STD_FLOOR = 0.05      # the others are divided by at least this (rotation differences vary by ~0.005 per tick
                       # in the data; real and augmented controller noise is several times that)
@@ -62,6 +67,29 @@ def licence_of(sources):
     return "; ".join(out)
 
 
+def use_of(sources):
+    """What weights trained on these data folders may be used for: the strictest of their terms
+    (a folder without known terms: none can be claimed)."""
+    uses = {USES.get(s.split("/")[0]) for s in sources}
+    if None in uses or not uses:
+        return "unknown: see ../shared/data/README.md"
+    if NON_COMMERCIAL in uses:
+        return NON_COMMERCIAL + (", and " + SHARE_ALIKE if SHARE_ALIKE in uses else "")
+    if SHARE_ALIKE in uses:
+        return "any use under " + SHARE_ALIKE + ", with attribution"
+    return "any use, commercial included (the data itself may not be resold)"
+
+
+def with_terms(data_id):
+    """A training-data identity with `licence` and `use` made again from its train_sources by the
+    tables above (a checkpoint keeps the terms of the code that trained it)."""
+    out = dict(data_id)
+    if "train_sources" in out:
+        out["licence"] = licence_of(out["train_sources"])
+        out["use"] = use_of(out["train_sources"])
+    return out
+
+
 def identity(data_dir, index=None, sources=None, held_out=()):
     """Training-data identity: sha256 of the build's clip list ("split<TAB>path<TAB>frames" lines,
     sorted, joined by newlines), train/validation counts and hours (less the clips `held_out`,
@@ -79,8 +107,7 @@ def identity(data_dir, index=None, sources=None, held_out=()):
         if split == "train":
             used |= {index["clips"][r]["source"] for r in rels}
     out["train_sources"] = sorted(used)
-    out["licence"] = licence_of(used)
-    return out
+    return with_terms(out)
 
 
 def read_clips(data_dir, rels):

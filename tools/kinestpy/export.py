@@ -109,6 +109,7 @@ def weights_metadata(model, skeleton_info, training_data, training, output_smoot
         ("training_data", json.dumps(training_data)),
         ("training", json.dumps(training)),
         ("licence", training_data.get("licence", "") if training_data else ""),
+        ("use", training_data.get("use", "") if training_data else ""),
         ("created_by", "tools/kinest export"),
         ("created", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
     ])
@@ -289,7 +290,7 @@ def run(out_dir, checkpoint=None, random_init=False, seed=0, data_dir="build/dat
         if not isinstance(model, stream.StreamKineST):
             raise ExportError("%s: a %s checkpoint; only the streaming model (kinest-stream-v1) has a form the "
                               "engine runs (use kinest predict to evaluate it)" % (checkpoint, ck.get("architecture")))
-        sk, data_id = ck.get("skeleton"), ck.get("data", {})
+        sk, data_id = ck.get("skeleton"), dataset.with_terms(ck.get("data", {}))
         if sk is None:
             raise ExportError("%s: the checkpoint holds no skeleton" % checkpoint)
         training = {k: ck[k] for k in ("epoch", "step", "best_val", "seed", "val") if k in ck}

@@ -1,6 +1,6 @@
 /* The layer's device sampling and KINEST_RECORD, end to end.
  *
- *   live CLIP RECORD [--no-actions] [--no-frames]
+ *   live CLIP RECORD [--no-actions] [--no-frames] [--late-events] [--stall]
  *       Writes the test clip to CLIP and has the replay runtime play it; the
  *       application enables XR_FB_body_tracking (so the layer serves it) and
  *       runs a session while the layer records to RECORD (run-e2e sets
@@ -12,7 +12,8 @@
  *         default       its own actions (suggest, attach twice, sync every
  *                       frame) and a frame loop; its own grip, aim and VIEW
  *                       poses are checked against the clip every frame, and
- *                       every predicted display time is recorded.
+ *                       every predicted display time is recorded, but
+ *                       those a sample at "now" passed (check_display_times).
  *         --no-actions  it never suggests, attaches or syncs: the layer
  *                       suggests, attaches and syncs for itself, and the
  *                       application sees nothing of it (no interaction
@@ -28,11 +29,18 @@
  *                       without actions. The replay runtime warns of an
  *                       xrSyncActions that succeeds before the application
  *                       has polled FOCUSED (run-e2e fails on it).
+ *         --stall       with a frame loop: STALL_MS between xrBeginSession
+ *                       and its events, as an application that loads
+ *                       after it began (or a preempted one): the layer
+ *                       samples at "now" before the first frame
+ *                       (check_display_times).
  *   attach-twice [--enable-fb]
  *       Prints what attaching, attaching again, syncing and asking for the
  *       interaction profile return; run-e2e compares the output with and
  *       without the layer. */
 #include "e2e.h"
+
+#include "body/session_sampling.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -43,6 +51,7 @@
 #define LIVE_FRAMES    120 /* 2 s of display time: past the clip's end, which holds */
 #define LATE_FRAMES    15  /* past KN_LAZY_ATTACH_FRAMES (10), before the lost grip (20) */
 #define FRAMELESS_NS   INT64_C(1600000000)
+#define STALL_MS       300 /* 3 x KN_FRAMELESS_NS */
 #define MAX_POSITION_M 0.001f
 #define MAX_ANGLE_DEG  0.1f
 #define TOUCH          "/interaction_profiles/oculus/touch_controller"
@@ -118,7 +127,7 @@ static const char *json_text(json_t *root, const char *key, const char *inner)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static void check_metadata(const kn_clip *rec, bool frames)
+static json_int_t check_metadata(const kn_clip *rec, bool frames)
 {
     json_error_t jerr;
     json_t *m = json_loads(rec->metadata, 0, &jerr);
@@ -153,18 +162,76 @@ static void check_metadata(const kn_clip *rec, bool frames)
         len--; /* the recorder's reserve */
     printf("metadata: %.*s\n", (int)len, rec->metadata);
     json_decref(m);
+    return from_now;
+}
+
+static bool is_display_time(XrTime t, const XrTime *predicted, int predicted_count)
+{
+    for (int n = 0; n < predicted_count; n++)
+        if (predicted[n] == t)
+            return true;
+    return false;
+}
+
+/* Every display time the application was given is recorded, in order, but
+ * those a sample at "now" had already passed. The layer takes those when
+ * the application calls nothing for KN_FRAMELESS_NS while running (a stall
+ * before its first frame, or in its loop), and then only samples newer
+ * times. The replay runtime's display times are clip time, 60 Hz per
+ * xrWaitFrame, while its "now" is its wall clock: when the application runs
+ * slower than 60 Hz, "now" passes the display times still to come (a real
+ * runtime predicts them after "now"). So a display time may be missing only
+ * when the first recorded time after it is not a display time (the "now"
+ * sample that passed it), and only after such a stall. */
+static void check_display_times(const kn_clip *rec, const XrTime *predicted, int predicted_count,
+                                json_int_t from_now, int64_t longest_stall_ns,
+                                int64_t after_loop_ns)
+{
+    int found = 0, passed = 0, lost = 0, others = 0;
+    for (uint32_t f = 0; f < rec->frame_count; f++)
+        others += !is_display_time(rec->time_ns[f], predicted, predicted_count);
+    CHECK(others == from_now, "%d samples at no display time, %lld at \"now\"", others,
+          (long long)from_now);
+    uint32_t f = 0;
+    for (int n = 0; n < predicted_count; n++) {
+        while (f < rec->frame_count && rec->time_ns[f] < predicted[n])
+            f++;
+        if (f < rec->frame_count && rec->time_ns[f] == predicted[n])
+            found++;
+        else if (f < rec->frame_count &&
+                 !is_display_time(rec->time_ns[f], predicted, predicted_count))
+            passed++;
+        else
+            lost++;
+    }
+    printf("%d of %d display times recorded, %d passed by a sample at \"now\" (longest stall "
+           "%.3f s)\n",
+           found, predicted_count, passed, (double)longest_stall_ns / 1e9);
+    CHECK(lost == 0, "%d of %d display times recorded, %d passed by a sample at \"now\"", found,
+          predicted_count, passed);
+    CHECK(passed == 0 || longest_stall_ns >= KN_FRAMELESS_NS,
+          "%d display times passed by a sample at \"now\" without a stall of %.3f s", passed,
+          (double)KN_FRAMELESS_NS / 1e9);
+    /* After the loop, likewise: none but at "now" after a stall. */
+    XrTime last = rec->time_ns[rec->frame_count - 1];
+    CHECK(last == predicted[predicted_count - 1] ||
+              (after_loop_ns >= KN_FRAMELESS_NS &&
+               !is_display_time(last, predicted, predicted_count)),
+          "a sample after the loop at %lld (%.3f s without a frame)", (long long)last,
+          (double)after_loop_ns / 1e9);
 }
 
 /* Every recorded pose is the clip's. Before the layer's own attach (no
  * actions) the grips may be missing; from their first valid sample on they
  * must match too. */
 static void check_recording(const char *path, bool actions, bool frames, const XrTime *predicted,
-                            int predicted_count, XrTime unfocused)
+                            int predicted_count, int64_t longest_stall_ns, int64_t after_loop_ns,
+                            XrTime unfocused)
 {
     kn_clip rec;
     kn_error err;
     CHECK(kn_clip_read_file(path, &rec, &err) == KN_OK, "the recording: %s", err.message);
-    check_metadata(&rec, frames);
+    json_int_t from_now = check_metadata(&rec, frames);
     bool grips_on[3] = {true, actions, actions};
     int lost_left = 0, untracked_right = 0, valid_left = 0, in_gap = 0;
     for (uint32_t f = 0; f < rec.frame_count; f++) {
@@ -199,25 +266,18 @@ static void check_recording(const char *path, bool actions, bool frames, const X
            rec.frame_count, valid_left, lost_left, untracked_right);
     CHECK(valid_left > 0, "no grip pose was recorded");
     CHECK(untracked_right > 0, "no valid-but-not-tracked grip was recorded");
-    /* With a frame loop every display time is sampled; without one, at
-     * "now" every few milliseconds, and a machine busy enough to stall the
-     * application for the lost grip's 67 ms leaves no sample in it. */
-    if (frames || (actions && in_gap > 0))
+    /* With a frame loop every display time is sampled, but those a sample
+     * at "now" passed (check_display_times); without one, at "now" every few
+     * milliseconds, and a machine busy enough to stall the application for
+     * the lost grip's 67 ms leaves no sample in it. */
+    if ((frames || actions) && in_gap > 0)
         CHECK(lost_left > 0, "the lost grip was not recorded as lost (%d samples in its gap)",
               in_gap);
-    else if (actions)
+    else if (frames || actions)
         printf("(no sample fell into the lost grip's 67 ms: the application was stalled then)\n");
     if (frames) {
-        /* Every display time the application was given, in order. */
-        int found = 0;
-        for (uint32_t f = 0, n = 0; f < rec.frame_count && n < (uint32_t)predicted_count; f++) {
-            while (n < (uint32_t)predicted_count && predicted[n] < rec.time_ns[f])
-                n++;
-            found += n < (uint32_t)predicted_count && predicted[n] == rec.time_ns[f];
-        }
-        CHECK(found >= predicted_count - 2 &&
-                  rec.time_ns[rec.frame_count - 1] == predicted[predicted_count - 1],
-              "%d of %d display times recorded", found, predicted_count);
+        check_display_times(&rec, predicted, predicted_count, from_now, longest_stall_ns,
+                            after_loop_ns);
     } else {
         CHECK(rec.frame_count >= 50, "only %u samples without a frame loop", rec.frame_count);
     }
@@ -296,12 +356,15 @@ static void sync_actions(XrSession session, const app_actions *a)
 int e2e_live(int argc, char **argv)
 {
     CHECK(argc >= 2,
-          "usage: kinest-e2e live CLIP RECORD [--no-actions] [--no-frames] [--late-events]");
+          "usage: kinest-e2e live CLIP RECORD [--no-actions] [--no-frames] [--late-events] "
+          "[--stall]");
     const char *record = argv[1];
     bool actions = !has_option(argc, argv, "--no-actions");
     bool frames = !has_option(argc, argv, "--no-frames");
     int late = has_option(argc, argv, "--late-events") ? LATE_FRAMES : 0;
     CHECK(!late || (frames && !actions), "--late-events goes with --no-actions and frames");
+    bool stall = has_option(argc, argv, "--stall");
+    CHECK(!stall || (frames && !late), "--stall goes with frames and without --late-events");
     const char *env = getenv("KINEST_RECORD");
     CHECK(env && strcmp(env, record) == 0, "KINEST_RECORD is not %s", record);
     remove(record);
@@ -336,7 +399,14 @@ int e2e_live(int argc, char **argv)
     XrSessionBeginInfo begin = {.type = XR_TYPE_SESSION_BEGIN_INFO,
                                 .primaryViewConfigurationType =
                                     XR_VIEW_CONFIGURATION_TYPE_PRIMARY_STEREO};
+    /* The longest time without an xrWaitFrame from xrBeginSession to the
+     * last frame, and from that to xrEndSession: the layer samples at "now"
+     * after KN_FRAMELESS_NS of that (check_display_times). Measured from
+     * before the calls, so never shorter than what the layer sees. */
+    int64_t stall_from = monotonic_ns(), longest_stall_ns = 0;
     CHECK_XR(xrBeginSession(session, &begin));
+    if (stall)
+        e2e_sleep_ms(STALL_MS);
     static const XrSessionState focused[] = {XR_SESSION_STATE_SYNCHRONIZED,
                                              XR_SESSION_STATE_VISIBLE, XR_SESSION_STATE_FOCUSED};
     if (!late)
@@ -347,6 +417,10 @@ int e2e_live(int argc, char **argv)
     if (frames) {
         for (; n < LIVE_FRAMES; n++) {
             XrFrameState frame = {.type = XR_TYPE_FRAME_STATE};
+            int64_t now = monotonic_ns();
+            if (now - stall_from > longest_stall_ns)
+                longest_stall_ns = now - stall_from;
+            stall_from = now;
             CHECK_XR(xrWaitFrame(session, NULL, &frame));
             CHECK_XR(xrBeginFrame(session, NULL));
             XrTime t = predicted[n] = frame.predictedDisplayTime;
@@ -415,6 +489,7 @@ int e2e_live(int argc, char **argv)
         XR_SESSION_STATE_VISIBLE, XR_SESSION_STATE_SYNCHRONIZED, XR_SESSION_STATE_STOPPING};
     XrTime unfocused = 0; /* the runtime's grips stop with the focus */
     e2e_expect_states(instance, session, stopping, 3, &profile_changes, &unfocused);
+    int64_t after_loop_ns = monotonic_ns() - stall_from;
     CHECK_XR(xrEndSession(session));
     static const XrSessionState exiting[] = {XR_SESSION_STATE_IDLE, XR_SESSION_STATE_EXITING};
     e2e_expect_states(instance, session, exiting, 2, &profile_changes, NULL);
@@ -422,8 +497,9 @@ int e2e_live(int argc, char **argv)
     CHECK_XR(xrDestroyInstance(instance));
 
     /* Frame samples carry display times, which the event's "now" does not
-     * compare to; and none come after the loop. */
-    check_recording(record, actions, frames, predicted, n, frames ? INT64_MAX : unfocused);
+     * compare to; and none come after the loop but at "now" after a stall. */
+    check_recording(record, actions, frames, predicted, n, longest_stall_ns, after_loop_ns,
+                    frames ? INT64_MAX : unfocused);
     printf("live: %s, %s: the recording matches the clip\n", actions ? "own actions" : "no actions",
            frames ? "frame loop" : "no frame loop");
     return 0;

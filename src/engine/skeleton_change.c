@@ -2,8 +2,8 @@
  * at once while no body is shown, else blended over as many ticks as it
  * takes for no joint to move more than KN_ENGINE_SKELETON_STEP_M per tick
  * on its account, its speed eased up and down over
- * KN_ENGINE_SKELETON_RAMP_TICKS, each step after the knees and elbows have followed the last. Which
- * skeleton, and when, is decided elsewhere. */
+ * KN_ENGINE_SKELETON_RAMP_TICKS, each step after the knees and elbows have
+ * followed the last. Which skeleton, and when, is decided elsewhere. */
 #include "engine/engine.h"
 
 #include <math.h>

@@ -232,6 +232,21 @@ class TestTrainCommand(TinyBuildCase):
         with self.assertRaisesRegex(train.TrainError, "new run"):
             self.run_train("s", resume=True, seed=78)
 
+    def test_threads_override_on_resume(self):
+        """--threads replaces the checkpoint's thread count when a run resumes (e.g. the second
+        core once the other training of a pair has ended)."""
+        rc, out, lines = self.run_train("th", {"export_at_end": False, "epochs": 1, "threads": 1})
+        self.assertEqual(rc, 0, lines)
+        self.assertTrue(any("; 1 threads," in l for l in lines), lines)
+        before = torch.get_num_threads()
+        try:
+            rc, out, lines = self.run_train("th", {"export_at_end": False}, resume=True, epochs=2, threads=2)
+        finally:
+            torch.set_num_threads(before)
+        self.assertEqual(rc, 0, lines)
+        self.assertTrue(any("; 2 threads," in l for l in lines), lines)
+        self.assertEqual(torch.load(os.path.join(out, "last.pt"))["train_config"]["threads"], 2)
+
     def test_time_budget(self):
         rc, out, lines = self.run_train("t", {"export_at_end": False, "epochs": 50,
                                               "schedule": {"kind": "cosine", "by": "time", "warmup_steps": 1}},

@@ -241,7 +241,8 @@ def training_clips(index, cfg, log):
             [r for r in val if r not in held][::max(1, int(vcfg.get("every_nth_clip", 1)))], held)
 
 
-def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None, log=None, seed=None):
+def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None, log=None, seed=None,
+         threads=None):
     cfg = load_config(config_path)
     if seed is not None:
         if resume:
@@ -258,14 +259,14 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
     except distributed.DistError as e:
         raise TrainError(str(e))
     try:
-        return _main(cfg, out_dir, resume, hours, data, epochs, log, dist)
+        return _main(cfg, out_dir, resume, hours, data, epochs, log, dist, threads)
     except distributed.DistError as e:
         raise TrainError(str(e))
     finally:
         dist.close()
 
 
-def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
+def _main(cfg, out_dir, resume, hours, data, epochs, log, dist, threads=None):
     log = log or (lambda s: print(s, file=sys.stderr, flush=True))
     if not dist.main:
         log = lambda s: None            # noqa: E731  (process 0 speaks for the run)
@@ -285,6 +286,8 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist):
             cfg["hours"] = float(hours)
     elif os.path.isfile(last_path):
         raise TrainError("%s exists: pass --resume to continue it, or choose another --out" % last_path)
+    if threads:
+        cfg["threads"] = int(threads)
     distributed.check_layout(int(cfg["batch"]), int(cfg["data_shards"]), dist.world)
     if cfg["amp"] not in ("bf16", "off"):
         raise TrainError("amp must be \"bf16\" or \"off\", not %r" % (cfg["amp"],))

@@ -83,6 +83,18 @@ class Group(unittest.TestCase):
             self.assertEqual(sunk["Pen>1cm"], 100.0)
             self.assertAlmostEqual(sunk["Foot-H"], shift * 100, delta=0.01)
             self.assertAlmostEqual(sunk["Hips"], shift * 100, delta=0.01)
+            self.assertAlmostEqual(sunk["Hips-up"], -shift * 100, delta=0.01)
+            self.assertAlmostEqual(sunk["Hips-fwd"], 0.0, delta=0.01)
+            # hips put 10 cm behind the seat (along the true hips' heading) and 4 cm to the right
+            frame = seated.hips_frame(c.truth_pos)
+            c.pred_pos = c.truth_pos.copy()
+            c.pred_pos[:, 0] += (-0.10 * frame[:, 0] + 0.04 * frame[:, 2]).astype(np.float32)
+            clipio.write(p, c)
+            back = seated.score(os.path.join(out, rel), p)
+            self.assertAlmostEqual(back["Hips-fwd"], -10.0, delta=0.01)
+            self.assertAlmostEqual(back["Hips-side"], 4.0, delta=0.01)
+            self.assertAlmostEqual(back["Hips-up"], 0.0, delta=0.01)
+            self.assertAlmostEqual(back["Hips"], (10.0 ** 2 + 4.0 ** 2) ** 0.5, delta=0.01)
 
 
 class HeldOutOfTraining(unittest.TestCase):

@@ -271,24 +271,40 @@ HIPS_TARGET_CM = 10.0
 PENETRATION_TARGET_CM = 1.0
 
 
+def hips_frame(true_pos):
+    """(F, 3, 3): each frame's forward, up and right axes of the true hips' heading (right from
+    the left to the right thigh joint, levelled; forward = up x right, -Z when right is +X)."""
+    tp = np.asarray(true_pos, np.float64)
+    right = tp[:, skeleton.INDEX["right_thigh"]] - tp[:, skeleton.INDEX["left_thigh"]]
+    right[:, 1] = 0.0
+    right /= np.maximum(np.linalg.norm(right, axis=-1, keepdims=True), 1e-9)
+    up = np.broadcast_to([0.0, 1.0, 0.0], right.shape)
+    return np.stack([np.cross(up, right), up, right], axis=1)
+
+
 def foot_sums(pred_pos, true_pos):
-    """{name: (sum, count)}: hips error (m), how deep the lowest predicted foot point goes under
-    the floor y = 0 (m, 0 above it), frames where that is over 1 cm, and how far the lowest
-    predicted foot point is from the true one (m, feet floating or sunk)."""
+    """{name: (sum, count)}: hips error (m) and its signed parts along the true hips' forward, up
+    and right (where a seated body's hips go wrong: behind the seat, above it), how deep the
+    lowest predicted foot point goes under the floor y = 0 (m, 0 above it), frames where that is
+    over 1 cm, and how far the lowest predicted foot point is from the true one (m, feet
+    floating or sunk)."""
     pp = np.asarray(pred_pos, np.float64)
     tp = np.asarray(true_pos, np.float64)
     low_p = pp[:, skeleton.FEET, 1].min(axis=1)
     low_t = tp[:, skeleton.FEET, 1].min(axis=1)
     pen = np.maximum(0.0, -low_p)
-    hips = np.linalg.norm(pp[:, 0] - tp[:, 0], axis=-1)
+    hips_err = pp[:, 0] - tp[:, 0]
+    fwd, up, side = np.einsum("fad,fd->af", hips_frame(tp), hips_err)
     n = len(pp)
-    return {"Hips": (hips.sum(), n), "Pen": (pen.sum(), n),
+    return {"Hips": (np.linalg.norm(hips_err, axis=-1).sum(), n), "Hips-fwd": (fwd.sum(), n),
+            "Hips-up": (up.sum(), n), "Hips-side": (side.sum(), n), "Pen": (pen.sum(), n),
             "Pen>1cm": (float((pen > PENETRATION_TARGET_CM / 100).sum()), n),
             "Foot-H": (np.abs(low_p - low_t).sum(), n)}
 
 
 SEATED_COLUMNS = [("MPJPE", "cm", 100.0), ("L-PE", "cm", 100.0), ("U-PE", "cm", 100.0),
-                  ("Hips", "cm", 100.0), ("Pen", "cm", 100.0), ("Pen>1cm", "%", 100.0),
+                  ("Hips", "cm", 100.0), ("Hips-fwd", "cm", 100.0), ("Hips-up", "cm", 100.0),
+                  ("Hips-side", "cm", 100.0), ("Pen", "cm", 100.0), ("Pen>1cm", "%", 100.0),
                   ("Foot-H", "cm", 100.0)]
 
 

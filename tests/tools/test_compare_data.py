@@ -101,6 +101,30 @@ class Tables(unittest.TestCase):
         self.assertIn("| cmu: layer body, true skeleton | 8 | 1316 | 13.68 | 23.19 | 6.55 | 10.00 |", text)
         self.assertEqual(text.count("| IK, calibrated |"), 6)         # five test groups and the seated start
         self.assertIn(seated.format_scores([("IK, calibrated", dict(seat, Hips=12.0))]).splitlines()[2], text)
+        self.assertIn("**The targets** (the default, all:", text)
+        self.assertIn("Missed: Bandai test: MPJPE below the IK's 0 %; ", text)
+        self.assertIn("| HDM05 test | 29 % **missed** |", text)
+
+    def test_targets_say_what_is_met_and_what_is_missed(self):
+        ik = report([10.0, 20.0, 12.0, 10.0], bandai=5.0)
+        body = report([5.0, 12.0, 4.9, 5.0], bandai=2.0)
+        body["groups"]["hdm05"].update({"Skate": 3.5, "GT-Skate": 1.5, "Pen": 1.2})      # 2.3x; under 1 cm missed
+        body["groups"]["cmu"].update({"Jitter": 1.56, "GT-Jitter": 1.2})                # 1.30x: met
+        seat_ik = {"MPJPE": 20.0, "L-PE": 30.0, "Pen": 0.0, "Hips": 19.0}
+        table, missed = compare_data.targets_table(body, ik, dict(seat_ik, **{"MPJPE": 11.0, "L-PE": 15.0, "Hips": 10.5}),
+                                                   seat_ik)
+        lines = table.splitlines()
+        self.assertEqual(len(lines), 2 + 5 + 1)
+        self.assertEqual(lines[2], "| Bandai test | 60 % | 60 % | 9.5× **missed** | 0.05 | 1.25× | 2.00 |")
+        self.assertEqual(lines[5], "| cmu test | 59 % | 59 % | 9.5× **missed** | 0.05 | 1.25× | 4.90 |")
+        self.assertIn("| HDM05 test | 40 % | 40 % | 2.3× **missed** | 1.20 **missed** |", lines[4])
+        self.assertIn("| cmu-sample | 50 % | 50 % | 9.5× **missed** | 0.05 | 1.30× |", lines[6])
+        self.assertEqual(lines[7], "| seated start | 45 % | 50 % | – | 0.00 | – | 11.00; hips 10.50 **missed** cm |")
+        self.assertIn("HDM05 test: Pen 1.20", missed)
+        self.assertIn("seated start: hips 10.50", missed)
+        self.assertNotIn("cmu test: MPJPE 4.90", missed)
+        body["groups"]["cmu-test"]["MPJPE"] = 5.0
+        self.assertIn("cmu test: MPJPE 5.00", compare_data.targets_table(body, ik)[1])
 
     def test_curves_draws_a_picture(self):
         rec = lambda s, v, loss: {"train_seconds": s, "val": {"MPJPE": v}, "train": {"loss": loss}}  # noqa: E731

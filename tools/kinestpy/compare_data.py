@@ -146,6 +146,57 @@ def _read_json(path):
         raise CompareError("%s: %s" % (path, e))
 
 
+# Issue 13's targets for the layer's body, calibrated, on every test group; issue 18's on the
+# seated-start group (the hips and the floor: seated.missed_targets).
+TARGETS = {"MPJPE below the IK's": 40.0, "L-PE below the IK's": 30.0, "Skate over the truth's": 2.0,
+           "Pen": 1.0, "Jitter over the truth's": 1.3, "cmu test MPJPE": 5.0}
+
+
+def targets_table(body, ik, seated_body=None, seated_ik=None, titles=GROUPS):
+    """body, ik: `kinest eval --report` results of the calibrated layer body and the calibrated
+    IK; seated_*: their `kinest eval --seated` results. -> (Markdown table, [missed lines])."""
+    t = TARGETS
+    head = ("| group | MPJPE below the IK's (≥ %.0f %%) | L-PE below the IK's (≥ %.0f %%) | Skate / truth (≤ %.0f×) "
+            "| Pen cm (< %.0f) | Jitter / truth (≤ %.1f×) | MPJPE cm |"
+            % (t["MPJPE below the IK's"], t["L-PE below the IK's"], t["Skate over the truth's"], t["Pen"],
+               t["Jitter over the truth's"]))
+    lines = [head, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    missed = []
+
+    def cell(name, value, ok, fmt, title):
+        if not ok:
+            missed.append("%s: %s %s" % (title, name, fmt % value))
+        return (fmt % value) + ("" if ok else " **missed**")
+
+    def row(title, b, i, feet=True, seat=None):
+        below = lambda m: 100.0 * (1.0 - b[m] / i[m])            # noqa: E731
+        cells = [cell("MPJPE below the IK's", below("MPJPE"), below("MPJPE") >= t["MPJPE below the IK's"],
+                      "%.0f %%", title),
+                 cell("L-PE below the IK's", below("L-PE"), below("L-PE") >= t["L-PE below the IK's"], "%.0f %%",
+                      title)]
+        if feet:
+            skate, jit = b["Skate"] / b["GT-Skate"], b["Jitter"] / b["GT-Jitter"]
+            cells += [cell("Skate / truth", skate, skate <= t["Skate over the truth's"], "%.1f×", title),
+                      cell("Pen", b["Pen"], b["Pen"] < t["Pen"], "%.2f", title),
+                      cell("Jitter / truth", jit, jit <= t["Jitter over the truth's"], "%.2f×", title)]
+        else:
+            cells += ["–", cell("Pen", b["Pen"], b["Pen"] < t["Pen"], "%.2f", title), "–"]
+        mp = "%.2f" % b["MPJPE"]
+        if seat is not None:
+            mp += "; hips %s cm" % cell("hips", seat, seat <= seated.HIPS_TARGET_CM, "%.2f", title)
+        if title == "cmu test":
+            mp = cell("MPJPE", b["MPJPE"], b["MPJPE"] < t["cmu test MPJPE"], "%.2f", title)
+        lines.append("| %s | %s | %s |" % (title, " | ".join(cells), mp))
+
+    for key, title in titles:
+        g, gi = body["groups"].get(key), ik["groups"].get(key)
+        if g and gi and g.get("clips"):
+            row(title, g, gi)
+    if seated_body and seated_ik:
+        row("seated start", seated_body, seated_ik, feet=False, seat=seated_body["Hips"])
+    return "\n".join(lines), missed
+
+
 def report(folder, runs, also=(), budgets=None):
     """The Markdown of docs/model.md's comparison and the decision, from `folder`'s scores.
     runs: (CMU-only run, all-data run); also: further weights scored beside them (not in the rule);
@@ -174,6 +225,11 @@ def report(folder, runs, also=(), budgets=None):
                                                                           r + "-clip")]
     seated_scores = [(label, rep(p + "-seated")) for label, p in seated_rows]
     out += ["**Seated start** (`kinest eval --seated`)", "", seated.format_scores(seated_scores), ""]
+    d = decision["default"]
+    table, missed = targets_table(rep(d + "-auto"), rep("ik-auto"), rep(d + "-auto-seated"), rep("ik-auto-seated"))
+    out += ["**The targets** (the default, %s: its layer body, calibrated, against the calibrated IK and the "
+            "truth; issue 13's on every test group, issue 18's on the seated start)" % d, "", table, "",
+            ("Missed: " + "; ".join(missed) + ".") if missed else "Every target met.", ""]
     return "\n".join(out), decision
 
 

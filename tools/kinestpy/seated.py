@@ -350,5 +350,5 @@ def format_scores(rows):
     lines = [head, "| --- | ---: | ---: | " + " | ".join("---:" for _ in SEATED_COLUMNS) + " |"]
     for label, r in rows:
         lines.append("| %s | %d | %d | " % (label, r["clips"], r["frames"]) + " | ".join(
-            "-" if r[n] is None else "%.2f" % r[n] for n, _, _ in SEATED_COLUMNS) + " |")
+            "-" if r.get(n) is None else "%.2f" % r[n] for n, _, _ in SEATED_COLUMNS) + " |")
     return "\n".join(lines)

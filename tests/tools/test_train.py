@@ -70,11 +70,17 @@ class TestConfigs(unittest.TestCase):
         self.assertEqual(base["hours"], None)
         expect = {"offline": {"architecture", "crop"}, "no-smoothing": {"smoothing"}, "no-angvel": {"loss"},
                   "index-order": {"model"}, "stream": set()}
-        self.assertEqual(set(COMPARE), set(expect))
-        for name, path in COMPARE.items():
-            cfg = train.load_config(path)
-            diff = {k for k in base if k not in ("name", "comment") and cfg[k] != base[k]}
-            self.assertEqual(diff, expect[name], name)
+        sitting = {"sit-none", "sit-share"}
+        self.assertEqual(set(COMPARE), set(expect) | sitting)
+        differ = lambda a, b: {k for k in a if k not in ("name", "comment") and a[k] != b[k]}   # noqa: E731
+        for name in expect:
+            self.assertEqual(differ(train.load_config(COMPARE[name]), base), expect[name], name)
+        # issue 18's pair: configs/cmu.json at a shorter budget, with and without synthetic sitting
+        none, share = (train.load_config(COMPARE[n]) for n in sorted(sitting))
+        cmu = train.load_config(os.path.join(common.TOOLS, "kinestpy", "configs", "cmu.json"))
+        self.assertEqual(differ(share, cmu), {"hours"})
+        self.assertEqual(differ(none, share), {"seated"})
+        self.assertEqual((none["seated"]["share"], share["seated"]["share"]), (0.0, cmu["seated"]["share"]))
 
     def test_schedule(self):
         cfg = train.load_config(DEFAULT)

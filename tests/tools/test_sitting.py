@@ -80,6 +80,31 @@ class Sit(unittest.TestCase):
         other = sitting.sit(self.src, seed=4)
         self.assertNotEqual(other.meta["seated_synth"]["hips_m"], self.out.meta["seated_synth"]["hips_m"])
 
+    def test_lean_pitches_the_upper_body_forward_over_the_same_seat(self):
+        """lean_deg: the hips' rotation pitched forward about the heading's right axis, by the
+        drawn angle; the seat, the legs' solution and the upper body's local motion as unleaned."""
+        leaned = sitting.sit(self.src, seed=3, lean_deg=(15.0, 15.0))
+        self.assertEqual(leaned.meta["seated_synth"]["lean_deg"], 15.0)
+        self.assertEqual(self.out.meta["seated_synth"]["lean_deg"], 0.0)
+        a, b = self.out.truth_pos.astype(np.float64), leaned.truth_pos.astype(np.float64)
+        np.testing.assert_allclose(b[:, 0], a[:, 0], atol=1e-6)                 # the same seat
+        turn = rot.quat_angle(self.out.truth_quat[:, 0].astype(np.float64), leaned.truth_quat[:, 0].astype(np.float64))
+        np.testing.assert_allclose(np.degrees(turn), 15.0, atol=1e-3)
+        fwd = -rot.quat_to_matrix(self.out.truth_quat[:, 0].astype(np.float64))[:, :, 2]
+        fwd[:, 1] = 0
+        fwd /= np.linalg.norm(fwd, axis=1, keepdims=True)
+        ahead = lambda p: np.sum((p[:, skeleton.HEAD] - p[:, 0]) * fwd, axis=1)   # noqa: E731
+        reach = np.linalg.norm(a[:, skeleton.HEAD] - a[:, 0], axis=1)
+        # the head goes forward (and down) by about the hips-to-head reach times the sine
+        self.assertGreater(np.min(ahead(b) - ahead(a)), 0.5 * np.sin(np.radians(15.0)) * reach.min())
+        self.assertLess(np.max(b[:, skeleton.HEAD, 1] - a[:, skeleton.HEAD, 1]), 1e-6)
+        for j in UPPER:
+            d = rot.quat_angle(augment.motion_of(self.out).local_quat[:, j], augment.motion_of(leaned).local_quat[:, j])
+            self.assertLess(d.max(), 1e-3, skeleton.NAMES[j])
+        # the feet stay where the unleaned seat put them
+        feet = [skeleton.INDEX[s + "_foot"] for s in ("left", "right")]
+        np.testing.assert_allclose(b[:, feet], a[:, feet], atol=1e-3)
+
     def test_two_bone_reaches_and_bends_forward(self):
         hip = np.array([[0.0, 0.5, 0.0]])
         ankle = np.array([[0.0, 0.1, -0.45]])
@@ -107,6 +132,14 @@ class TrainingSwitch(unittest.TestCase):
         self.assertFalse(np.array_equal(plain.sample(40)["x"].numpy(), got["x"].numpy()))
         with self.assertRaises(dataset.DataError):
             dataset.CropSampler([clip], 40, 40, None, seated_share=1.5)
+        for bad in ({"tilt": [0, 1]}, {"lean_deg": [20, 0]}, {"lean_deg": 5}):
+            with self.assertRaises(dataset.DataError, msg=bad):
+                dataset.CropSampler([clip], 40, 40, None, seated_share=0.5, sit_ranges=bad)
+        # the ranges reach sitting.sit
+        leaned = dataset.CropSampler([clip], 40, 40, None, seed=5, seated_share=1.0, sit_ranges={"lean_deg": [9, 9]})
+        with mock.patch.object(sitting, "sit", wraps=sitting.sit) as sit:
+            leaned.sample(40)
+        self.assertEqual(sit.call_args.kwargs, {"lean_deg": (9.0, 9.0)})
 
     def test_training_batches_mix_the_share_by_seed(self):
         """train.Batches: which samples of a batch are seated, and how, follows from (seed, epoch,

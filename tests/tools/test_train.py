@@ -71,7 +71,7 @@ class TestConfigs(unittest.TestCase):
         expect = {"offline": {"architecture", "crop"}, "no-smoothing": {"smoothing"}, "no-angvel": {"loss"},
                   "index-order": {"model"}, "stream": set()}
         sitting = {"sit-none", "sit-share"}
-        self.assertEqual(set(COMPARE), set(expect) | sitting)
+        self.assertEqual(set(COMPARE), set(expect) | sitting | {"cmu-seated-nolean"})
         differ = lambda a, b: {k for k in a if k not in ("name", "comment") and a[k] != b[k]}   # noqa: E731
         for name in expect:
             self.assertEqual(differ(train.load_config(COMPARE[name]), base), expect[name], name)
@@ -81,6 +81,13 @@ class TestConfigs(unittest.TestCase):
         self.assertEqual(differ(share, cmu), {"hours"})
         self.assertEqual(differ(none, share), {"seated"})
         self.assertEqual((none["seated"]["share"], share["seated"]["share"]), (0.0, cmu["seated"]["share"]))
+        # the fine-tuning's ablation: configs/cmu-seated.json without the lean, from the shipped cmu run
+        tuned = train.load_config(os.path.join(common.TOOLS, "kinestpy", "configs", "cmu-seated.json"))
+        nolean = train.load_config(COMPARE["cmu-seated-nolean"])
+        self.assertEqual(differ(nolean, tuned), {"seated"})
+        self.assertEqual(dict(tuned["seated"], lean_deg=None), dict(nolean["seated"], lean_deg=None))
+        self.assertEqual(tuned["init"], "models/training/cmu/best.pt")
+        self.assertTrue(os.path.isfile(os.path.join(common.ROOT, tuned["init"])))
 
     def test_schedule(self):
         cfg = train.load_config(DEFAULT)
@@ -252,6 +259,36 @@ class TestTrainCommand(TinyBuildCase):
         self.assertEqual(rc, 0, lines)
         self.assertTrue(any("; 2 threads," in l for l in lines), lines)
         self.assertEqual(torch.load(os.path.join(out, "last.pt"))["train_config"]["threads"], 2)
+
+    def test_fine_tune_starts_from_its_init(self):
+        """config init: a new run starts from a checkpoint's model, normalisation and skeleton
+        (whatever its own "model" says); at a learning rate of 0 it ends where it started."""
+        rc, base, lines = self.run_train("base", {"export_at_end": False, "epochs": 1})
+        self.assertEqual(rc, 0, lines)
+        init = torch.load(os.path.join(base, "last.pt"))
+        over = {"export_at_end": False, "epochs": 1, "init": os.path.join(base, "last.pt"),
+                "model": {"d_model": 8}, "seated": {"share": 0.5, "lean_deg": [0, 10]}}
+        rc, out, lines = self.run_train("ft0", dict(over, optimizer={"lr": 0.0}))
+        self.assertEqual(rc, 0, lines)
+        self.assertTrue(any(l.startswith("fine-tuning %s" % over["init"]) for l in lines), lines)
+        ft = torch.load(os.path.join(out, "last.pt"))
+        self.assertEqual(ft["config"], init["config"])
+        self.assertEqual(ft["skeleton"], init["skeleton"])
+        self.assertEqual(ft["step"], ft["steps_per_epoch"])
+        self.assertEqual(ft["data"]["fine_tuned_from"], {"checkpoint": over["init"], "data": init["data"]})
+        # the weights owe the terms of the earlier run's data too
+        tuned = dataset.fine_tuned({"train_sources": ["cmu"]}, {"train_sources": ["bandai/dataset-1"]}, "x.pt")
+        self.assertEqual((tuned["train_sources"], tuned["use"]), (["bandai/dataset-1", "cmu"], dataset.NON_COMMERCIAL))
+        for k, v in init["model"].items():
+            self.assertTrue(torch.equal(ft["model"][k], v), k)
+        rc, out, lines = self.run_train("ft1", over)
+        self.assertEqual(rc, 0, lines)
+        moved = torch.load(os.path.join(out, "last.pt"))["model"]
+        self.assertTrue(any(not torch.equal(moved[k], v) for k, v in init["model"].items()))
+        with self.assertRaisesRegex(train.TrainError, "init"):
+            self.run_train("ft2", dict(over, init=os.path.join(self.tmp, "missing.pt")))
+        with self.assertRaisesRegex(train.TrainError, "lean_deg"):
+            self.run_train("ft3", dict(over, seated={"share": 0.5, "lean_deg": [10, 0]}))
 
     def test_time_budget(self):
         rc, out, lines = self.run_train("t", {"export_at_end": False, "epochs": 50,

@@ -110,6 +110,17 @@ def identity(data_dir, index=None, sources=None, held_out=()):
     return with_terms(out)
 
 
+def fine_tuned(data_id, init_data, init_path):
+    """The identity of a run's data when it starts from another run's model (train config "init"):
+    its train sources joined with the earlier run's, the terms made again from them (weights owe
+    the terms of all the data they learned from), and the earlier identity kept under
+    `fine_tuned_from`."""
+    out = dict(data_id)
+    out["train_sources"] = sorted(set(out.get("train_sources", [])) | set((init_data or {}).get("train_sources", [])))
+    out["fine_tuned_from"] = {"checkpoint": init_path, "data": init_data or {}}
+    return with_terms(out)
+
+
 def read_clips(data_dir, rels):
     return [clipio.read(os.path.join(data_dir, r)) for r in rels]
 
@@ -199,16 +210,34 @@ def augment_kwargs(cfg):
     return kw
 
 
+def sit_kwargs(ranges):
+    """sitting.sit's range arguments from a config's "seated" entries other than "share"
+    ({name: [low, high]}); DataError on an unknown name or a range that is not low <= high."""
+    out = {}
+    for k, v in (ranges or {}).items():
+        if k not in sitting.DEFAULTS:
+            raise DataError("seated: unknown range %r (known: share, %s)" % (k, ", ".join(sorted(sitting.DEFAULTS))))
+        try:
+            lo, hi = (float(x) for x in v)
+        except (TypeError, ValueError):
+            raise DataError("seated.%s: not a [low, high] pair: %r" % (k, v))
+        if not lo <= hi:
+            raise DataError("seated.%s: low %g above high %g" % (k, lo, hi))
+        out[k] = (lo, hi)
+    return out
+
+
 class CropSampler:
     """Random training crops. Each batch has one crop length L drawn uniformly from
     [min_len, max_len]; clips are drawn with probability proportional to their frames
     among those long enough; the crop start is uniform. With augmentation the raw window
     is long enough for the slowest speed factor, is augmented as a clip, and the first L
     ticks of the result are used. seated_share: the share of crops turned into seated ones
-    (sitting.sit) before augmentation."""
+    (sitting.sit) before augmentation; sit_ranges: sitting.sit's ranges over its defaults
+    (e.g. {"lean_deg": [0, 20]})."""
 
     def __init__(self, clips, min_len=64, max_len=128, augment_cfg=None, seed=0, precompute=True,
-                 seated_share=0.0):
+                 seated_share=0.0, sit_ranges=None):
         self.clips = clips
         self.frames = np.array([c.frames for c in clips])
         self.min_len, self.max_len = int(min_len), int(max_len)
@@ -218,6 +247,7 @@ class CropSampler:
         self.seated_share = float(seated_share or 0.0)
         if not 0.0 <= self.seated_share <= 1.0:
             raise DataError("seated share %r is not in [0, 1]" % seated_share)
+        self.sit_ranges = sit_kwargs(sit_ranges)
         self.rng = np.random.default_rng(seed)
         if self.frames.max() < self.min_len:
             raise DataError("no clip has %d frames" % self.min_len)
@@ -245,7 +275,7 @@ class CropSampler:
                 return {k: (v if k == "offsets" else v[start:start + length]) for k, v in a.items()}
             raw = crop_clip(self.clips[i], start, need)
             if self.seated_share and self.rng.uniform() < self.seated_share:
-                raw = sitting.sit(raw, int(self.rng.integers(2 ** 31)))
+                raw = sitting.sit(raw, int(self.rng.integers(2 ** 31)), **self.sit_ranges)
             if self.aug is None:
                 return training_arrays(crop_clip(raw, 0, length))
             out = augment.augment(raw, int(self.rng.integers(2 ** 31)), **self.aug)

@@ -53,7 +53,10 @@ DEFAULTS = {
     "loss": {},                            # LossConfig fields over the defaults
     "smoothing": {"enabled": False},       # SmoothingConfig fields
     "augment": {"enabled": True},          # augment.augment switches (dataset.augment_kwargs)
-    "seated": {"share": 0.0},              # share of crops made seated by sitting.sit (before augment)
+    "seated": {"share": 0.0},              # share of crops made seated by sitting.sit (before augment), and
+                                           # sitting.sit's ranges over its defaults ("lean_deg": [0, 20])
+    "init": None,                          # a checkpoint a new run starts from (fine-tuning): its model,
+                                           # normalisation and skeleton; optimiser and schedule start afresh
     "validation": {"split": "validation", "every_nth_clip": 1},
     "data_shards": 1,                      # clip shards of a distributed run (distributed.py; 1: all clips everywhere)
     "amp": "bf16",                         # autocast of the forward on CUDA ("bf16" or "off"); never on the CPU
@@ -266,6 +269,20 @@ def main(config_path, out_dir, resume=False, hours=None, data=None, epochs=None,
         dist.close()
 
 
+def load_init(path, architecture):
+    """The checkpoint a fine-tuning run starts from (config "init"); TrainError if it is not one
+    of this architecture."""
+    try:
+        ick = torch.load(path, map_location="cpu")
+    except (OSError, RuntimeError, EOFError) as e:
+        raise TrainError("init %s: %s" % (path, e))
+    if not isinstance(ick, dict) or not {"model", "config", "skeleton"} <= set(ick):
+        raise TrainError("init %s: not a training checkpoint (best.pt or last.pt)" % path)
+    if ick.get("architecture", "stream") != architecture:
+        raise TrainError("init %s: a %s model, this run trains %s" % (path, ick.get("architecture"), architecture))
+    return ick
+
+
 def _main(cfg, out_dir, resume, hours, data, epochs, log, dist, threads=None):
     log = log or (lambda s: print(s, file=sys.stderr, flush=True))
     if not dist.main:
@@ -288,6 +305,14 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist, threads=None):
         raise TrainError("%s exists: pass --resume to continue it, or choose another --out" % last_path)
     if threads:
         cfg["threads"] = int(threads)
+    seated_cfg = dict(cfg["seated"])
+    try:
+        sit_ranges = dataset.sit_kwargs({k: v for k, v in seated_cfg.items() if k != "share"})
+    except dataset.DataError as e:
+        raise TrainError(str(e))
+    init = None
+    if ck is None and cfg["init"]:
+        init = load_init(cfg["init"], cfg["architecture"])
     distributed.check_layout(int(cfg["batch"]), int(cfg["data_shards"]), dist.world)
     if cfg["amp"] not in ("bf16", "off"):
         raise TrainError("amp must be \"bf16\" or \"off\", not %r" % (cfg["amp"],))
@@ -321,11 +346,15 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist, threads=None):
     val_clips = dataset.read_clips(cfg["data"], val_rels)
     val_x = [predict.clip_inputs(c) for c in val_clips]
     data_id = dataset.identity(cfg["data"], index, cfg["sources"], held)
-    if ck is None:
+    if init is not None:
+        data_id = dataset.fine_tuned(data_id, init.get("data"), cfg["init"])
+    elif ck is not None and "fine_tuned_from" in ck.get("data", {}):
+        data_id = dataset.fine_tuned(data_id, ck["data"]["fine_tuned_from"]["data"], cfg["init"])
+    if ck is None and init is None:
         stats = dataset.scan(train_clips, reduce=dist.sum_arrays if shards > 1 else None)
         skel = dataset.skeleton_info(stats)
-    else:
-        skel, stats = ck["skeleton"], None
+    else:       # a resumed or fine-tuned run keeps its checkpoint's normalisation and skeleton
+        skel, stats = (ck or init)["skeleton"], None
     train_frames = sum(index["clips"][r]["frames"] for r in train_rels)
     log("data: %d train clips (%d frames, %.2f h), %d validation clips (%d frames) from %s in %.0f s"
         % (len(train_rels), train_frames, train_frames / 216000.0, len(val_clips),
@@ -341,7 +370,7 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist, threads=None):
     if cfg["architecture"] not in archs:
         raise TrainError("architecture must be one of %s, not %r" % (sorted(archs), cfg["architecture"]))
     cfg_cls, model_cls = archs[cfg["architecture"]]
-    mcfg = _dc(cfg_cls, ck["config"] if ck else cfg["model"], "model")
+    mcfg = _dc(cfg_cls, (ck or init)["config"] if (ck or init) else cfg["model"], "model")
     lcfg = _dc(losses.LossConfig, cfg["loss"], "loss")
     scfg = _dc(smoothing.SmoothingConfig, cfg["smoothing"], "smoothing")
     torch.manual_seed(seed)
@@ -353,6 +382,10 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist, threads=None):
     if stats is not None:
         from .export import set_normalisation
         set_normalisation(model, stats)
+    if init is not None:
+        model.load_state_dict(init["model"])
+        log("fine-tuning %s: its model after %d steps (best validation MPJPE %s)"
+            % (cfg["init"], init.get("step", 0), "%.2f cm" % init["best_val"]["MPJPE"] if init.get("best_val") else "-"))
     model.to(dev).train()
     fwd = dist.wrap(model)          # the training step's module (DistributedDataParallel when distributed)
     oc = cfg["optimizer"]
@@ -398,7 +431,7 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist, threads=None):
                 "steps_per_epoch": steps_per_epoch, "total_steps": total_steps, **state}
 
     samplers = {g: dataset.CropSampler(shard_clips[g], cfg["crop"]["min"], cfg["crop"]["max"], cfg["augment"], seed,
-                                       seated_share=cfg["seated"]["share"])
+                                       seated_share=seated_cfg.get("share", 0.0), sit_ranges=sit_ranges)
                 for g in mine}
     if cfg.get("budget_clock", "wall") not in ("wall", "cpu"):
         raise TrainError("budget_clock must be wall or cpu, not %r" % cfg["budget_clock"])

@@ -4,6 +4,7 @@ end); a run stopped by SIGTERM and resumed ends with the same weights as one tha
 stopped; `kinest predict` writes clips that `kinest eval` scores."""
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -299,6 +300,11 @@ class TestTrainCommand(TinyBuildCase):
         self.assertLess(ck["epoch"], 50)
         self.assertTrue(any("time budget" in l for l in lines), lines)
         self.assertTrue(os.path.isfile(os.path.join(out, "best.pt")))
+        # the end line counts the budget-ended epoch as the progress lines do (best epoch among them)
+        end = [l for l in lines if l.startswith("training finished")]
+        shown = int(re.search(r": (\d+) epochs", end[0]).group(1))
+        self.assertEqual(shown, ck["epoch"] + (1 if ck["step_in_epoch"] else 0), end)
+        self.assertLessEqual(ck["best_val"]["epoch"], shown)
 
     def test_cpu_time_budget_and_periodic_checkpoints(self):
         """budget_clock cpu: the process's CPU time is the budget (a loaded machine does not use it

@@ -550,8 +550,10 @@ def _main(cfg, out_dir, resume, hours, data, epochs, log, dist, threads=None):
                     % (stopped, "during" if partial else "after", ep + 1, last_path))
 
     if stopped is None or stop.signum is None:
-        log("training finished%s: %d epochs, %d steps, %s; best validation MPJPE %.2f cm (epoch %d): %s"
-            % ("" if stopped is None else " (%s)" % stopped, state["epoch"], state["step"],
+        # epochs counted from 1 as the progress lines do; a budget-ended one is partial
+        part = " (the last partial)" if state["step_in_epoch"] else ""
+        log("training finished%s: %d epochs%s, %d steps, %s; best validation MPJPE %.2f cm (epoch %d): %s"
+            % ("" if stopped is None else " (%s)" % stopped, state["epoch"] + bool(part), part, state["step"],
                fmt_time(state["train_seconds"]), state["best_val"]["MPJPE"], state["best_val"]["epoch"], best_path))
         if cfg.get("export_at_end") and cfg["architecture"] == "stream" and dist.main:
             from . import export

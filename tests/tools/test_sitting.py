@@ -80,30 +80,45 @@ class Sit(unittest.TestCase):
         other = sitting.sit(self.src, seed=4)
         self.assertNotEqual(other.meta["seated_synth"]["hips_m"], self.out.meta["seated_synth"]["hips_m"])
 
-    def test_lean_pitches_the_upper_body_forward_over_the_same_seat(self):
-        """lean_deg: the hips' rotation pitched forward about the heading's right axis, by the
-        drawn angle; the seat, the legs' solution and the upper body's local motion as unleaned."""
-        leaned = sitting.sit(self.src, seed=3, lean_deg=(15.0, 15.0))
-        self.assertEqual(leaned.meta["seated_synth"]["lean_deg"], 15.0)
-        self.assertEqual(self.out.meta["seated_synth"]["lean_deg"], 0.0)
-        a, b = self.out.truth_pos.astype(np.float64), leaned.truth_pos.astype(np.float64)
-        np.testing.assert_allclose(b[:, 0], a[:, 0], atol=1e-6)                 # the same seat
-        turn = rot.quat_angle(self.out.truth_quat[:, 0].astype(np.float64), leaned.truth_quat[:, 0].astype(np.float64))
-        np.testing.assert_allclose(np.degrees(turn), 15.0, atol=1e-3)
-        fwd = -rot.quat_to_matrix(self.out.truth_quat[:, 0].astype(np.float64))[:, :, 2]
+    def test_pelvis_rolls_back_and_trunk_leans_forward_on_the_same_seat(self):
+        """tilt_deg: the hips' rotation pitched back about the heading's right axis, the spine and
+        all above it as the source held them; lean_deg: the spine and all above it pitched forward
+        about the spine joint, the hips as the source held them. The seat and the feet stay."""
+        q = lambda c, j: c.truth_quat[:, j].astype(np.float64)           # noqa: E731
+        fwd = -rot.quat_to_matrix(q(self.out, 0))[:, :, 2]
         fwd[:, 1] = 0
         fwd /= np.linalg.norm(fwd, axis=1, keepdims=True)
-        ahead = lambda p: np.sum((p[:, skeleton.HEAD] - p[:, 0]) * fwd, axis=1)   # noqa: E731
-        reach = np.linalg.norm(a[:, skeleton.HEAD] - a[:, 0], axis=1)
-        # the head goes forward (and down) by about the hips-to-head reach times the sine
-        self.assertGreater(np.min(ahead(b) - ahead(a)), 0.5 * np.sin(np.radians(15.0)) * reach.min())
-        self.assertLess(np.max(b[:, skeleton.HEAD, 1] - a[:, skeleton.HEAD, 1]), 1e-6)
+        pitch = lambda c, j: np.sum(rot.quat_rotate(q(c, j), np.array([0.0, 1.0, 0.0])) * fwd, axis=1)  # noqa: E731
+        head_ahead = lambda c: np.sum((c.truth_pos[:, skeleton.HEAD] - c.truth_pos[:, 0]) * fwd, axis=1)  # noqa: E731
+        feet = [skeleton.INDEX[n + "_foot"] for n in ("left", "right")]
+        spine = skeleton.INDEX["spine"]
+        tilted = sitting.sit(self.src, seed=3, tilt_deg=(20.0, 20.0))
+        leaned = sitting.sit(self.src, seed=3, lean_deg=(15.0, 15.0))
+        self.assertEqual([self.out.meta["seated_synth"][k] for k in ("tilt_deg", "lean_deg")], [0.0, 0.0])
+        self.assertEqual([tilted.meta["seated_synth"][k] for k in ("tilt_deg", "lean_deg")], [20.0, 0.0])
+        for c in (tilted, leaned):
+            np.testing.assert_allclose(c.truth_pos[:, 0], self.out.truth_pos[:, 0], atol=1e-6)       # the seat
+            np.testing.assert_allclose(c.truth_pos[:, feet], self.out.truth_pos[:, feet], atol=1e-3)
+        # tilt: the hips turn back by it, the trunk keeps the source's orientation (so shifts back)
+        np.testing.assert_allclose(np.degrees(rot.quat_angle(q(self.out, 0), q(tilted, 0))), 20.0, atol=1e-3)
+        self.assertTrue(np.all(pitch(tilted, 0) < pitch(self.out, 0) - 0.3))
         for j in UPPER:
-            d = rot.quat_angle(augment.motion_of(self.out).local_quat[:, j], augment.motion_of(leaned).local_quat[:, j])
-            self.assertLess(d.max(), 1e-3, skeleton.NAMES[j])
-        # the feet stay where the unleaned seat put them
-        feet = [skeleton.INDEX[s + "_foot"] for s in ("left", "right")]
-        np.testing.assert_allclose(b[:, feet], a[:, feet], atol=1e-3)
+            self.assertLess(rot.quat_angle(q(self.out, j), q(tilted, j)).max(), 1e-3, skeleton.NAMES[j])
+        self.assertTrue(np.all(head_ahead(tilted) < head_ahead(self.out)))
+        # lean: the hips as the source's, the trunk turned forward by it, the head ahead and lower
+        self.assertLess(rot.quat_angle(q(self.out, 0), q(leaned, 0)).max(), 1e-3)
+        for j in UPPER:
+            np.testing.assert_allclose(np.degrees(rot.quat_angle(q(self.out, j), q(leaned, j))), 15.0, atol=1e-2,
+                                       err_msg=skeleton.NAMES[j])
+        np.testing.assert_allclose(leaned.truth_pos[:, spine], self.out.truth_pos[:, spine], atol=1e-6)
+        reach = np.linalg.norm(self.out.truth_pos[:, skeleton.HEAD] - self.out.truth_pos[:, spine], axis=1)
+        self.assertGreater(np.min(head_ahead(leaned) - head_ahead(self.out)), 0.5 * np.sin(np.radians(15.0)) * reach.min())
+        self.assertLess(np.max(leaned.truth_pos[:, skeleton.HEAD, 1] - self.out.truth_pos[:, skeleton.HEAD, 1]), 1e-6)
+        # the upper body's own motion above the spine is the source's either way
+        for c in (tilted, leaned):
+            for j in UPPER[1:]:
+                d = rot.quat_angle(augment.motion_of(self.out).local_quat[:, j], augment.motion_of(c).local_quat[:, j])
+                self.assertLess(d.max(), 1e-3, skeleton.NAMES[j])
 
     def test_two_bone_reaches_and_bends_forward(self):
         hip = np.array([[0.0, 0.5, 0.0]])
@@ -136,10 +151,10 @@ class TrainingSwitch(unittest.TestCase):
             with self.assertRaises(dataset.DataError, msg=bad):
                 dataset.CropSampler([clip], 40, 40, None, seated_share=0.5, sit_ranges=bad)
         # the ranges reach sitting.sit
-        leaned = dataset.CropSampler([clip], 40, 40, None, seed=5, seated_share=1.0, sit_ranges={"lean_deg": [9, 9]})
+        leaned = dataset.CropSampler([clip], 40, 40, None, seed=5, seated_share=1.0, sit_ranges={"tilt_deg": [9, 9]})
         with mock.patch.object(sitting, "sit", wraps=sitting.sit) as sit:
             leaned.sample(40)
-        self.assertEqual(sit.call_args.kwargs, {"lean_deg": (9.0, 9.0)})
+        self.assertEqual(sit.call_args.kwargs, {"tilt_deg": (9.0, 9.0)})
 
     def test_training_batches_mix_the_share_by_seed(self):
         """train.Batches: which samples of a batch are seated, and how, follows from (seed, epoch,

@@ -15,10 +15,12 @@ into a seated one:
   the hip by about the thigh length (drawn: tucked back 8 cm to stretched out 15 cm) and out to
   the side by 0-10 cm; thigh and shin are the two-bone solution with the knee forward and the
   knee's hinge axis level (thighs forward, shins down);
-* the upper body may lean forward from the hips (`lean_deg`, drawn per clip; default none): the
-  hips' global rotation pitched about the seat's right axis, as people slouch toward a table or a
-  screen (the real chair sits of the cmu folder put the head 12.7 cm ahead of the hips, the
-  unleaned synthetic seats 7 cm);
+* the pelvis may roll back on the seat and the trunk lean forward (`tilt_deg`, `lean_deg`,
+  each drawn per clip; default none), as people sit: the hips' global rotation pitched back about
+  the seat's right axis by the tilt, the spine's local rotation turned so that the spine and all
+  above it end pitched forward by the lean from where the source had them (the real chair sits of
+  the cmu folder tilt the hips' up axis 17 degrees back where their standing takes hold it
+  7.5 forward; the head 12.7 cm ahead of the hips, the untilted, unleaned synthetic seats 7-9 cm);
 * the devices are synthesised again from the new joints (devices.py), and the clip's skeleton is
   unchanged.
 
@@ -28,7 +30,8 @@ import numpy as np
 
 from . import augment, rot, skeleton
 
-DEFAULTS = {"hips": (0.45, 0.62), "shin_forward": (-0.08, 0.15), "spread": (0.0, 0.10), "lean_deg": (0.0, 0.0)}
+DEFAULTS = {"hips": (0.45, 0.62), "shin_forward": (-0.08, 0.15), "spread": (0.0, 0.10), "tilt_deg": (0.0, 0.0),
+            "lean_deg": (0.0, 0.0)}
 I = skeleton.INDEX
 LEGS = {side: [I[side + "_" + n] for n in ("thigh", "shin", "foot", "toes")] for side in ("left", "right")}
 
@@ -39,6 +42,13 @@ def _yaw_frames(yaw):
     m = np.zeros(yaw.shape + (3, 3))
     m[..., 0, 0], m[..., 0, 2], m[..., 1, 1], m[..., 2, 0], m[..., 2, 2] = c, s, 1.0, -s, c
     return m
+
+
+def pitch_forward(yaw, deg):
+    """(F, 3, 3) world rotations pitching forward by `deg` about each frame's heading right axis
+    (+X turned by the heading `yaw`, (F, 3, 3); forward is -Z turned); negative: back."""
+    c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
+    return yaw @ np.array([[1.0, 0.0, 0.0], [0.0, c, s], [0.0, -s, c]]) @ np.swapaxes(yaw, -1, -2)
 
 
 def two_bone(hip, ankle, a, b, bend):
@@ -57,11 +67,11 @@ def two_bone(hip, ankle, a, b, bend):
 
 
 def sit(clip, seed, hips=DEFAULTS["hips"], shin_forward=DEFAULTS["shin_forward"], spread=DEFAULTS["spread"],
-        lean_deg=DEFAULTS["lean_deg"]):
+        tilt_deg=DEFAULTS["tilt_deg"], lean_deg=DEFAULTS["lean_deg"]):
     """A seated copy of a built clip (module docstring). hips: range of the hip height as a share
     of the standing one; shin_forward: range (m) of the feet forward of under the knees;
-    spread: range (m) of the feet out to the side of under the hips; lean_deg: range (degrees)
-    of the upper body's forward lean from the hips."""
+    spread: range (m) of the feet out to the side of under the hips; tilt_deg: range (degrees) of
+    the pelvis' roll back; lean_deg: range (degrees) of the trunk's forward lean from the spine."""
     rng = np.random.default_rng(int(seed))
     m = augment.motion_of(clip)
     off = m.offsets
@@ -72,19 +82,19 @@ def sit(clip, seed, hips=DEFAULTS["hips"], shin_forward=DEFAULTS["shin_forward"]
     h = float(rng.uniform(*hips)) * hip_height
     fwd_extra = float(rng.uniform(*shin_forward))
     out = [float(rng.uniform(*spread)) for _ in LEGS]
-    lean = float(rng.uniform(*lean_deg)) if lean_deg[1] > 0 else 0.0     # no draw: earlier seeds unchanged
+    # drawn only when asked for: the earlier draws, and so earlier seeds' seats, unchanged
+    tilt, lean = (float(rng.uniform(*r)) if any(r) else 0.0 for r in (tilt_deg, lean_deg))
 
     pos, gq = m.joints()
     g = rot.quat_to_matrix(gq)
     yaw = _yaw_frames(augment.heading(g[:, 0]))
     local = m.local_quat.copy()
-    if lean:
-        # pitch forward about the heading's right axis (+X turned by the heading; -Z is forward)
-        c, s_ = np.cos(np.radians(lean)), np.sin(np.radians(lean))
-        pitch = yaw @ np.array([[1.0, 0.0, 0.0], [0.0, c, s_], [0.0, -s_, c]]) @ np.swapaxes(yaw, -1, -2)
+    if tilt or lean:
         g = g.copy()
-        g[:, 0] = pitch @ g[:, 0]
+        g_spine = pitch_forward(yaw, lean) @ g[:, 0] @ rot.quat_to_matrix(local[:, I["spine"]])
+        g[:, 0] = pitch_forward(yaw, -tilt) @ g[:, 0]
         local[:, 0] = rot.matrix_to_quat(g[:, 0])
+        local[:, I["spine"]] = rot.matrix_to_quat(np.swapaxes(g[:, 0], -1, -2) @ g_spine)
     root = np.broadcast_to([pos[0, 0, 0], h, pos[0, 0, 2]], pos[:, 0].shape).copy()
     right = yaw @ np.array([1.0, 0.0, 0.0])
     fwd = yaw @ np.array([0.0, 0.0, -1.0])
@@ -111,5 +121,6 @@ def sit(clip, seed, hips=DEFAULTS["hips"], shin_forward=DEFAULTS["shin_forward"]
     local = rot.quat_continuous(local, axis=0)
     meta = dict(clip.meta)
     meta["seated_synth"] = {"seed": int(seed), "hips_m": round(h, 4), "shin_forward_m": round(fwd_extra, 4),
-                            "spread_m": [round(x, 4) for x in out], "lean_deg": round(lean, 2)}
+                            "spread_m": [round(x, 4) for x in out], "tilt_deg": round(tilt, 2),
+                            "lean_deg": round(lean, 2)}
     return augment.to_clip(augment.Motion(local, root, off, m.rate_hz), meta)

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from tests.tools import common, test_train
-from kinestpy import clipio, seated, sitting, skeleton, train
+from kinestpy import clipio, rot, seated, sitting, skeleton, train
 
 
 def _take(take):
@@ -95,6 +95,18 @@ class Group(unittest.TestCase):
             self.assertAlmostEqual(back["Hips-side"], 4.0, delta=0.01)
             self.assertAlmostEqual(back["Hips-up"], 0.0, delta=0.01)
             self.assertAlmostEqual(back["Hips"], (10.0 ** 2 + 4.0 ** 2) ** 0.5, delta=0.01)
+            self.assertAlmostEqual(back["Tilt"], back["Tilt-true"], delta=1e-6)
+            # the hips rolled 20 degrees back about the true heading's right axis: Tilt 20 below the truth's
+            c.pred_pos = c.truth_pos
+            right = frame[:, 2]
+            half = np.radians(20.0) / 2           # +X turns up toward +Z, back
+            roll = np.concatenate([np.sin(half) * right, np.full((len(right), 1), np.cos(half))], axis=1)
+            c.pred_quat = c.truth_quat.copy()
+            c.pred_quat[:, 0] = rot.quat_mul(roll, c.truth_quat[:, 0].astype(np.float64)).astype(np.float32)
+            clipio.write(p, c)
+            rolled = seated.score(os.path.join(out, rel), p)
+            self.assertAlmostEqual(rolled["Tilt"], rolled["Tilt-true"] - 20.0, delta=0.5)
+            self.assertLess(rolled["Tilt-true"], 0.0)        # the real chair sits roll the pelvis back
 
 
 class HeldOutOfTraining(unittest.TestCase):

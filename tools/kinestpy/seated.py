@@ -24,7 +24,7 @@ import re
 
 import numpy as np
 
-from . import build, clipio, importer, resample, skeleton
+from . import build, clipio, importer, resample, rot, skeleton
 
 KEYWORDS = re.compile(r"\b(sit|sits|sitting|sat|seat|seated|chair|stool|bench|couch|sofa)\b", re.I)
 HIPS_SEAT = (0.30, 0.70)          # of the standing hip height
@@ -282,6 +282,14 @@ def hips_frame(true_pos):
     return np.stack([np.cross(up, right), up, right], axis=1)
 
 
+def pelvis_tilt_deg(quat, true_pos):
+    """(F,) forward pitch (degrees; negative: rolled back) of the hips' up axis of global
+    orientations `quat` (F, 21, 4), in the true hips' heading frame (hips_frame)."""
+    up = rot.quat_rotate(np.asarray(quat, np.float64)[:, 0], np.array([0.0, 1.0, 0.0]))
+    fwd, upward, _ = np.einsum("fad,fd->af", hips_frame(true_pos), up)
+    return np.degrees(np.arctan2(fwd, upward))
+
+
 def foot_sums(pred_pos, true_pos):
     """{name: (sum, count)}: hips error (m) and its signed parts along the true hips' forward, up
     and right (where a seated body's hips go wrong: behind the seat, above it), how deep the
@@ -304,7 +312,7 @@ def foot_sums(pred_pos, true_pos):
 
 SEATED_COLUMNS = [("MPJPE", "cm", 100.0), ("L-PE", "cm", 100.0), ("U-PE", "cm", 100.0),
                   ("Hips", "cm", 100.0), ("Hips-fwd", "cm", 100.0), ("Hips-up", "cm", 100.0),
-                  ("Hips-side", "cm", 100.0), ("Pen", "cm", 100.0), ("Pen>1cm", "%", 100.0),
+                  ("Hips-side", "cm", 100.0), ("Tilt", "deg", 1.0), ("Tilt-true", "deg", 1.0), ("Pen", "cm", 100.0), ("Pen>1cm", "%", 100.0),
                   ("Foot-H", "cm", 100.0)]
 
 
@@ -324,6 +332,9 @@ def score(truth, pred):
         metrics.add(total, {k: v for k, v in metrics.clip_sums(pos, quat, tc.truth_pos, tc.truth_quat,
                                                                 tc.rate_hz).items() if k not in own})
         metrics.add(total, own)
+        n = tc.frames
+        metrics.add(total, {"Tilt": (pelvis_tilt_deg(quat, tc.truth_pos).sum(), n),
+                            "Tilt-true": (pelvis_tilt_deg(tc.truth_quat, tc.truth_pos).sum(), n)})
         clips += 1
         frames += tc.frames
     out = {"clips": clips, "frames": frames}

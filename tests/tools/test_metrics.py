@@ -8,7 +8,7 @@ import unittest
 import numpy as np
 
 from tests.tools import common
-from kinestpy import clipio, metrics, rot, skeleton
+from kinestpy import clipio, evaluate, metrics, rot, skeleton
 
 FPS = 60.0
 
@@ -132,6 +132,15 @@ class TestEvalCommand(unittest.TestCase):
             self.assertIn("a clips: 1, expected 3", r.stderr)
             r = subprocess.run(cmd + ["--expect", off, "--tolerance", "0.05"], capture_output=True, text=True)
             self.assertIn("1 figure(s) differ", r.stderr)
+            # a share of frames may be one frame of the group off, not two
+            with open(out) as f:
+                orig = json.load(f)
+            frames = orig["groups"]["a"]["frames"]
+            self.assertIsNotNone(orig["groups"]["a"]["Pen>2"])
+            for n, fails in ((1, False), (2, True)):
+                moved = json.loads(json.dumps(orig))
+                moved["groups"]["a"]["Pen>2"] += 0.99 * n * 100.0 / frames
+                self.assertEqual(evaluate.differences(orig, moved) != [], fails, n)
             os.remove(os.path.join(d, "P/two.kclip"))
             r = subprocess.run(cmd, capture_output=True, text=True)
             self.assertEqual(r.returncode, 2)

@@ -312,8 +312,8 @@ def foot_sums(pred_pos, true_pos):
 
 SEATED_COLUMNS = [("MPJPE", "cm", 100.0), ("L-PE", "cm", 100.0), ("U-PE", "cm", 100.0),
                   ("Hips", "cm", 100.0), ("Hips-fwd", "cm", 100.0), ("Hips-up", "cm", 100.0),
-                  ("Hips-side", "cm", 100.0), ("Tilt", "deg", 1.0), ("Tilt-true", "deg", 1.0), ("Pen", "cm", 100.0), ("Pen>1cm", "%", 100.0),
-                  ("Foot-H", "cm", 100.0)]
+                  ("Hips-side", "cm", 100.0), ("Tilt", "deg", 1.0), ("Tilt-true", "deg", 1.0),
+                  ("Pen", "cm", 100.0), ("Pen>1cm", "%", 100.0), ("Foot-H", "cm", 100.0)]
 
 
 def score(truth, pred):

@@ -18,9 +18,9 @@ into a seated one:
 * the pelvis may roll back on the seat and the trunk lean forward (`tilt_deg`, `lean_deg`,
   each drawn per clip; default none), as people sit: the hips' global rotation pitched back about
   the seat's right axis by the tilt, the spine's local rotation turned so that the spine and all
-  above it end pitched forward by the lean from where the source had them (the real chair sits of
-  the cmu folder tilt the hips' up axis 17 degrees back where their standing takes hold it
-  7.5 forward; the head 12.7 cm ahead of the hips, the untilted, unleaned synthetic seats 7-9 cm);
+  above it end pitched forward by the lean from where the source had them (`kinest eval --seated`,
+  Tilt-true: the real chair sits of the cmu folder roll the pelvis 17 degrees back, the cmu test's
+  standing truth holds it 10 forward);
 * the devices are synthesised again from the new joints (devices.py), and the clip's skeleton is
   unchanged.
 

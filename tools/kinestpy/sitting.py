@@ -37,18 +37,15 @@ LEGS = {side: [I[side + "_" + n] for n in ("thigh", "shin", "foot", "toes")] for
 
 
 def _yaw_frames(yaw):
-    """(F, 3, 3) rotations about +Y (augment.yaw_matrix per frame)."""
-    c, s = np.cos(yaw), np.sin(yaw)
-    m = np.zeros(yaw.shape + (3, 3))
-    m[..., 0, 0], m[..., 0, 2], m[..., 1, 1], m[..., 2, 0], m[..., 2, 2] = c, s, 1.0, -s, c
-    return m
+    """(F, 3, 3) rotations about +Y by `yaw` (radians, (F,))."""
+    return rot.axis_matrix("Y", np.degrees(yaw))
 
 
 def pitch_forward(yaw, deg):
     """(F, 3, 3) world rotations pitching forward by `deg` about each frame's heading right axis
-    (+X turned by the heading `yaw`, (F, 3, 3); forward is -Z turned); negative: back."""
-    c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
-    return yaw @ np.array([[1.0, 0.0, 0.0], [0.0, c, s], [0.0, -s, c]]) @ np.swapaxes(yaw, -1, -2)
+    (+X turned by the heading `yaw`, (F, 3, 3); forward is -Z turned, so forward is a negative
+    turn about +X); negative: back."""
+    return yaw @ rot.axis_matrix("X", -deg) @ np.swapaxes(yaw, -1, -2)
 
 
 def two_bone(hip, ankle, a, b, bend):

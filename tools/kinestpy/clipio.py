@@ -125,7 +125,10 @@ def _bad(name, msg):
     raise ClipError("%s: %s" % (name, msg))
 
 
-def from_bytes(data, name="<clip>"):
+def _header(data, name):
+    """The header's fields and the metadata of a clip's first bytes (at least header_bytes of
+    them), checked as `from_bytes` checks them: (frame_count, joint_count, flags, header_bytes,
+    rate_hz, meta)."""
     if len(data) < HEADER_BYTES:
         _bad(name, "%d bytes: shorter than the 64-byte header" % len(data))
     h = np.frombuffer(data[:HEADER_BYTES], _HEADER)[0]
@@ -165,6 +168,21 @@ def from_bytes(data, name="<clip>"):
         _bad(name, "metadata is not UTF-8 JSON (%s)" % e)
     if not isinstance(meta, dict):
         _bad(name, "metadata is not a JSON object")
+    return fc, jc, flags, hb, rate, meta
+
+
+def read_meta(path):
+    """A clip's metadata alone (the header and metadata read and checked, the frames not)."""
+    with open(path, "rb") as f:
+        data = f.read(HEADER_BYTES)
+        if len(data) == HEADER_BYTES:
+            hb = int(np.frombuffer(data, _HEADER)[0]["header_bytes"])
+            data += f.read(max(0, min(hb, align8(HEADER_BYTES + MAX_META)) - HEADER_BYTES))
+    return _header(data, str(path))[5]
+
+
+def from_bytes(data, name="<clip>"):
+    fc, jc, flags, hb, rate, meta = _header(data, name)
     dt = frame_dtype(flags & HAS_TRUTH, flags & HAS_PRED, jc)
     want = hb + fc * dt.itemsize
     if len(data) != want:

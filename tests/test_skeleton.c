@@ -59,6 +59,7 @@ START_TEST(default_skeleton_values)
     kn_skeleton s;
     kn_skeleton_default(&s);
     ck_assert_float_eq_tol(s.standing_head_height, 1.4301f, 1e-6f);
+    ck_assert_float_eq(kn_skeleton_default_head_height(), s.standing_head_height);
     assert_vec3(s.offsets[KN_JOINT_HIPS], 0, 0, 0, 1e-9f);
     ck_assert_float_eq_tol(kn_skeleton_bone_length(&s, KN_JOINT_LEFT_FOREARM), 0.2455f, 1e-6f);
     ck_assert_float_eq(kn_skeleton_bone_length(&s, KN_JOINT_HIPS), 0.0f);

@@ -13,9 +13,8 @@ void kn_body_hinges_reset(kn_body_hinges *hinges)
 
 void kn_body_hinges_settle(kn_body_hinges *hinges, const kn_skeleton *skeleton)
 {
-    kn_skeleton def;
-    kn_skeleton_default(&def);
-    hinges->step = KN_BODY_BEND_STEP_M * skeleton->standing_head_height / def.standing_head_height;
+    hinges->step =
+        KN_BODY_BEND_STEP_M * skeleton->standing_head_height / kn_skeleton_default_head_height();
     for (int side = 0; side < 2; side++) {
         hinges->elbow[side].shown.settling = true;
         hinges->knee[side].shown.settling = true;

@@ -49,9 +49,7 @@ void kn_ik_init(kn_ik *ik, const kn_skeleton *skeleton, const kn_ik_config *cfg)
 void kn_ik_set_skeleton(kn_ik *ik, const kn_skeleton *skeleton)
 {
     ik->skeleton = *skeleton;
-    kn_skeleton def;
-    kn_skeleton_default(&def);
-    ik->scale = skeleton->standing_head_height / def.standing_head_height;
+    ik->scale = skeleton->standing_head_height / kn_skeleton_default_head_height();
     vec3 rest[KN_JOINT_COUNT];
     kn_skeleton_rest_positions(skeleton, rest);
     float ankle = rest[KN_JOINT_LEFT_FOOT][1] - kn_skeleton_rest_floor(skeleton);

@@ -60,6 +60,8 @@ int kn_joint_parent(int joint);       /* -1 for the hips and out of range */
 
 /* The mean adult skeleton of the training data (skeleton_default.c). */
 void kn_skeleton_default(kn_skeleton *out);
+/* Its standing head height alone: what a skeleton's scale is measured against. */
+float kn_skeleton_default_head_height(void);
 
 /* Every offset and the standing head height times factor. */
 kn_status kn_skeleton_scaled(const kn_skeleton *in, float factor, kn_skeleton *out, kn_error *err);

@@ -45,3 +45,8 @@ void kn_skeleton_default(kn_skeleton *out)
 {
     memcpy(out, &default_skeleton, sizeof *out);
 }
+
+float kn_skeleton_default_head_height(void)
+{
+    return default_skeleton.standing_head_height;
+}

@@ -107,6 +107,21 @@ class Group(unittest.TestCase):
             rolled = seated.score(os.path.join(out, rel), p)
             self.assertAlmostEqual(rolled["Tilt"], rolled["Tilt-true"] - 20.0, delta=0.5)
             self.assertLess(rolled["Tilt-true"], 0.0)        # the real chair sits roll the pelvis back
+            self.assertAlmostEqual(back["Hips-yaw"], 0.0, delta=1e-6)
+            # the hips turned 30 degrees about the vertical: Hips-yaw 30, the truth's Turn-true kept
+            half = np.radians(30.0) / 2
+            turn = np.array([0.0, np.sin(half), 0.0, np.cos(half)])
+            c.pred_quat = c.truth_quat.copy()
+            c.pred_quat[:, 0] = rot.quat_mul(np.broadcast_to(turn, (c.frames, 4)),
+                                             c.truth_quat[:, 0].astype(np.float64)).astype(np.float32)
+            clipio.write(p, c)
+            turned = seated.score(os.path.join(out, rel), p)
+            self.assertAlmostEqual(turned["Hips-yaw"], 30.0, delta=0.5)
+            self.assertEqual(turned["Turn-true"], back["Turn-true"])
+            self.assertEqual(seated.yaw_apart_deg(170.0, -170.0), 20.0)
+            head_turned = seated.yaw_apart_deg(seated.heading_deg(c.truth_quat, skeleton.HEAD),
+                                               seated.heading_deg(c.truth_quat, 0))
+            self.assertAlmostEqual(back["Turn-true"], head_turned.mean(), delta=1e-6)
 
 
 class HeldOutOfTraining(unittest.TestCase):

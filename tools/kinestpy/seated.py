@@ -24,7 +24,7 @@ import re
 
 import numpy as np
 
-from . import build, clipio, importer, resample, rot, skeleton
+from . import augment, build, clipio, importer, resample, rot, skeleton
 
 KEYWORDS = re.compile(r"\b(sit|sits|sitting|sat|seat|seated|chair|stool|bench|couch|sofa)\b", re.I)
 HIPS_SEAT = (0.30, 0.70)          # of the standing hip height
@@ -290,6 +290,17 @@ def pelvis_tilt_deg(quat, true_pos):
     return np.degrees(np.arctan2(fwd, upward))
 
 
+def heading_deg(quat, joint):
+    """(F,) heading (degrees about +Y, 0 = facing -Z) of a joint of global orientations `quat`
+    (F, 21, 4)."""
+    return np.degrees(augment.heading(rot.quat_to_matrix(np.asarray(quat, np.float64)[:, joint])))
+
+
+def yaw_apart_deg(a, b):
+    """|a - b| of two headings in degrees, the short way round (0-180)."""
+    return np.abs((np.asarray(a) - np.asarray(b) + 180.0) % 360.0 - 180.0)
+
+
 def foot_sums(pred_pos, true_pos):
     """{name: (sum, count)}: hips error (m) and its signed parts along the true hips' forward, up
     and right (where a seated body's hips go wrong: behind the seat, above it), how deep the
@@ -312,7 +323,8 @@ def foot_sums(pred_pos, true_pos):
 
 SEATED_COLUMNS = [("MPJPE", "cm", 100.0), ("L-PE", "cm", 100.0), ("U-PE", "cm", 100.0),
                   ("Hips", "cm", 100.0), ("Hips-fwd", "cm", 100.0), ("Hips-up", "cm", 100.0),
-                  ("Hips-side", "cm", 100.0), ("Tilt", "deg", 1.0), ("Tilt-true", "deg", 1.0),
+                  ("Hips-side", "cm", 100.0), ("Hips-yaw", "deg", 1.0), ("Turn-true", "deg", 1.0),
+                  ("Tilt", "deg", 1.0), ("Tilt-true", "deg", 1.0),
                   ("Pen", "cm", 100.0), ("Pen>1cm", "%", 100.0), ("Foot-H", "cm", 100.0)]
 
 
@@ -333,7 +345,11 @@ def score(truth, pred):
                                                                 tc.rate_hz).items() if k not in own})
         metrics.add(total, own)
         n = tc.frames
-        metrics.add(total, {"Tilt": (pelvis_tilt_deg(quat, tc.truth_pos).sum(), n),
+        true_hips = heading_deg(tc.truth_quat, 0)
+        metrics.add(total, {"Hips-yaw": (yaw_apart_deg(heading_deg(quat, 0), true_hips).sum(), n),
+                            "Turn-true": (yaw_apart_deg(heading_deg(tc.truth_quat, skeleton.HEAD),
+                                                        true_hips).sum(), n),
+                            "Tilt": (pelvis_tilt_deg(quat, tc.truth_pos).sum(), n),
                             "Tilt-true": (pelvis_tilt_deg(tc.truth_quat, tc.truth_pos).sum(), n)})
         clips += 1
         frames += tc.frames

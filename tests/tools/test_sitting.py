@@ -120,6 +120,30 @@ class Sit(unittest.TestCase):
                 d = rot.quat_angle(augment.motion_of(self.out).local_quat[:, j], augment.motion_of(c).local_quat[:, j])
                 self.assertLess(d.max(), 1e-3, skeleton.NAMES[j])
 
+    def test_seat_turned_from_the_upper_body(self):
+        """twist_deg: the hips and the seated legs turned about the vertical by the drawn angle
+        (to a drawn side), the spine and all above it as the source held them, the seat kept."""
+        q = lambda c, j: c.truth_quat[:, j].astype(np.float64)           # noqa: E731
+        twisted = sitting.sit(self.src, seed=3, twist_deg=(40.0, 40.0))
+        turn = twisted.meta["seated_synth"]["twist_deg"]
+        self.assertEqual(abs(turn), 40.0)
+        self.assertEqual(twisted.meta["seated_synth"]["hips_m"], self.out.meta["seated_synth"]["hips_m"])
+        np.testing.assert_allclose(twisted.truth_pos[:, 0], self.out.truth_pos[:, 0], atol=1e-6)
+        np.testing.assert_allclose(seated.yaw_apart_deg(seated.heading_deg(twisted.truth_quat, 0),
+                                                        seated.heading_deg(self.out.truth_quat, 0)), 40.0, atol=1e-3)
+        for j in UPPER:
+            self.assertLess(rot.quat_angle(q(self.out, j), q(twisted, j)).max(), 1e-3, skeleton.NAMES[j])
+        # the feet stand where the turned seat faces: hips-to-feet turned by the same angle
+        feet = [skeleton.INDEX[n + "_foot"] for n in ("left", "right")]
+        ahead = lambda c: (c.truth_pos[:, feet].mean(axis=1) - c.truth_pos[:, 0])[:, [0, 2]]   # noqa: E731
+        a, b = ahead(self.out), ahead(twisted)
+        cos = np.sum(a * b, axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+        np.testing.assert_allclose(np.degrees(np.arccos(np.clip(cos, -1, 1))), 40.0, atol=0.5)
+        # either side: some seed turns the other way
+        sides = {np.sign(sitting.sit(self.src, seed=k, twist_deg=(10.0, 10.0)).meta["seated_synth"]["twist_deg"])
+                 for k in range(8)}
+        self.assertEqual(sides, {-1.0, 1.0})
+
     def test_two_bone_reaches_and_bends_forward(self):
         hip = np.array([[0.0, 0.5, 0.0]])
         ankle = np.array([[0.0, 0.1, -0.45]])

@@ -91,6 +91,13 @@ class TestConfigs(unittest.TestCase):
         self.assertTrue(all(k in tuned["seated"] for k in posture))
         self.assertEqual(tuned["init"], "models/training/cmu/best.pt")
         self.assertTrue(os.path.isfile(os.path.join(common.ROOT, tuned["init"])))
+        # the turned seat: the posture run after its first hour, on with twist_deg added
+        twist = train.load_config(os.path.join(common.TOOLS, "kinestpy", "configs", "cmu-seated-twist.json"))
+        self.assertEqual(differ(twist, tuned), {"init", "seed", "seated"})
+        self.assertEqual({k: v for k, v in twist["seated"].items() if k != "twist_deg"}, tuned["seated"])
+        self.assertEqual(dataset.sit_kwargs({"twist_deg": twist["seated"]["twist_deg"]}), {"twist_deg": (0.0, 60.0)})
+        self.assertEqual(twist["init"], "models/training/cmu-seated/last.pt")
+        self.assertTrue(os.path.isfile(os.path.join(common.ROOT, twist["init"])))
 
     def test_schedule(self):
         cfg = train.load_config(DEFAULT)

@@ -21,6 +21,12 @@ into a seated one:
   above it end pitched forward by the lean from where the source had them (`kinest eval --seated`,
   Tilt-true: the real chair sits of the cmu folder roll the pelvis 17 degrees back, the cmu test's
   standing truth holds it 10 forward);
+* the seat may face away from where the upper body faces (`twist_deg`, a magnitude drawn per
+  clip, its side drawn too; default none), as a seated person looks round while the pelvis stays
+  on the seat: the hips' global rotation turned about the vertical, the spine's local rotation
+  turned back so that the spine and all above it keep the source's orientation; the seat and the
+  legs face the hips' new heading (`kinest eval --seated`, Turn-true: in the real seated takes
+  the head looks 64 degrees from the hips on average);
 * the devices are synthesised again from the new joints (devices.py), and the clip's skeleton is
   unchanged.
 
@@ -31,7 +37,7 @@ import numpy as np
 from . import augment, rot, skeleton
 
 DEFAULTS = {"hips": (0.45, 0.62), "shin_forward": (-0.08, 0.15), "spread": (0.0, 0.10), "tilt_deg": (0.0, 0.0),
-            "lean_deg": (0.0, 0.0)}
+            "lean_deg": (0.0, 0.0), "twist_deg": (0.0, 0.0)}
 I = skeleton.INDEX
 LEGS = {side: [I[side + "_" + n] for n in ("thigh", "shin", "foot", "toes")] for side in ("left", "right")}
 
@@ -64,11 +70,12 @@ def two_bone(hip, ankle, a, b, bend):
 
 
 def sit(clip, seed, hips=DEFAULTS["hips"], shin_forward=DEFAULTS["shin_forward"], spread=DEFAULTS["spread"],
-        tilt_deg=DEFAULTS["tilt_deg"], lean_deg=DEFAULTS["lean_deg"]):
+        tilt_deg=DEFAULTS["tilt_deg"], lean_deg=DEFAULTS["lean_deg"], twist_deg=DEFAULTS["twist_deg"]):
     """A seated copy of a built clip (module docstring). hips: range of the hip height as a share
     of the standing one; shin_forward: range (m) of the feet forward of under the knees;
     spread: range (m) of the feet out to the side of under the hips; tilt_deg: range (degrees) of
-    the pelvis' roll back; lean_deg: range (degrees) of the trunk's forward lean from the spine."""
+    the pelvis' roll back; lean_deg: range (degrees) of the trunk's forward lean from the spine;
+    twist_deg: range (degrees) of the seat's turn from the upper body, to either side."""
     rng = np.random.default_rng(int(seed))
     m = augment.motion_of(clip)
     off = m.offsets
@@ -80,15 +87,20 @@ def sit(clip, seed, hips=DEFAULTS["hips"], shin_forward=DEFAULTS["shin_forward"]
     fwd_extra = float(rng.uniform(*shin_forward))
     out = [float(rng.uniform(*spread)) for _ in LEGS]
     # drawn only when asked for: the earlier draws, and so earlier seeds' seats, unchanged
-    tilt, lean = (float(rng.uniform(*r)) if any(r) else 0.0 for r in (tilt_deg, lean_deg))
+    tilt, lean, twist = (float(rng.uniform(*r)) if any(r) else 0.0 for r in (tilt_deg, lean_deg, twist_deg))
+    if twist:
+        twist *= float(rng.choice([-1.0, 1.0]))
 
     pos, gq = m.joints()
     g = rot.quat_to_matrix(gq)
     yaw = _yaw_frames(augment.heading(g[:, 0]))
     local = m.local_quat.copy()
-    if tilt or lean:
+    if tilt or lean or twist:
         g = g.copy()
         g_spine = pitch_forward(yaw, lean) @ g[:, 0] @ rot.quat_to_matrix(local[:, I["spine"]])
+        if twist:
+            g[:, 0] = rot.axis_matrix("Y", twist) @ g[:, 0]
+            yaw = _yaw_frames(augment.heading(g[:, 0]))
         g[:, 0] = pitch_forward(yaw, -tilt) @ g[:, 0]
         local[:, 0] = rot.matrix_to_quat(g[:, 0])
         local[:, I["spine"]] = rot.matrix_to_quat(np.swapaxes(g[:, 0], -1, -2) @ g_spine)
@@ -119,5 +131,5 @@ def sit(clip, seed, hips=DEFAULTS["hips"], shin_forward=DEFAULTS["shin_forward"]
     meta = dict(clip.meta)
     meta["seated_synth"] = {"seed": int(seed), "hips_m": round(h, 4), "shin_forward_m": round(fwd_extra, 4),
                             "spread_m": [round(x, 4) for x in out], "tilt_deg": round(tilt, 2),
-                            "lean_deg": round(lean, 2)}
+                            "lean_deg": round(lean, 2), "twist_deg": round(twist, 2)}
     return augment.to_clip(augment.Motion(local, root, off, m.rate_hz), meta)

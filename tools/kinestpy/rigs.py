@@ -1,7 +1,7 @@
 """The rigs' proportions per data folder of a data build (`kinest data rigs`).
 
 Each motion capture studio places the canonical joints differently on the body: where its hips
-joint sits against the hip joints, how far its head joint is under the top of the head. The
+joint sits against the hip joints, how long its chain from the hips to the head joint is. The
 layer's default skeleton (src/skeleton/skeleton_default.c) is one such mean, and a body hung
 from the head through it lands its hips where that mean's rigs put them. This module shows the
 differences as shares of each clip's standing head height, and prints the default skeleton's C
